@@ -1,0 +1,49 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint format bench chaos migrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP) $@
+
+# make run: embedded defaults (SQLite, filesystem broker, sandbox); one Ctrl-C stops everything.
+run: $(STAMP)
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py ensure_admin
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} \
+	LEXOFFICE_WEBHOOK_PUBLIC_KEYS=$${LEXOFFICE_WEBHOOK_PUBLIC_KEYS:-var/sandbox/public_key.pem} \
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+test: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(DEV_STAMP)
+	$(BIN)/python -m bench $(ARGS)
+
+chaos: $(DEV_STAMP)
+	$(BIN)/python -m chaos $(ARGS)
+
+clean:
+	rm -rf var/ .pytest_cache .ruff_cache

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LexhubConfig(AppConfig):
+    name = "lexhub"
+    verbose_name = "Lexhub"

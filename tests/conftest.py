@@ -1,0 +1,30 @@
+"""Shared fixtures: services, personas and servers. See tests/servers.py for process handling."""
+
+import os
+
+import pytest
+from django.conf import settings
+
+pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.lexoffice", "tests.fixtures.app"]
+
+REQUIRE_SERVICES = os.environ.get("LEXHUB_REQUIRE_SERVICES") == "1"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip locally when a service or browser is missing; fail in CI (LEXHUB_REQUIRE_SERVICES=1)."""
+    if condition:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    database = settings.DATABASES["default"]
+    broker_scheme = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return [
+        f"lexhub: database vendor={database['ENGINE'].rsplit('.', 1)[-1]} name={database['NAME']}",
+        f"lexhub: broker scheme={broker_scheme} cache={cache} redis={'set' if settings.REDIS_URL else 'unset'}",
+        f"lexhub: require services={REQUIRE_SERVICES}",
+    ]
