@@ -1,0 +1,103 @@
+from django.db import models
+
+from lexhub.mirror import MirroredModel
+
+BOOKKEEPING_TYPES = ("salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote")
+SALES_TYPES = ("invoice", "downpaymentinvoice", "creditnote", "orderconfirmation", "quotation", "deliverynote",
+               "dunning")
+# voucherlist type -> path of its detail endpoint
+DETAIL_PATHS = {
+    **dict.fromkeys(BOOKKEEPING_TYPES, "vouchers"),
+    "invoice": "invoices",
+    "downpaymentinvoice": "down-payment-invoices",
+    "creditnote": "credit-notes",
+    "orderconfirmation": "order-confirmations",
+    "quotation": "quotations",
+    "deliverynote": "delivery-notes",
+    "dunning": "dunnings",
+}
+# voucherlist type -> Lexoffice web app permalink resource
+PERMALINK_RESOURCES = {
+    **dict.fromkeys(BOOKKEEPING_TYPES, "vouchers"),
+    **{kind: path for kind, path in DETAIL_PATHS.items() if kind not in BOOKKEEPING_TYPES},
+    "downpaymentinvoice": "invoices",
+}
+
+
+class Voucher(MirroredModel):
+    """One entry of Lexoffice's voucher list (bookkeeping vouchers and sales documents alike).
+
+    `raw` holds the voucherlist entry; `details` the full record from the type's own endpoint
+    where the product fetches it (bookkeeping vouchers, invoices).
+    """
+
+    voucher_type = models.CharField(max_length=30, db_index=True)
+    voucher_status = models.CharField(max_length=30, db_index=True)
+    voucher_number = models.CharField(max_length=100, blank=True, db_index=True)
+    voucher_date = models.DateTimeField(null=True, blank=True, db_index=True)
+    due_date = models.DateTimeField(null=True, blank=True)
+    contact = models.ForeignKey("contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="vouchers")
+    contact_lexoffice_id = models.UUIDField(null=True, blank=True)
+    contact_name = models.CharField(max_length=255, blank=True)
+    total_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    open_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    details = models.JSONField(null=True, blank=True)
+    details_version = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-voucher_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "lexoffice_id"], name="voucher_unique_per_connection")
+        ]
+        indexes = [
+            models.Index(fields=["connection", "-voucher_date", "-id"], name="voucher_conn_date"),
+            models.Index(fields=["connection", "voucher_type", "voucher_status"], name="voucher_conn_type_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voucher_type} {self.voucher_number}"
+
+    @property
+    def is_bookkeeping(self) -> bool:
+        return self.voucher_type in BOOKKEEPING_TYPES
+
+    @property
+    def detail_path(self) -> str:
+        return DETAIL_PATHS.get(self.voucher_type, "")
+
+    @property
+    def file_ids(self) -> list[str]:
+        return list((self.details or {}).get("files") or [])
+
+
+def file_upload_to(instance: "File", filename: str) -> str:
+    return f"files/{instance.connection_id}/{instance.lexoffice_id}"
+
+
+class File(models.Model):
+    """A file in Lexoffice (a receipt of a voucher, or a rendered sales document), and our local copy."""
+
+    connection = models.ForeignKey("lexhub.Connection", on_delete=models.CASCADE, related_name="+")
+    lexoffice_id = models.UUIDField()
+    voucher = models.ForeignKey(Voucher, null=True, blank=True, on_delete=models.SET_NULL, related_name="files")
+    filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    content = models.FileField(upload_to=file_upload_to, blank=True, max_length=255)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "lexoffice_id"], name="file_unique_per_connection")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename or str(self.lexoffice_id)
+
+    @property
+    def is_local(self) -> bool:
+        return bool(self.content)
