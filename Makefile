@@ -27,9 +27,10 @@ run: $(STAMP)
 	LEXOFFICE_WEBHOOK_PUBLIC_KEYS=$${LEXOFFICE_WEBHOOK_PUBLIC_KEYS:-var/sandbox/public_key.pem} \
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
+# Tests keep their own var/ (database file, broker folder) apart from a running `make run`.
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	LEXHUB_VAR_DIR=$${LEXHUB_VAR_DIR:-$(CURDIR)/var/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

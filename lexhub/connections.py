@@ -30,7 +30,9 @@ def verify_api_key(*, api_key: str, base_url: str = "") -> dict:
     try:
         return client.profile()
     except AuthenticationError:
-        raise ConnectionRejected("Lexoffice did not accept this API key (401). Check that it is complete and active.") from None
+        raise ConnectionRejected(
+            "Lexoffice did not accept this API key (401). Check that it is complete and active."
+        ) from None
     except PermissionDenied as exc:
         raise ConnectionRejected(
             f"Lexoffice refused access ({exc.status}): the plan or the key's scopes do not include the public API."

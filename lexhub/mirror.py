@@ -1,8 +1,11 @@
 """Pieces every mirrored model shares: the key (connection, Lexoffice id), freshness guard, scoping."""
 
+import uuid
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 
 class MirrorQuerySet(models.QuerySet):
@@ -45,3 +48,116 @@ def is_older(*, incoming_version: int | None, incoming_updated: datetime | None,
     if incoming_updated is not None and stored_updated is not None:
         return incoming_updated < stored_updated
     return False
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """Lexoffice datetimes (`2024-03-01T00:00:00.000+01:00`); None for absent or unparseable values."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def parse_uuid(value: object) -> uuid.UUID | None:
+    if not value:
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def parse_decimal(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def bulk_upsert(*, model: type[MirroredModel], connection, rows: dict[uuid.UUID, dict]) -> dict[uuid.UUID, str]:
+    """Insert or update many mirrored rows of one connection; return each id's outcome.
+
+    Outcomes: created, updated, unchanged (identical, or an older copy than the one we hold).
+    An existing row is written only when a value differs, so a re-run writes nothing.
+    """
+    existing = {
+        obj.lexoffice_id: obj for obj in model.objects.filter(connection=connection, lexoffice_id__in=list(rows))
+    }
+    outcomes: dict[uuid.UUID, str] = {}
+    to_create, to_update, changed_fields = [], [], set()
+    for lexoffice_id, fields in rows.items():
+        fields = {**fields, "deleted_upstream_at": None}
+        current = existing.get(lexoffice_id)
+        if current is None:
+            to_create.append(model(connection=connection, lexoffice_id=lexoffice_id, **fields))
+            outcomes[lexoffice_id] = "created"
+            continue
+        if is_older(incoming_version=fields.get("version"), incoming_updated=fields.get("remote_updated_at"),
+                    stored_version=current.version, stored_updated=current.remote_updated_at):
+            outcomes[lexoffice_id] = "unchanged"
+            continue
+        differing = {name for name, value in fields.items() if getattr(current, name) != value}
+        if not differing:
+            outcomes[lexoffice_id] = "unchanged"
+            continue
+        for name in differing:
+            setattr(current, name, fields[name])
+        changed_fields |= differing
+        to_update.append(current)
+        outcomes[lexoffice_id] = "updated"
+    try:
+        with transaction.atomic():
+            model.objects.bulk_create(to_create)
+            if to_update:
+                model.objects.bulk_update(to_update, [*changed_fields, "synced_at"])
+    except IntegrityError:
+        # Another writer (a webhook refresh) inserted one of these rows meanwhile: go row by row.
+        return {lexoffice_id: upsert_one(model=model, connection=connection, lexoffice_id=lexoffice_id,
+                                         fields=fields) for lexoffice_id, fields in rows.items()}
+    return outcomes
+
+
+def upsert_one(*, model: type[MirroredModel], connection, lexoffice_id: uuid.UUID, fields: dict) -> str:
+    """Upsert a single row under a row lock, with the same older-copy guard as bulk_upsert."""
+    fields = {**fields, "deleted_upstream_at": None}
+    with transaction.atomic():
+        current = model.objects.select_for_update().filter(connection=connection, lexoffice_id=lexoffice_id).first()
+        if current is None:
+            try:
+                with transaction.atomic():
+                    model.objects.create(connection=connection, lexoffice_id=lexoffice_id, **fields)
+                return "created"
+            except IntegrityError:
+                current = model.objects.select_for_update().get(connection=connection, lexoffice_id=lexoffice_id)
+        if is_older(incoming_version=fields.get("version"), incoming_updated=fields.get("remote_updated_at"),
+                    stored_version=current.version, stored_updated=current.remote_updated_at):
+            return "unchanged"
+        differing = [name for name, value in fields.items() if getattr(current, name) != value]
+        if not differing:
+            return "unchanged"
+        for name in differing:
+            setattr(current, name, fields[name])
+        current.save(update_fields=[*differing, "synced_at"])
+        return "updated"
+
+
+def mark_deleted(*, model: type[MirroredModel], connection, lexoffice_ids: list[uuid.UUID]) -> int:
+    return model.objects.filter(
+        connection=connection, lexoffice_id__in=lexoffice_ids, deleted_upstream_at__isnull=True
+    ).update(deleted_upstream_at=timezone.now())
+
+
+def mark_missing(*, queryset: MirrorQuerySet, seen: set[uuid.UUID]) -> int:
+    """Mark rows of `queryset` that a complete listing did not return as deleted upstream."""
+    present = set(queryset.present().values_list("lexoffice_id", flat=True))
+    missing = list(present - seen)
+    marked = 0
+    for start in range(0, len(missing), 500):
+        marked += queryset.filter(lexoffice_id__in=missing[start : start + 500]).update(
+            deleted_upstream_at=timezone.now()
+        )
+    return marked

@@ -1,0 +1,83 @@
+"""Sales documents (invoices, credit notes, ...): details, rendering and downloads."""
+
+import uuid
+
+from invoices.models import KINDS, SalesDocument
+from lexhub.lexoffice import Lexoffice, NotFound
+from lexhub.mirror import mark_deleted, parse_datetime, parse_decimal, parse_uuid, upsert_one
+from lexhub.models import Connection
+from lexhub.progress import Progress
+from vouchers.models import Voucher
+
+# Types whose details a sync fetches; the others are fetched when a user opens them.
+SYNCED_KINDS = ("invoice",)
+
+
+def sales_document_fields(kind: str, data: dict) -> dict:
+    total = data.get("totalPrice") or {}
+    address = data.get("address") or {}
+    return {
+        "kind": kind,
+        "voucher_number": (data.get("voucherNumber") or "")[:100],
+        "voucher_status": data.get("voucherStatus") or "",
+        "voucher_date": parse_datetime(data.get("voucherDate")),
+        "address_name": (address.get("name") or "")[:255],
+        "contact_lexoffice_id": parse_uuid(address.get("contactId")),
+        "total_net_amount": parse_decimal(total.get("totalNetAmount")),
+        "total_gross_amount": parse_decimal(total.get("totalGrossAmount")),
+        "total_tax_amount": parse_decimal(total.get("totalTaxAmount")),
+        "currency": total.get("currency") or "EUR",
+        "electronic_document_profile": data.get("electronicDocumentProfile") or "",
+        "version": data.get("version"),
+        "archived": bool(data.get("archived")),
+        "remote_created_at": parse_datetime(data.get("createdDate")),
+        "remote_updated_at": parse_datetime(data.get("updatedDate")),
+        "raw": data,
+    }
+
+
+def store_sales_document(*, connection: Connection, kind: str, data: dict) -> tuple[SalesDocument, str]:
+    lexoffice_id = uuid.UUID(data["id"])
+    voucher = Voucher.objects.filter(connection=connection, lexoffice_id=lexoffice_id).first()
+    fields = sales_document_fields(kind, data) | {"voucher": voucher}
+    outcome = upsert_one(model=SalesDocument, connection=connection, lexoffice_id=lexoffice_id, fields=fields)
+    if voucher is not None and outcome != "unchanged":
+        # The document's own record is newer than its list entry: carry the columns users filter on.
+        Voucher.objects.filter(pk=voucher.pk).update(
+            voucher_status=fields["voucher_status"] or voucher.voucher_status,
+            voucher_number=fields["voucher_number"] or voucher.voucher_number,
+            archived=fields["archived"],
+            remote_updated_at=fields["remote_updated_at"] or voucher.remote_updated_at,
+        )
+    return SalesDocument.objects.get(connection=connection, lexoffice_id=lexoffice_id), outcome
+
+
+def refresh_sales_document(*, connection: Connection, kind: str, lexoffice_id: str, client: Lexoffice) -> str:
+    """Re-fetch one sales document; a 404 marks it (and its list entry) deleted upstream."""
+    try:
+        data = client.sales_document(KINDS[kind], lexoffice_id)
+    except NotFound:
+        ids = [uuid.UUID(lexoffice_id)]
+        mark_deleted(model=SalesDocument, connection=connection, lexoffice_ids=ids)
+        mark_deleted(model=Voucher, connection=connection, lexoffice_ids=ids)
+        return "deleted"
+    return store_sales_document(connection=connection, kind=kind, data=data)[1]
+
+
+def pull_sales_documents_needing_details(*, connection: Connection, client: Lexoffice, progress: Progress,
+                                         lexoffice_ids: list[uuid.UUID]) -> None:
+    """Fetch details of synced kinds whose stored detail is missing or older than the list entry."""
+    entries = Voucher.objects.filter(
+        connection=connection, lexoffice_id__in=lexoffice_ids, voucher_type__in=SYNCED_KINDS
+    ).values_list("lexoffice_id", "voucher_type", "remote_updated_at")
+    stored = dict(
+        SalesDocument.objects.filter(connection=connection, lexoffice_id__in=lexoffice_ids)
+        .values_list("lexoffice_id", "remote_updated_at")
+    )
+    pending = [(lexoffice_id, kind) for lexoffice_id, kind, updated in entries
+               if lexoffice_id not in stored or stored[lexoffice_id] != updated]
+    progress.add_total(len(pending))
+    for lexoffice_id, kind in pending:
+        outcome = refresh_sales_document(connection=connection, kind=kind, lexoffice_id=str(lexoffice_id),
+                                         client=client)
+        progress.count("invoice details", "deleted" if outcome == "deleted" else "updated")

@@ -1,0 +1,165 @@
+"""Sync runs: start one per connection, run its phases, resume after a crash, finish with a state.
+
+Phases are idempotent (upserts that write only what changed), so a run that a dead worker left
+behind is simply claimed again once its lease expires; finished phases are checkpointed.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from contacts.models import Contact
+from contacts.sync import pull_contacts
+from lexhub.lexoffice import AuthenticationError, LexofficeError, PermissionDenied
+from lexhub.mirror import mark_missing
+from lexhub.models import Connection, SyncRun
+from lexhub.progress import LEASE, Progress
+from vouchers.models import Voucher
+from vouchers.sync import pull_voucherlist
+
+log = logging.getLogger(__name__)
+
+# The voucher list filters by whole days: look back one more so nothing changed near midnight is missed.
+INCREMENTAL_OVERLAP = timedelta(days=1)
+
+
+class SyncBusy(Exception):
+    """Another worker holds this run's lease; try again later."""
+
+
+def start_sync(*, connection: Connection, kind: str = SyncRun.Kind.INCREMENTAL, user=None) -> SyncRun:
+    """Queue a sync unless one is already unfinished for this connection (then return that one)."""
+    from lexhub.tasks import sync_task
+
+    if kind == SyncRun.Kind.INCREMENTAL and not connection.sync_runs.filter(state=SyncRun.State.SUCCEEDED).exists():
+        kind = SyncRun.Kind.FULL
+    try:
+        with transaction.atomic():
+            run = SyncRun.objects.create(connection=connection, kind=kind, since=_incremental_since(connection, kind),
+                                         requested_by=user if user and user.is_authenticated else None)
+            transaction.on_commit(lambda: sync_task.delay(run.pk))
+    except IntegrityError:
+        return SyncRun.objects.unfinished().get(connection=connection)
+    return run
+
+
+def _incremental_since(connection: Connection, kind: str):
+    if kind != SyncRun.Kind.INCREMENTAL:
+        return None
+    last = connection.sync_runs.filter(state=SyncRun.State.SUCCEEDED).order_by("-started_at").first()
+    return last.started_at - INCREMENTAL_OVERLAP if last and last.started_at else None
+
+
+def claim(run_id: int) -> SyncRun | None:
+    """Take the run's lease. None when it is finished; SyncBusy while another worker holds it."""
+    now = timezone.now()
+    claimed = (
+        SyncRun.objects.filter(pk=run_id, state__in=[SyncRun.State.QUEUED, SyncRun.State.RUNNING])
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(state=SyncRun.State.RUNNING, started_at=Coalesce("started_at", now), lease_until=now + LEASE)
+    )
+    run = SyncRun.objects.select_related("connection").filter(pk=run_id).first()
+    if run is None or run.is_finished:
+        return None
+    if not claimed:
+        raise SyncBusy(f"sync run {run_id} is held by another worker until {run.lease_until}")
+    return run
+
+
+def run_sync(*, run_id: int) -> SyncRun | None:
+    run = claim(run_id)
+    if run is None:
+        return None
+    connection = run.connection
+    if not connection.is_active:
+        return finish(run, state=SyncRun.State.FAILED, error=f"connection is {connection.get_status_display()}")
+    client = connection.client(lane="backfill")
+    progress = Progress(run, client)
+    try:
+        run_phases(run=run, connection=connection, client=client, progress=progress)
+    except (AuthenticationError, PermissionDenied) as exc:
+        Connection.objects.filter(pk=connection.pk).update(status=Connection.Status.INVALID_KEY,
+                                                           status_detail=str(exc)[:255])
+        progress.flush()
+        return finish(run, state=SyncRun.State.FAILED, error=str(exc))
+    except LexofficeError as exc:
+        progress.flush()
+        if exc.retryable:
+            release(run)
+            raise
+        return finish(run, state=SyncRun.State.FAILED, error=str(exc))
+    except Exception:
+        progress.flush()
+        release(run)
+        raise
+    progress.flush()
+    return finish(run, state=SyncRun.State.SUCCEEDED)
+
+
+def run_phases(*, run: SyncRun, connection: Connection, client, progress: Progress) -> None:
+    complete_walk = run.kind in (SyncRun.Kind.FULL, SyncRun.Kind.RECONCILE)
+    done = set(run.checkpoint.get("phases_done", []))
+    if "contacts" not in done:
+        seen = pull_contacts(connection=connection, client=client, progress=progress)
+        if complete_walk:
+            deleted = mark_missing(queryset=Contact.objects.filter(connection=connection), seen=seen)
+            if deleted:
+                progress.count("contacts", "deleted", deleted)
+        done.add("contacts")
+        progress.checkpoint(phases_done=sorted(done))
+    if "vouchers" not in done:
+        since = run.since.date() if run.kind == SyncRun.Kind.INCREMENTAL and run.since else None
+        seen = pull_voucherlist(connection=connection, client=client, progress=progress, updated_since=since)
+        if complete_walk:
+            deleted = mark_missing(queryset=Voucher.objects.filter(connection=connection), seen=seen)
+            if deleted:
+                progress.count("vouchers", "deleted", deleted)
+        done.add("vouchers")
+        progress.checkpoint(phases_done=sorted(done))
+
+
+def release(run: SyncRun) -> None:
+    SyncRun.objects.filter(pk=run.pk, state=SyncRun.State.RUNNING).update(lease_until=None)
+
+
+def finish(run: SyncRun, *, state: str, error: str = "") -> SyncRun:
+    SyncRun.objects.filter(pk=run.pk).update(
+        state=state, error=error[:2000], finished_at=timezone.now(), lease_until=None,
+        phase="done" if state == SyncRun.State.SUCCEEDED else run.phase,
+    )
+    run.refresh_from_db()
+    log.info("sync run %s of connection %s %s: %s requests", run.pk, run.connection_id, state, run.requests)
+    return run
+
+
+def resume_stalled_runs() -> int:
+    """Re-enqueue unfinished runs nobody works on (lost broker message, worker gone)."""
+    from lexhub.tasks import sync_task
+
+    stale_queued = timezone.now() - timedelta(minutes=2)
+    runs = SyncRun.objects.unfinished().filter(
+        Q(state=SyncRun.State.RUNNING, lease_until__lt=timezone.now())
+        | Q(state=SyncRun.State.RUNNING, lease_until__isnull=True)
+        | Q(state=SyncRun.State.QUEUED, created_at__lt=stale_queued)
+    )
+    count = 0
+    for run_id in runs.values_list("pk", flat=True):
+        sync_task.delay(run_id)
+        count += 1
+    return count
+
+
+def schedule_incremental_syncs() -> int:
+    """Beat: an incremental sync for every active connection that has none unfinished."""
+    started = 0
+    for connection in Connection.objects.active():
+        try:
+            start_sync(connection=connection, kind=SyncRun.Kind.INCREMENTAL)
+            started += 1
+        except Exception:  # one broken connection must not stop the others
+            log.exception("could not start the sync of connection %s", connection.pk)
+    return started

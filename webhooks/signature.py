@@ -1,0 +1,59 @@
+"""Verify X-Lxo-Signature: base64 RSA PKCS#1 v1.5 SHA-512 over the exact body bytes."""
+
+import base64
+import binascii
+import logging
+from functools import cache
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def _load_keys(paths: tuple[str, ...], mtimes: tuple[float, ...]) -> tuple[rsa.RSAPublicKey, ...]:
+    keys = []
+    for path in paths:
+        key = serialization.load_pem_public_key(Path(path).read_bytes())
+        if not isinstance(key, rsa.RSAPublicKey):
+            raise ValueError(f"{path} is not an RSA public key")
+        keys.append(key)
+    return tuple(keys)
+
+
+def public_keys() -> tuple[rsa.RSAPublicKey, ...]:
+    """The configured Lexoffice public keys; several allow rotation. Re-read when a file changes."""
+    paths = tuple(str(Path(p)) for p in settings.LEXOFFICE_WEBHOOK_PUBLIC_KEYS)
+    mtimes = []
+    for path in paths:
+        try:
+            mtimes.append(Path(path).stat().st_mtime)
+        except OSError:
+            log.error("webhook public key file %s is missing", path)
+            return ()
+    try:
+        return _load_keys(paths, tuple(mtimes))
+    except (OSError, ValueError) as exc:
+        log.error("webhook public keys could not be loaded: %s", exc)
+        return ()
+
+
+def verify(body: bytes, signature_header: str) -> bool:
+    """True when any configured key verifies the signature over these exact bytes."""
+    try:
+        signature = base64.b64decode(signature_header.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    if not signature:
+        return False
+    for key in public_keys():
+        try:
+            key.verify(signature, body, padding.PKCS1v15(), hashes.SHA512())
+            return True
+        except InvalidSignature:
+            continue
+    return False

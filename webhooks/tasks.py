@@ -1,0 +1,95 @@
+"""Webhook tasks: process inbox events, sweep the ones left pending, keep subscriptions registered."""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.db.models import F, Q
+from django.utils import timezone
+
+from lexhub.lexoffice import LexofficeError, RateLimited, ServerError, TransportError
+from lexhub.models import Connection
+from webhooks import handlers, subscriptions
+from webhooks.models import WebhookEvent
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+LOCK = timedelta(seconds=120)
+SWEEP_AFTER = timedelta(seconds=30)
+
+
+def claim(event_id: int) -> WebhookEvent | None:
+    """Take a pending event for processing; None when it is done or another worker has it."""
+    now = timezone.now()
+    claimed = WebhookEvent.objects.filter(pk=event_id, state=WebhookEvent.State.PENDING).filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    ).update(locked_until=now + LOCK, attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    return WebhookEvent.objects.select_related("connection").get(pk=event_id)
+
+
+@shared_task(bind=True, max_retries=MAX_ATTEMPTS)
+def process_event_task(self, event_id: int) -> str | None:
+    event = claim(event_id)
+    if event is None:
+        return None
+    try:
+        outcome = handlers.handle(event)
+    except LexofficeError as exc:
+        dead = not exc.retryable or event.attempts >= MAX_ATTEMPTS
+        WebhookEvent.objects.filter(pk=event.pk).update(
+            state=WebhookEvent.State.DEAD if dead else WebhookEvent.State.PENDING, locked_until=None,
+            error=str(exc)[:2000],
+        )
+        if dead:
+            log.warning("webhook event %s is dead after %s attempts: %s", event.pk, event.attempts, exc)
+            return "dead"
+        raise self.retry(countdown=min(300, 2 ** event.attempts), exc=exc) from None
+    handlers.mark_processed(event, outcome)
+    return outcome
+
+
+def enqueue(event_id: int) -> None:
+    """Hand an event to a worker; if the broker is unreachable the sweeper picks it up later."""
+    try:
+        process_event_task.delay(event_id)
+    except Exception as exc:  # broker down: the inbox row is the durable copy
+        log.warning("webhook event %s not enqueued (%s); the sweeper will retry", event_id, type(exc).__name__)
+
+
+@shared_task
+def sweep_inbox_task() -> int:
+    """Re-enqueue events pending longer than SWEEP_AFTER whose lock is free (lost messages)."""
+    now = timezone.now()
+    stale = WebhookEvent.objects.pending().filter(received_at__lt=now - SWEEP_AFTER).filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    )
+    ids = list(stale.values_list("pk", flat=True)[:1000])
+    for event_id in ids:
+        enqueue(event_id)
+    return len(ids)
+
+
+def replay(event: WebhookEvent) -> None:
+    WebhookEvent.objects.filter(pk=event.pk).update(state=WebhookEvent.State.PENDING, attempts=0, locked_until=None,
+                                                    error="")
+    enqueue(event.pk)
+
+
+@shared_task(autoretry_for=(RateLimited, ServerError, TransportError), retry_backoff=10, max_retries=5)
+def register_webhooks_task(connection_id: int) -> dict | None:
+    connection = Connection.objects.filter(pk=connection_id).first()
+    if connection is None or not connection.is_active:
+        return None
+    return subscriptions.register_webhooks(connection=connection)
+
+
+@shared_task
+def reconcile_all_webhooks_task() -> int:
+    count = 0
+    for connection_id in Connection.objects.active().values_list("pk", flat=True):
+        register_webhooks_task.delay(connection_id)
+        count += 1
+    return count
