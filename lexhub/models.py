@@ -183,3 +183,39 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.result}"
+
+
+class OutboxQuerySet(models.QuerySet):
+    def pending(self) -> "OutboxQuerySet":
+        return self.filter(state=OutboxEntry.State.PENDING)
+
+
+class OutboxEntry(models.Model):
+    """A write accepted locally that Lexoffice has not confirmed yet; pushed by a task, exactly once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="outbox")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    operation = models.CharField(max_length=40, help_text="e.g. create_contact, update_contact, create_voucher")
+    target_id = models.CharField(max_length=64, blank=True, help_text="Lexoffice id for updates")
+    payload = models.JSONField()
+    idempotency_key = models.UUIDField(unique=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    lexoffice_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutboxQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.operation} ({self.state})"

@@ -101,3 +101,45 @@ class File(models.Model):
     @property
     def is_local(self) -> bool:
         return bool(self.content)
+
+
+class UploadQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "UploadQuerySet":
+        from lexhub.models import Connection
+
+        return self.filter(connection__in=Connection.objects.visible_to(user))
+
+
+class Upload(models.Model):
+    """A receipt a user uploaded for bookkeeping, tracked until its voucher appears in the mirror."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to upload"
+        UPLOADED = "uploaded", "Uploaded, waiting for the voucher"
+        LINKED = "linked", "Voucher created"
+        FAILED = "failed", "Failed"
+
+    connection = models.ForeignKey("lexhub.Connection", on_delete=models.CASCADE, related_name="uploads")
+    user = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    content = models.FileField(upload_to="uploads/%Y/%m/", max_length=255)
+    target_voucher = models.ForeignKey(Voucher, null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="pending_uploads", help_text="Set for a file added to a voucher.")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING, db_index=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    file = models.ForeignKey(File, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads")
+    voucher = models.ForeignKey(Voucher, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UploadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name
