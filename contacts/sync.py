@@ -1,12 +1,15 @@
 """Contacts: pull from Lexoffice into the mirror (list pages carry full objects)."""
 
+import copy
 import uuid
 
 from contacts.models import Contact, contact_columns
-from lexhub.lexoffice import Lexoffice, NotFound
+from contacts.validation import READ_ONLY, flatten, validate_contact, writable
+from lexhub.lexoffice import Conflict, Lexoffice, NotFound, ValidationFailed
 from lexhub.mirror import bulk_upsert, mark_deleted, parse_uuid, upsert_one
-from lexhub.models import Connection
+from lexhub.models import Connection, OutboxEntry
 from lexhub.progress import Progress
+from lexhub.writes import EditConflict, WriteError, operation, submit
 
 PAGE_SIZE = 250
 
@@ -58,3 +61,131 @@ def refresh_contact(*, connection: Connection, lexoffice_id: str, client: Lexoff
         mark_deleted(model=Contact, connection=connection, lexoffice_ids=[uuid.UUID(lexoffice_id)])
         return "deleted"
     return store_contact(connection=connection, data=data)[1]
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+def push_contact(*, connection: Connection, data: dict, user) -> Contact:
+    """Create a contact in Lexoffice, then mirror it. Raises WriteError (incl. WriteQueued)."""
+    payload = writable(data) | {"version": 0}
+    payload.pop("archived", None)
+    if errors := validate_contact(payload):
+        raise WriteError("Please correct the marked fields.", errors)
+    lexoffice_id = submit(connection=connection, user=user, operation_name="create_contact", payload=payload)
+    return Contact.objects.get(connection=connection, lexoffice_id=lexoffice_id)
+
+
+def update_contact(*, contact: Contact, data: dict, version: int, user) -> Contact:
+    """Update with optimistic locking: `version` is the one the user edited. A concurrent remote
+    change in other fields is merged; one in the same fields raises EditConflict."""
+    payload = writable(data) | {"version": version}
+    if errors := validate_contact(payload):
+        raise WriteError("Please correct the marked fields.", errors)
+    base = contact.raw if contact.version == version else None
+    submit(connection=contact.connection, user=user, operation_name="update_contact",
+           payload={"data": payload, "base": base}, target_id=str(contact.lexoffice_id))
+    contact.refresh_from_db()
+    return contact
+
+
+def _remember_created(entry: OutboxEntry, lexoffice_id: str) -> None:
+    # Committed at once, so a retry after a crash re-fetches instead of creating a duplicate.
+    OutboxEntry.objects.filter(pk=entry.pk).update(lexoffice_id=lexoffice_id)
+    entry.lexoffice_id = lexoffice_id
+
+
+def _find_created_contact(entry: OutboxEntry) -> str | None:
+    """After a lost create response: the contact that matches our payload and nobody else claimed."""
+    payload = entry.payload
+    name = (payload.get("company") or {}).get("name") or (payload.get("person") or {}).get("lastName") or ""
+    if len(name) < 3:
+        return None
+    client = entry.connection.client()
+    wanted = comparable(payload)
+    claimed = set(OutboxEntry.objects.filter(connection=entry.connection).exclude(pk=entry.pk)
+                  .exclude(lexoffice_id="").values_list("lexoffice_id", flat=True))
+    for candidate in client.iter_contacts(name=name):
+        if candidate.get("id") in claimed:
+            continue
+        if comparable(candidate) == wanted:
+            _remember_created(entry, candidate["id"])
+            store_contact(connection=entry.connection, data=candidate)
+            return candidate["id"]
+    return None
+
+
+def comparable(data: dict) -> dict:
+    """What identifies a contact's content: its fields without ids, versions and assigned numbers."""
+    leaves = flatten({key: value for key, value in data.items()
+                      if key not in (*READ_ONLY, "version", "archived", "roles")})
+    return leaves | {"roles": sorted((data.get("roles") or {}).keys())}
+
+
+@operation("create_contact", lookup=_find_created_contact)
+def _create_contact(entry: OutboxEntry) -> str:
+    client = entry.connection.client()
+    if not entry.lexoffice_id:
+        result = client.create_contact(entry.payload)
+        _remember_created(entry, result["id"])
+    store_contact(connection=entry.connection, data=client.contact(entry.lexoffice_id))
+    return entry.lexoffice_id
+
+
+@operation("update_contact")
+def _update_contact(entry: OutboxEntry) -> str:
+    client = entry.connection.client()
+    data, base = entry.payload["data"], entry.payload.get("base")
+    try:
+        client.update_contact(entry.target_id, data)
+    except (Conflict, ValidationFailed) as exc:
+        if isinstance(exc, ValidationFailed) and "version" not in exc.field_errors:
+            raise
+        theirs = client.contact(entry.target_id)  # Lexoffice answers a stale version with 409 (or 406)
+        merged = merge_edit(base=base, mine=data, theirs=theirs)
+        if merged is not None:
+            try:
+                client.update_contact(entry.target_id, merged)
+            except Conflict:
+                raise EditConflict(mine=data, theirs=client.contact(entry.target_id), fields=["version"]) from None
+    store_contact(connection=entry.connection, data=client.contact(entry.target_id))
+    return entry.target_id
+
+
+def merge_edit(*, base: dict | None, mine: dict, theirs: dict) -> dict | None:
+    """Apply the user's changes (mine vs base) onto the current remote copy (theirs).
+
+    None when theirs already holds every change. EditConflict when both sides changed a field
+    differently, or when the base is unknown and the two differ."""
+    m, t = flatten(_content(mine)), flatten(_content(theirs))
+    if base is None:
+        differing = sorted(path for path in m.keys() | t.keys() if m.get(path) != t.get(path))
+        if differing:
+            raise EditConflict(mine=mine, theirs=theirs, fields=differing)
+        return None
+    b = flatten(_content(base))
+    mine_changed = {path for path in m.keys() | b.keys() if m.get(path) != b.get(path)}
+    theirs_changed = {path for path in t.keys() | b.keys() if t.get(path) != b.get(path)}
+    clashing = sorted(path for path in mine_changed & theirs_changed if m.get(path) != t.get(path))
+    if clashing:
+        raise EditConflict(mine=mine, theirs=theirs, fields=clashing)
+    pending = [path for path in mine_changed if m.get(path) != t.get(path)]
+    if not pending:
+        return None
+    merged = copy.deepcopy(writable(theirs))
+    for path in pending:
+        _set_path(merged, path, m.get(path), present=path in m)
+    return merged
+
+
+def _content(data: dict) -> dict:
+    return {key: value for key, value in data.items() if key not in (*READ_ONLY, "version", "archived")}
+
+
+def _set_path(target: dict, path: str, value: object, *, present: bool) -> None:
+    *parents, leaf = path.split(".")
+    for key in parents:
+        target = target.setdefault(key, {})
+    if present:
+        target[leaf] = copy.deepcopy(value)
+    else:
+        target.pop(leaf, None)

@@ -1,13 +1,19 @@
 """Sales documents (invoices, credit notes, ...): details, rendering and downloads."""
 
+import hashlib
 import uuid
 
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
 from invoices.models import KINDS, SalesDocument
-from lexhub.lexoffice import Lexoffice, NotFound
+from lexhub.lexoffice import Lexoffice, LexofficeError, NotFound
 from lexhub.mirror import mark_deleted, parse_datetime, parse_decimal, parse_uuid, upsert_one
 from lexhub.models import Connection
 from lexhub.progress import Progress
-from vouchers.models import Voucher
+from lexhub.writes import WriteError, from_lexoffice
+from vouchers.models import File, Voucher
 
 # Types whose details a sync fetches; the others are fetched when a user opens them.
 SYNCED_KINDS = ("invoice",)
@@ -81,3 +87,55 @@ def pull_sales_documents_needing_details(*, connection: Connection, client: Lexo
         outcome = refresh_sales_document(connection=connection, kind=kind, lexoffice_id=str(lexoffice_id),
                                          client=client)
         progress.count("invoice details", "deleted" if outcome == "deleted" else "updated")
+
+
+# --- documents ------------------------------------------------------------------------------
+
+DOCUMENT_FORMATS = {"pdf": "application/pdf", "xml": "application/xml"}
+
+
+def ensure_document_file(*, document: SalesDocument, fmt: str = "pdf") -> File:
+    """The document's PDF (or XRechnung XML), downloaded once from Lexoffice and kept locally."""
+    if fmt not in DOCUMENT_FORMATS:
+        raise WriteError("Choose pdf or xml.", status=400)
+    if fmt == "xml" and not document.is_xrechnung:
+        raise WriteError("Only XRechnung invoices have an XML file.", status=404)
+    current = document.document_file if fmt == "pdf" else document.xml_file
+    if current is not None and current.is_local:
+        return current
+    if document.voucher_status == "draft":
+        raise WriteError("A draft has no document yet; finalize it in Lexoffice first.", status=409)
+    client = document.connection.client()
+    try:
+        download = client.download_document(document.path, str(document.lexoffice_id),
+                                            accept=DOCUMENT_FORMATS[fmt])
+    except LexofficeError as exc:
+        raise from_lexoffice(exc) from None
+    with download:
+        data = b"".join(download.iter_content())
+        content_type, filename = download.content_type, download.filename
+    # /file does not name the file id; derive a stable one per document and format.
+    file_id = uuid.uuid5(document.lexoffice_id, fmt)
+    with transaction.atomic():
+        file, _ = File.objects.get_or_create(connection=document.connection, lexoffice_id=file_id)
+        file.filename = (filename or f"{document.voucher_number or document.lexoffice_id}.{fmt}")[:255]
+        file.content_type = (content_type or DOCUMENT_FORMATS[fmt]).split(";")[0]
+        file.size = len(data)
+        file.sha256 = hashlib.sha256(data).hexdigest()
+        file.fetched_at = timezone.now()
+        file.content.save(str(file_id), ContentFile(data), save=False)
+        file.save()
+        field = "document_file" if fmt == "pdf" else "xml_file"
+        SalesDocument.objects.filter(pk=document.pk).update(**{field: file})
+        setattr(document, field, file)
+    return file
+
+
+def render_document(*, document: SalesDocument) -> str:
+    """Ask Lexoffice to render the document (deprecated endpoint, kept for older accounts); its file id."""
+    if document.voucher_status == "draft":
+        raise WriteError("A draft cannot be rendered; finalize it in Lexoffice first.", status=409)
+    try:
+        return document.connection.client().render_document(document.path, str(document.lexoffice_id))
+    except LexofficeError as exc:
+        raise from_lexoffice(exc) from None

@@ -290,6 +290,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "resume-stalled-syncs": {"task": "lexhub.tasks.resume_stalled_runs_task", "schedule": 60.0},
     "sweep-webhook-inbox": {"task": "webhooks.tasks.sweep_inbox_task", "schedule": 30.0},
+    "sweep-outbox": {"task": "lexhub.tasks.sweep_outbox_task", "schedule": 30.0},
+    "sweep-uploads": {"task": "vouchers.tasks.sweep_uploads_task", "schedule": 60.0},
     "reconcile-webhook-subscriptions": {
         "task": "webhooks.tasks.reconcile_all_webhooks_task",
         "schedule": env_int("LEXHUB_WEBHOOK_RECONCILE_SECONDS", 6 * 3600),

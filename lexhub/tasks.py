@@ -2,8 +2,11 @@
 
 from celery import shared_task
 
-from lexhub import sync
+import contacts.sync  # noqa: F401  (registers the contact write operations)
+import vouchers.sync  # noqa: F401  (registers the voucher write operations)
+from lexhub import sync, writes
 from lexhub.lexoffice import RateLimited, ServerError, TransportError
+from lexhub.writes import WriteQueued
 
 TRANSIENT = (RateLimited, ServerError, TransportError, sync.SyncBusy)
 
@@ -21,3 +24,14 @@ def resume_stalled_runs_task() -> int:
 @shared_task
 def schedule_incremental_syncs_task() -> int:
     return sync.schedule_incremental_syncs()
+
+
+@shared_task(autoretry_for=(WriteQueued,), retry_backoff=5, retry_backoff_max=600, retry_jitter=True,
+             max_retries=None)
+def push_outbox_entry_task(entry_id: int) -> str | None:
+    return writes.process_entry(entry_id)
+
+
+@shared_task
+def sweep_outbox_task() -> int:
+    return writes.sweep_outbox()

@@ -1,0 +1,22 @@
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from vouchers import sync
+from vouchers.models import Upload
+
+
+@shared_task
+def push_upload_task(upload_id: int) -> None:
+    sync.push_upload(upload_id=upload_id)
+
+
+@shared_task
+def sweep_uploads_task() -> int:
+    """Re-send uploads left pending (Lexoffice was unreachable, or the broker lost the message)."""
+    stale = Upload.objects.filter(state=Upload.State.PENDING, updated_at__lt=timezone.now() - timedelta(seconds=30))
+    ids = list(stale.values_list("pk", flat=True)[:200])
+    for upload_id in ids:
+        push_upload_task.delay(upload_id)
+    return len(ids)
