@@ -245,6 +245,10 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = env_str("LEXHUB_CELERY_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True
+# A request that enqueues must not hang when the broker is down: fail fast, the sweepers resend.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -282,6 +286,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+LEXHUB_WEBHOOK_SWEEP_AFTER_SECONDS = env_int("LEXHUB_WEBHOOK_SWEEP_AFTER_SECONDS", 30)
 
 CELERY_BEAT_SCHEDULE = {
     "incremental-sync": {

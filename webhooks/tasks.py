@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -16,7 +17,6 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 LOCK = timedelta(seconds=120)
-SWEEP_AFTER = timedelta(seconds=30)
 
 
 def claim(event_id: int) -> WebhookEvent | None:
@@ -61,9 +61,10 @@ def enqueue(event_id: int) -> None:
 
 @shared_task
 def sweep_inbox_task() -> int:
-    """Re-enqueue events pending longer than SWEEP_AFTER whose lock is free (lost messages)."""
+    """Re-enqueue events pending longer than the sweep delay whose lock is free (lost messages)."""
     now = timezone.now()
-    stale = WebhookEvent.objects.pending().filter(received_at__lt=now - SWEEP_AFTER).filter(
+    sweep_after = timedelta(seconds=settings.LEXHUB_WEBHOOK_SWEEP_AFTER_SECONDS)
+    stale = WebhookEvent.objects.pending().filter(received_at__lt=now - sweep_after).filter(
         Q(locked_until__isnull=True) | Q(locked_until__lt=now)
     )
     ids = list(stale.values_list("pk", flat=True)[:1000])
