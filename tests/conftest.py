@@ -28,3 +28,12 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"lexhub: broker scheme={broker_scheme} cache={cache} redis={'set' if settings.REDIS_URL else 'unset'}",
         f"lexhub: require services={REQUIRE_SERVICES}",
     ]
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings) -> None:
+    """Each test gets its own cache key prefix: no flushing of a shared Redis, no leaks between tests."""
+    import uuid
+
+    settings.CACHES = {name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+                       for name, config in settings.CACHES.items()}
