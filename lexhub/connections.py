@@ -114,4 +114,5 @@ def delete_connection(*, connection: Connection) -> None:
 def _after_connect(connection_id: int) -> None:
     from webhooks.tasks import register_webhooks_task
 
-    register_webhooks_task.delay(connection_id)
+    if settings.LEXHUB_AUTO_REGISTER_WEBHOOKS:
+        register_webhooks_task.delay(connection_id)

@@ -287,6 +287,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# New connections subscribe to webhooks right away; benchmarks turn it off to count only sync requests.
+LEXHUB_AUTO_REGISTER_WEBHOOKS = env_bool("LEXHUB_AUTO_REGISTER_WEBHOOKS", True)
 LEXHUB_WEBHOOK_SWEEP_AFTER_SECONDS = env_int("LEXHUB_WEBHOOK_SWEEP_AFTER_SECONDS", 30)
 
 CELERY_BEAT_SCHEDULE = {

@@ -1,0 +1,87 @@
+"""Full and incremental sync against the sandbox at a real rate limit, through a real Celery worker.
+
+Figures: requests sent vs the README's formula, wall time vs the floor (requests / rate), 429s.
+"""
+
+import math
+import time
+import uuid
+
+import requests
+from django.contrib.auth import get_user_model
+
+from bench import env
+from bench.rows import Row
+
+
+def minimum_requests(base_url: str, api_key: str) -> tuple[int, dict]:
+    """The README's formula, from the sandbox's own counts."""
+    headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
+    contacts = requests.get(f"{base_url}/v1/contacts", params={"size": 1}, headers=headers, timeout=30).json()
+    entries = []
+    page = 0
+    while True:  # counting only; the rate limit is off for this key while counting
+        body = requests.get(f"{base_url}/v1/voucherlist", headers=headers, timeout=30, params={
+            "voucherType": "any", "voucherStatus": "any", "size": 250, "page": page}).json()
+        entries += body["content"]
+        if body["last"] or (page + 1) * 250 >= 10000:
+            break
+        page += 1
+    n = contacts["totalElements"]
+    bookkeeping = sum(1 for e in entries if e["voucherType"] in
+                      ("salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote"))
+    invoices = sum(1 for e in entries if e["voucherType"] == "invoice")
+    parts = {"N": n, "M": len(entries), "B": bookkeeping, "K": invoices}
+    return math.ceil(max(n, 1) / 250) + math.ceil(max(len(entries), 1) / 250) + bookkeeping + invoices, parts
+
+
+def run_one(*, label: str, contacts: int, vouchers: int, invoices: int, rate: float) -> list[Row]:
+    from lexhub.celery import app as celery_app
+    from lexhub.connections import create_connection
+    from lexhub.models import SyncRun
+    from lexhub.sync import start_sync
+
+    queue = f"bench-{uuid.uuid4().hex[:8]}"
+    celery_app.conf.task_default_queue = queue
+    owner, _ = get_user_model().objects.get_or_create(username="bench")
+    with env.sandbox() as base_url, env.worker(queue):
+        org = requests.post(f"{base_url}/_sandbox/organizations", timeout=120, json={
+            "seed": 5, "contacts": contacts, "vouchers": vouchers, "invoices": invoices, "rateLimit": 0}).json()
+        key = org["apiKey"]
+        floor_requests, parts = minimum_requests(base_url, key)
+        requests.post(f"{base_url}/_sandbox/config", json={"apiKey": key, "rateLimit": rate, "burst": 2}, timeout=10)
+        connection = create_connection(name=f"bench {label} {uuid.uuid4().hex[:6]}", api_key=key, owner=owner,
+                                       base_url=base_url, rate_limit=rate)
+        requests.delete(f"{base_url}/_sandbox/requests", timeout=10)
+        started = time.monotonic()
+        run = start_sync(connection=connection, kind=SyncRun.Kind.FULL)
+        while not SyncRun.objects.get(pk=run.pk).is_finished:
+            time.sleep(0.2)
+        wall = time.monotonic() - started
+        run.refresh_from_db()
+        counters = requests.get(f"{base_url}/_sandbox/requests", params={"apiKey": key}, timeout=10).json()
+        sent = counters["counters"]["requests"]
+        too_many = counters["counters"].get("429", 0)
+        # Incremental with nothing changed upstream.
+        incremental = start_sync(connection=connection, kind=SyncRun.Kind.INCREMENTAL)
+        while not SyncRun.objects.get(pk=incremental.pk).is_finished:
+            time.sleep(0.2)
+        incremental_sent = requests.get(f"{base_url}/_sandbox/requests", params={"apiKey": key},
+                                        timeout=10).json()["counters"]["requests"] - sent - 1
+    floor_seconds = sent / rate
+    size = f"{contacts}c/{vouchers}v/{invoices}i seed 5 @{rate:g}/s"
+    print(f"   {label}: state={run.state} parts={parts} requests={sent} formula={floor_requests} "
+          f"wall={wall:.1f}s floor={floor_seconds:.1f}s 429s={too_many}")
+    return [
+        Row(f"sync {label} requests / formula ({size})", 1.01, sent / floor_requests, "ratio"),
+        Row(f"sync {label} wall / floor ({size})", 1.10, wall / floor_seconds, "ratio"),
+        Row(f"sync {label} 429s reaching the sandbox", 0, too_many, "count"),
+        Row(f"sync {label} incremental, nothing changed: requests", 25, incremental_sent, "requests"),
+    ]
+
+
+def run(quick: bool) -> list[Row]:
+    if quick:
+        return run_one(label="small", contacts=20, vouchers=40, invoices=10, rate=20)
+    return (run_one(label="small", contacts=100, vouchers=225, invoices=75, rate=2)
+            + run_one(label="large", contacts=5000, vouchers=15000, invoices=5000, rate=40))
