@@ -1,0 +1,74 @@
+"""Webhook ingestion: acknowledgements per second and latency, served by gunicorn, with no worker running."""
+
+import base64
+import json
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from django.contrib.auth import get_user_model
+
+from bench import env
+from bench.rows import Row
+
+
+def signed_deliveries(connection, key: rsa.RSAPrivateKey, count: int, url: str) -> list[dict]:
+    deliveries = []
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for index in range(count):
+        body = json.dumps({"organizationId": str(connection.organization_id), "eventType": "contact.changed",
+                           "resourceId": str(uuid.uuid4()),
+                           "eventDate": (start + timedelta(milliseconds=index)).isoformat(timespec="milliseconds")},
+                          separators=(",", ":")).encode()
+        signature = base64.b64encode(key.sign(body, padding.PKCS1v15(), hashes.SHA512())).decode()
+        deliveries.append({"method": "POST", "url": url, "body": body.decode("latin-1"),
+                           "headers": {"Content-Type": "application/json", "X-Lxo-Signature": signature}})
+    return deliveries
+
+
+def load(spec: dict) -> dict:
+    path = env.BENCH_VAR / f"load-{uuid.uuid4().hex[:6]}.json"
+    path.write_text(json.dumps(spec))
+    output = subprocess.run([sys.executable, "-m", "bench.load", str(path)], cwd=env.ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run(quick: bool) -> list[Row]:
+    from lexhub.models import Connection
+    from webhooks.models import WebhookEvent
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = env.BENCH_VAR / "bench_webhook_key.pem"
+    pem.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                  serialization.PublicFormat.SubjectPublicKeyInfo))
+    owner, _ = get_user_model().objects.get_or_create(username="bench")
+    connection = Connection(name=f"webhook bench {uuid.uuid4().hex[:6]}", owner=owner,
+                            organization_id=uuid.uuid4())
+    connection.set_api_key("not-used")
+    connection.save()
+    port = env.free_port()
+    url = f"http://127.0.0.1:{port}/webhooks/lexoffice/{connection.webhook_token}/"
+    paced, burst = (250, 1000) if quick else (1500, 5000)
+    gunicorn = [str(env.ROOT / ".venv" / "bin" / "gunicorn"), "lexhub.wsgi", "-b", f"127.0.0.1:{port}",
+                "-w", "4", "-k", "gthread", "--threads", "4", "--log-level", "warning"]
+    queue = f"bench-unconsumed-{uuid.uuid4().hex[:6]}"  # no worker: acknowledging must not depend on one
+    with env.process(gunicorn, ready_url=f"http://127.0.0.1:{port}/healthz", name="gunicorn",
+                     env={"LEXOFFICE_WEBHOOK_PUBLIC_KEYS": str(pem), "LEXHUB_CELERY_QUEUE": queue,
+                          "ALLOWED_HOSTS": "127.0.0.1,localhost"}):
+        at_50 = load({"requests": signed_deliveries(connection, key, paced, url), "rate": 50, "concurrency": 8})
+        flat_out = load({"requests": signed_deliveries(connection, key, burst, url), "rate": 0, "concurrency": 8})
+    stored = WebhookEvent.objects.filter(connection=connection).count()
+    accepted = at_50["statuses"].get("202", 0) + flat_out["statuses"].get("202", 0)
+    print(f"   at 50/s: {at_50}\n   flat out: {flat_out}")
+    return [
+        Row("webhooks: p99 latency at 50 deliveries/s, no worker", 250, at_50["p99_ms"], "ms"),
+        Row("webhooks: p50 latency at 50 deliveries/s, no worker", 250, at_50["p50_ms"], "ms"),
+        Row("webhooks: acknowledgements per second (8 clients)", 500, flat_out["per_second"], "acks/s",
+            higher_is_better=True),
+        Row("webhooks: p99 latency flat out", 50, flat_out["p99_ms"], "ms"),
+        Row("webhooks: deliveries lost (acknowledged but not stored)", 0, accepted - stored, "count"),
+    ]
