@@ -1,0 +1,66 @@
+"""Master data (§18) and payments (§15)."""
+
+from lexhub.sandbox.contacts import COUNTRIES
+from lexhub.sandbox.errors import regular
+from lexhub.sandbox.sales import open_amount
+from lexhub.sandbox.store import Organization
+
+CATEGORIES = [
+    ("8f8664a8-fd86-11e1-a21f-0800200c9a66", "Warenverkäufe", "income"),
+    ("8f8664a0-fd86-11e1-a21f-0800200c9a66", "Dienstleistungen", "income"),
+    ("8f8664a1-fd86-11e1-a21f-0800200c9a66", "Einnahmen", "income"),
+    ("9075a4e3-66de-4795-a016-3889feca0d20", "Innergemeinschaftliche Lieferung", "income"),
+    ("16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1", "Wareneingang", "outgo"),
+    ("8f8664a5-fd86-11e1-a21f-0800200c9a66", "Bürobedarf", "outgo"),
+    ("2e7f3c9a-5b1d-4e3a-9c7e-3f1a2b4c5d6e", "Fremdleistungen", "outgo"),
+]
+
+
+def countries() -> list[dict]:
+    return [{"countryCode": code, "countryNameEN": code, "countryNameDE": code,
+             "taxClassification": "de" if code == "DE" else "thirdPartyCountry"} for code in sorted(COUNTRIES)]
+
+
+def posting_categories() -> list[dict]:
+    return [{"id": cid, "name": name, "type": kind, "contactRequired": False, "splitAllowed": True,
+             "groupName": "Einnahmen" if kind == "income" else "Ausgaben"} for cid, name, kind in CATEGORIES]
+
+
+def payment_conditions() -> list[dict]:
+    return [
+        {"id": "cb0f1a05-1111-4b4b-9c9c-0a0a0a0a0a01", "organizationDefault": True,
+         "paymentTermLabelTemplate": "Zahlbar innerhalb von {paymentRange} Tagen", "paymentTermDuration": 14},
+        {"id": "cb0f1a05-2222-4b4b-9c9c-0a0a0a0a0a02", "organizationDefault": False,
+         "paymentTermLabelTemplate": "{discount} Skonto bei Zahlung in {discountRange} Tagen",
+         "paymentTermDuration": 30, "paymentDiscountConditions": {"discountPercentage": 2, "discountRange": 10}},
+    ]
+
+
+def print_layouts() -> list[dict]:
+    return [{"id": "9d1c7a88-3333-4c4c-8e8e-0b0b0b0b0b03", "name": "Standard", "default": True}]
+
+
+LISTS = {"countries": countries, "posting-categories": posting_categories,
+         "payment-conditions": payment_conditions, "print-layouts": print_layouts}
+
+
+def payments(org: Organization, voucher_id: str, path: str) -> dict:
+    voucher = org.vouchers.get(voucher_id)
+    if voucher is not None:
+        if voucher["voucherStatus"] in ("unchecked", "blank"):
+            raise regular(406, path, "No payment information for this voucher/voucher type")
+        revenue = voucher["type"] in ("salesinvoice", "purchasecreditnote")
+        status = voucher["voucherStatus"]
+        open_value = voucher.get("totalGrossAmount") if status in ("open", "sepadebit") else 0
+        return {"openAmount": open_value, "currency": "EUR", "voucherType": voucher["type"], "voucherStatus": status,
+                "paymentStatus": "balanced" if not open_value else ("openRevenue" if revenue else "openExpense"),
+                "paymentItems": []}
+    document = org.sales.get(voucher_id)
+    if document is None:
+        raise regular(404, path, "Resource not found")
+    amount = open_amount(document)
+    if amount is None:
+        raise regular(406, path, "No payment information for this voucher/voucher type")
+    return {"openAmount": amount, "currency": "EUR", "voucherType": document["_kind"],
+            "voucherStatus": document["voucherStatus"],
+            "paymentStatus": "balanced" if not amount else "openRevenue", "paymentItems": []}

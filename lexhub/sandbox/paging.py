@@ -1,0 +1,41 @@
+"""Spring-style pages (§7): page/size/sort, the full envelope, and the 10,000-entry search window."""
+
+from lexhub.sandbox.errors import invalid, regular
+
+MAX_SIZE = 250
+SEARCH_WINDOW = 10_000
+
+
+def page_of(items: list, args: dict, *, default_sort: list[dict] | None, legacy_errors: bool = False,
+            path: str = "") -> dict:
+    page = _int(args.get("page"), 0)
+    size = _int(args.get("size"), 25)
+    if legacy_errors:
+        # Contacts fall back to defaults for nonsense values and refuse only oversized pages.
+        page, size = max(page, 0), size if size > 0 else 25
+        if size > MAX_SIZE:
+            raise invalid(400, "size", "bad_request_error")
+    else:
+        if page < 0 or size < 1:
+            raise regular(400, path, "parameter 'page' or 'size' is invalid")
+        if size > MAX_SIZE:
+            raise regular(400, path, f"parameter 'size' must be equal or lower than {MAX_SIZE}")
+    if page * size >= SEARCH_WINDOW:
+        raise regular(400, path, "Maximum search window size exceeded")
+    total = min(len(items), SEARCH_WINDOW)
+    content = items[page * size : (page + 1) * size]
+    total_pages = (total + size - 1) // size if total else 0
+    sort = [{"property": s["property"], "direction": s["direction"], "ignoreCase": False,
+             "nullHandling": "NATIVE", "ascending": s["direction"] == "ASC"} for s in (default_sort or [])]
+    return {"content": content, "first": page == 0, "last": (page + 1) >= total_pages,
+            "totalPages": total_pages, "totalElements": total, "numberOfElements": len(content),
+            "size": size, "number": page, "sort": sort}
+
+
+def _int(value: str | None, default: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        return -1

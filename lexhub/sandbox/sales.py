@@ -1,0 +1,108 @@
+"""Sales documents: server-side totals, voucher-list entries, rendering."""
+
+from datetime import date
+
+from lexhub.sandbox import documents
+from lexhub.sandbox.clock import parse_any
+from lexhub.sandbox.store import Organization
+
+KIND_PATHS = {"invoices": "invoice", "credit-notes": "creditnote", "quotations": "quotation",
+              "order-confirmations": "orderconfirmation", "delivery-notes": "deliverynote",
+              "down-payment-invoices": "downpaymentinvoice", "dunnings": "dunning"}
+EVENT_RESOURCES = {"invoice": "invoice", "creditnote": "credit-note", "quotation": "quotation",
+                   "orderconfirmation": "order-confirmation", "deliverynote": "delivery-note",
+                   "downpaymentinvoice": "down-payment-invoice", "dunning": "dunning"}
+TITLES = {"invoice": "Rechnung", "creditnote": "Gutschrift", "quotation": "Angebot",
+          "orderconfirmation": "Auftragsbestaetigung", "deliverynote": "Lieferschein",
+          "downpaymentinvoice": "Abschlagsrechnung", "dunning": "Mahnung"}
+
+
+def compute_totals(document: dict) -> None:
+    gross_mode = (document.get("taxConditions") or {}).get("taxType") == "gross"
+    net_total = tax_total = 0.0
+    by_rate: dict[float, list[float]] = {}
+    for item in document.get("lineItems") or []:
+        if item.get("type") == "text":
+            continue
+        price = item.get("unitPrice") or {}
+        rate = float(price.get("taxRatePercentage") or 0)
+        quantity = float(item.get("quantity") or 0)
+        discount = 1 - float(item.get("discountPercentage") or 0) / 100
+        if gross_mode:
+            gross_unit = float(price.get("grossAmount") or 0)
+            price["netAmount"] = round(gross_unit / (1 + rate / 100), 4)
+        else:
+            price["grossAmount"] = round(float(price.get("netAmount") or 0) * (1 + rate / 100), 4)
+        net = round(float(price.get("netAmount") or 0) * quantity * discount, 2)
+        item["lineItemAmount"] = round(float(price.get("grossAmount")) * quantity * discount, 2) if gross_mode else net
+        bucket = by_rate.setdefault(rate, [0.0, 0.0])
+        bucket[0] += net
+    document["taxAmounts"] = []
+    for rate, (net, _tax) in sorted(by_rate.items()):
+        tax = round(net * rate / 100, 2)
+        net_total += net
+        tax_total += tax
+        document["taxAmounts"].append({"taxRatePercentage": rate, "taxAmount": tax, "netAmount": round(net, 2)})
+    total = document.setdefault("totalPrice", {"currency": "EUR"})
+    total["totalNetAmount"] = round(net_total, 2)
+    total["totalTaxAmount"] = round(tax_total, 2)
+    total["totalGrossAmount"] = round(net_total + tax_total, 2)
+
+
+def public(document: dict) -> dict:
+    return {key: value for key, value in document.items() if not key.startswith("_")}
+
+
+def open_amount(document: dict) -> float | None:
+    if document["voucherStatus"] in ("draft",) or document["_kind"] not in ("invoice", "downpaymentinvoice",
+                                                                            "creditnote"):
+        return None
+    if document["voucherStatus"] in ("paid", "paidoff", "voided"):
+        return 0.0
+    return (document.get("totalPrice") or {}).get("totalGrossAmount")
+
+
+def list_entry(document: dict, org: Organization) -> dict:
+    contact_id = (document.get("address") or {}).get("contactId")
+    contact = org.contacts.get(contact_id) if contact_id else None
+    return {
+        "id": document["id"], "voucherType": document["_kind"], "voucherStatus": derived_status(document),
+        "voucherNumber": document.get("voucherNumber", ""), "voucherDate": document.get("voucherDate"),
+        "createdDate": document["createdDate"], "updatedDate": document["updatedDate"],
+        "dueDate": document.get("dueDate"), "contactId": contact_id,
+        "contactName": contact_name(contact) if contact else (document.get("address") or {}).get("name", ""),
+        "totalAmount": (document.get("totalPrice") or {}).get("totalGrossAmount"),
+        "openAmount": open_amount(document), "currency": "EUR", "archived": bool(document.get("archived")),
+    }
+
+
+def derived_status(record: dict) -> str:
+    """`open` (or `sepadebit`) past its due date is listed as `overdue`."""
+    status = record.get("voucherStatus")
+    due = record.get("dueDate")
+    if status in ("open", "sepadebit") and due and parse_any(due).date() < date.today():
+        return "overdue"
+    return status
+
+
+def contact_name(contact: dict) -> str:
+    if contact.get("company"):
+        return contact["company"].get("name", "")
+    person = contact.get("person") or {}
+    return " ".join(part for part in (person.get("firstName"), person.get("lastName")) if part)
+
+
+def render(org: Organization, document: dict) -> str:
+    """The document's PDF (and XML for XRechnung) as a stored file; returns its id."""
+    file_id = document.get("_documentFileId")
+    if file_id and file_id in org.files:
+        return file_id
+    total = (document.get("totalPrice") or {}).get("totalGrossAmount") or 0
+    lines = [f"{TITLES[document['_kind']]} {document.get('voucherNumber', '')}",
+             (document.get("address") or {}).get("name", ""), f"Summe: {total:.2f} EUR"]
+    xml = documents.xrechnung(document.get("voucherNumber", ""), total) \
+        if document.get("electronicDocumentProfile") == "XRechnung" else None
+    stored = org.add_file(documents.pdf(lines), "application/pdf",
+                          f"{TITLES[document['_kind']]}_{document.get('voucherNumber', document['id'])}.pdf", xml=xml)
+    document["_documentFileId"] = stored.id
+    return stored.id

@@ -1,0 +1,172 @@
+"""Deterministic seed data: same seed, same organization. German-style names, real files."""
+
+import random
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from lexhub.sandbox import documents
+from lexhub.sandbox.clock import day_text, fmt
+from lexhub.sandbox.sales import compute_totals
+from lexhub.sandbox.store import Organization
+
+FIRST = ["Anna", "Jonas", "Lea", "Lukas", "Marie", "Paul", "Sophie", "Felix", "Emma", "Max", "Hannah", "Leon",
+         "Mia", "Finn", "Clara", "Elias", "Greta", "Noah", "Ida", "Ben"]
+LAST = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann",
+        "Koch", "Richter", "Klein", "Wolf", "Neumann", "Schwarz", "Zimmermann", "Braun", "Krüger", "Hartmann"]
+COMPANY_WORDS = ["Nordlicht", "Alpen", "Rhein", "Hanse", "Eichen", "Sonnen", "Berg", "Fluss", "Stern", "Linden",
+                 "Falken", "Morgen", "Stadt", "Wald", "Blau", "Kupfer", "Silber", "Ahorn", "Birken", "Hafen"]
+COMPANY_KINDS = ["Werkstatt", "Handel", "Bau", "Design", "Logistik", "Beratung", "Technik", "Druck", "Küchen",
+                 "Software", "Gartenbau", "Elektro", "Bäckerei", "Medien", "Immobilien"]
+LEGAL = ["GmbH", "GmbH & Co. KG", "KG", "e.K.", "AG", "UG (haftungsbeschränkt)", "OHG"]
+CITIES = [("20457", "Hamburg"), ("10115", "Berlin"), ("80331", "München"), ("50667", "Köln"),
+          ("60311", "Frankfurt am Main"), ("70173", "Stuttgart"), ("40213", "Düsseldorf"), ("04109", "Leipzig"),
+          ("28195", "Bremen"), ("01067", "Dresden"), ("30159", "Hannover"), ("90403", "Nürnberg")]
+STREETS = ["Hafenweg", "Lindenstraße", "Bahnhofstraße", "Hauptstraße", "Gartenweg", "Schillerstraße",
+           "Goethestraße", "Am Markt", "Kirchgasse", "Mühlenweg"]
+INCOME = ["8f8664a8-fd86-11e1-a21f-0800200c9a66", "8f8664a0-fd86-11e1-a21f-0800200c9a66",
+          "8f8664a1-fd86-11e1-a21f-0800200c9a66"]
+OUTGO = ["16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1", "8f8664a5-fd86-11e1-a21f-0800200c9a66",
+         "2e7f3c9a-5b1d-4e3a-9c7e-3f1a2b4c5d6e"]
+VOUCHER_TYPES = ["purchaseinvoice", "salesinvoice", "purchasecreditnote", "salescreditnote"]
+VOUCHER_STATUSES = ["open", "open", "paid", "paid", "paidoff", "voided", "transferred", "sepadebit", "unchecked"]
+START = date(2022, 1, 3)
+SPAN_DAYS = 4 * 365
+
+
+def seed_organization(org: Organization, *, seed: int, contacts: int, vouchers: int, invoices: int) -> None:
+    rng = random.Random(seed)
+    ids = _ids(rng)
+    contact_ids = [_contact(org, rng, ids, index) for index in range(contacts)]
+    for index in range(vouchers):
+        _voucher(org, rng, ids, contact_ids, index)
+    kinds = [("invoice", invoices), ("creditnote", invoices // 5), ("quotation", invoices // 5),
+             ("orderconfirmation", invoices // 10), ("deliverynote", invoices // 10),
+             ("downpaymentinvoice", invoices // 10), ("dunning", invoices // 10)]
+    customers = [cid for cid in contact_ids if "customer" in org.contacts[cid]["roles"]]
+    for kind, count in kinds:
+        for index in range(count):
+            _sales_document(org, rng, ids, customers, kind, index)
+
+
+def _ids(rng: random.Random):
+    def next_id() -> str:
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    return next_id
+
+
+def _moment(rng: random.Random) -> tuple[date, datetime]:
+    day = START + timedelta(days=rng.randrange(SPAN_DAYS))
+    moment = datetime(day.year, day.month, day.day, 8, 0, tzinfo=UTC) + timedelta(minutes=rng.randrange(600))
+    return day, moment
+
+
+def _contact(org: Organization, rng: random.Random, next_id, index: int) -> str:
+    zip_code, city = rng.choice(CITIES)
+    roles: dict = {}
+    kind = rng.random()
+    if kind < 0.6 or index == 0:
+        roles["customer"] = {"number": org.next_customer_number()}
+    if kind >= 0.45:
+        roles["vendor"] = {"number": org.next_vendor_number()}
+    contact: dict = {"id": next_id(), "organizationId": org.id, "version": 1 + rng.randrange(4), "roles": roles}
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    if rng.random() < 0.75:
+        name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_KINDS)} {rng.choice(LEGAL)}"
+        if index:
+            name = f"{name} {index}" if rng.random() < 0.3 else name
+        slug = name.split()[0].lower().replace("ü", "ue").replace("ö", "oe").replace("ä", "ae")
+        contact["company"] = {"name": name, "vatRegistrationId": f"DE{rng.randrange(10**8, 10**9)}",
+                              "allowTaxFreeInvoices": False, "contactPersons": [{
+                                  "salutation": rng.choice(["Herr", "Frau"]), "firstName": first, "lastName": last,
+                                  "primary": True, "emailAddress": f"{first.lower()}@{slug}{index}.example",
+                                  "phoneNumber": f"0{rng.randrange(30, 999)} {rng.randrange(10**5, 10**7)}"}]}
+        contact["emailAddresses"] = {"business": [f"info@{slug}{index}.example"]}
+    else:
+        contact["person"] = {"salutation": rng.choice(["Herr", "Frau", ""]), "firstName": first, "lastName": last}
+        contact["emailAddresses"] = {"private": [f"{first.lower()}.{index}@mail.example"]}
+    contact["addresses"] = {"billing": [{"street": f"{rng.choice(STREETS)} {rng.randrange(1, 120)}",
+                                         "zip": zip_code, "city": city, "countryCode": "DE"}]}
+    contact["phoneNumbers"] = {"business": [f"0{rng.randrange(30, 999)} {rng.randrange(10**5, 10**7)}"]}
+    if rng.random() < 0.3:
+        contact["note"] = rng.choice(["Zahlt pünktlich", "Rahmenvertrag 2024", "Ansprechpartner wechselt"])
+    contact["archived"] = index % 10 == 9
+    org.contacts[contact["id"]] = contact
+    return contact["id"]
+
+
+def _voucher(org: Organization, rng: random.Random, next_id, contact_ids: list[str], index: int) -> None:
+    kind = VOUCHER_TYPES[index % len(VOUCHER_TYPES)]
+    status = rng.choice(VOUCHER_STATUSES)
+    day, created = _moment(rng)
+    rate = rng.choice([19, 19, 7, 0])
+    gross = round(rng.uniform(5, 2500), 2)
+    tax = round(gross * rate / (100 + rate), 2)
+    category = rng.choice(INCOME if kind.startswith("sales") else OUTGO)
+    voucher = {
+        "id": next_id(), "organizationId": org.id, "type": kind, "voucherStatus": status,
+        "voucherNumber": f"{'RE' if kind.startswith('sales') else 'ER'}-{day.year}-{index:05d}",
+        "voucherDate": day_text(day), "dueDate": day_text(day + timedelta(days=14)),
+        "totalGrossAmount": gross, "totalTaxAmount": tax, "taxType": "gross",
+        "voucherItems": [{"amount": gross, "taxAmount": tax, "taxRatePercent": rate, "categoryId": category}],
+        "files": [], "createdDate": fmt(created), "updatedDate": fmt(created + timedelta(hours=rng.randrange(48))),
+        "version": 1 + rng.randrange(3), "archived": index % 15 == 14,
+    }
+    if contact_ids and rng.random() < 0.7:
+        voucher["contactId"] = rng.choice(contact_ids)
+        voucher["useCollectiveContact"] = False
+    else:
+        voucher["useCollectiveContact"] = True
+    if kind.startswith("sales"):
+        voucher["shippingDate"] = day_text(day)
+    if status == "unchecked":
+        voucher.pop("dueDate")
+    if rng.random() < 0.35:
+        content = (documents.png(4, 4, index) if rng.random() < 0.4
+                   else documents.pdf([f"Beleg {voucher['voucherNumber']}", f"Betrag {gross:.2f} EUR"]))
+        content_type = documents.sniff(content) or "application/pdf"
+        extension = "png" if content_type == "image/png" else "pdf"
+        stored = org.add_file(content, content_type, f"{voucher['voucherNumber']}.{extension}", voucher["id"])
+        voucher["files"] = [stored.id]
+    org.vouchers[voucher["id"]] = voucher
+
+
+def _sales_document(org: Organization, rng: random.Random, next_id, customers: list[str], kind: str,
+                    index: int) -> None:
+    day, created = _moment(rng)
+    statuses = {"invoice": ["draft", "open", "open", "paid", "voided"], "creditnote": ["draft", "open", "paidoff"],
+                "quotation": ["draft", "open", "accepted", "rejected"], "orderconfirmation": ["draft", "open"],
+                "deliverynote": ["draft", "open"], "downpaymentinvoice": ["open", "paid"], "dunning": ["draft"]}
+    status = rng.choice(statuses[kind])
+    items = []
+    for _ in range(1 + rng.randrange(3)):
+        items.append({"type": "custom",
+                      "name": rng.choice(["Beratung", "Montage", "Material", "Wartung", "Lizenz"]),
+                      "quantity": rng.choice([1, 2, 2.5, 5, 10]),
+                      "unitName": rng.choice(["Stunde", "Stück", "Pauschal"]),
+                      "unitPrice": {"currency": "EUR", "netAmount": round(rng.uniform(10, 400), 2),
+                                    "taxRatePercentage": rng.choice([19, 7])}, "discountPercentage": 0})
+    contact_id = rng.choice(customers) if customers and rng.random() < 0.8 else None
+    document = {
+        "id": next_id(), "organizationId": org.id, "_kind": kind, "voucherStatus": status,
+        "voucherDate": fmt(created), "createdDate": fmt(created),
+        "updatedDate": fmt(created + timedelta(hours=rng.randrange(72))), "version": 1 + rng.randrange(3),
+        "language": "de", "archived": index % 20 == 19,
+        "address": {"contactId": contact_id, "name": f"Kunde {index}", "countryCode": "DE"} if contact_id
+        else {"name": f"Einmalkunde {index}", "street": "Lindenstr. 9", "zip": "50667", "city": "Köln",
+              "countryCode": "DE"},
+        "lineItems": items, "totalPrice": {"currency": "EUR"}, "taxConditions": {"taxType": "net"},
+        "relatedVouchers": [], "title": kind.capitalize(),
+    }
+    if kind != "dunning":
+        prefix = {"invoice": "RE", "creditnote": "GS", "quotation": "AG", "orderconfirmation": "AB",
+                  "deliverynote": "LS", "downpaymentinvoice": "AR"}[kind]
+        document["voucherNumber"] = org.next_voucher_number(prefix)
+    if kind in ("invoice", "orderconfirmation", "deliverynote", "dunning"):
+        document["shippingConditions"] = {"shippingType": "delivery", "shippingDate": fmt(created)}
+    if kind in ("invoice", "downpaymentinvoice"):
+        document["dueDate"] = day_text(day + timedelta(days=14))
+        document["electronicDocumentProfile"] = "XRechnung" if index % 7 == 3 else "NONE"
+    if kind == "quotation":
+        document["expirationDate"] = day_text(day + timedelta(days=30))
+    compute_totals(document)
+    org.sales[document["id"]] = document
