@@ -42,12 +42,13 @@ def sales_document_fields(kind: str, data: dict) -> dict:
     }
 
 
-def store_sales_document(*, connection: Connection, kind: str, data: dict) -> tuple[SalesDocument, str]:
+def store_sales_document(*, connection: Connection, kind: str, data: dict,
+                         list_is_current: bool = False) -> tuple[SalesDocument, str]:
     lexoffice_id = uuid.UUID(data["id"])
     voucher = Voucher.objects.filter(connection=connection, lexoffice_id=lexoffice_id).first()
     fields = sales_document_fields(kind, data) | {"voucher": voucher}
     outcome = upsert_one(model=SalesDocument, connection=connection, lexoffice_id=lexoffice_id, fields=fields)
-    if voucher is not None and outcome != "unchanged":
+    if voucher is not None and outcome != "unchanged" and not list_is_current:
         # The document's own record is newer than its list entry: carry the columns users filter on.
         Voucher.objects.filter(pk=voucher.pk).update(
             voucher_status=fields["voucher_status"] or voucher.voucher_status,
@@ -58,7 +59,8 @@ def store_sales_document(*, connection: Connection, kind: str, data: dict) -> tu
     return SalesDocument.objects.get(connection=connection, lexoffice_id=lexoffice_id), outcome
 
 
-def refresh_sales_document(*, connection: Connection, kind: str, lexoffice_id: str, client: Lexoffice) -> str:
+def refresh_sales_document(*, connection: Connection, kind: str, lexoffice_id: str, client: Lexoffice,
+                           list_is_current: bool = False) -> str:
     """Re-fetch one sales document; a 404 marks it (and its list entry) deleted upstream."""
     try:
         data = client.sales_document(KINDS[kind], lexoffice_id)
@@ -67,7 +69,7 @@ def refresh_sales_document(*, connection: Connection, kind: str, lexoffice_id: s
         mark_deleted(model=SalesDocument, connection=connection, lexoffice_ids=ids)
         mark_deleted(model=Voucher, connection=connection, lexoffice_ids=ids)
         return "deleted"
-    return store_sales_document(connection=connection, kind=kind, data=data)[1]
+    return store_sales_document(connection=connection, kind=kind, data=data, list_is_current=list_is_current)[1]
 
 
 def pull_sales_documents_needing_details(*, connection: Connection, client: Lexoffice, progress: Progress,
@@ -85,7 +87,7 @@ def pull_sales_documents_needing_details(*, connection: Connection, client: Lexo
     progress.add_total(len(pending))
     for lexoffice_id, kind in pending:
         outcome = refresh_sales_document(connection=connection, kind=kind, lexoffice_id=str(lexoffice_id),
-                                         client=client)
+                                         client=client, list_is_current=True)
         progress.count("invoice details", "deleted" if outcome == "deleted" else "updated")
 
 

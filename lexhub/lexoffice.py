@@ -347,7 +347,7 @@ class Lexoffice:
             try:
                 response = self._session.request(method, self._base_url + path, headers=headers,
                                                  timeout=self._timeout, allow_redirects=False, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 sent = _was_sent(exc)
                 if sent:
                     self._counter.add()

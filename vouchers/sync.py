@@ -113,7 +113,8 @@ def pull_voucher_details(*, connection: Connection, client: Lexoffice, progress:
                if needs_details(v)]
     progress.add_total(len(pending))
     for voucher in pending:
-        outcome = refresh_voucher(connection=connection, lexoffice_id=str(voucher.lexoffice_id), client=client)
+        outcome = refresh_voucher(connection=connection, lexoffice_id=str(voucher.lexoffice_id), client=client,
+                                  list_is_current=True)
         progress.count("voucher details", "deleted" if outcome == "deleted" else "updated")
     if connection.fetch_files_eagerly:
         pull_missing_files(connection=connection, client=client, progress=progress, lexoffice_ids=lexoffice_ids)
@@ -143,27 +144,33 @@ def detail_fields(data: dict, contacts: dict[uuid.UUID, int] | None = None) -> d
     return fields
 
 
-def store_voucher(*, connection: Connection, data: dict) -> tuple[Voucher, str]:
+def store_voucher(*, connection: Connection, data: dict, list_is_current: bool = False) -> tuple[Voucher, str]:
+    """Upsert a bookkeeping voucher from its own record. During a sync the list entry was stored
+    moments ago and wins for the listed columns (e.g. `overdue`); otherwise the record is newer."""
     lexoffice_id = uuid.UUID(data["id"])
-    contact_pk = None
-    if contact_id := parse_uuid(data.get("contactId")):
-        contact_pk = Contact.objects.filter(connection=connection, lexoffice_id=contact_id).values_list(
-            "pk", flat=True).first()
-    fields = detail_fields(data) | {"contact_id": contact_pk}
+    if list_is_current and Voucher.objects.filter(connection=connection, lexoffice_id=lexoffice_id).exists():
+        fields = {"details": data, "details_version": data.get("version"), "version": data.get("version")}
+    else:
+        contact_pk = None
+        if contact_id := parse_uuid(data.get("contactId")):
+            contact_pk = Contact.objects.filter(connection=connection, lexoffice_id=contact_id).values_list(
+                "pk", flat=True).first()
+        fields = detail_fields(data) | {"contact_id": contact_pk}
     outcome = upsert_one(model=Voucher, connection=connection, lexoffice_id=lexoffice_id, fields=fields)
     voucher = Voucher.objects.get(connection=connection, lexoffice_id=lexoffice_id)
     link_files(connection=connection, voucher=voucher)
     return voucher, outcome
 
 
-def refresh_voucher(*, connection: Connection, lexoffice_id: str, client: Lexoffice) -> str:
+def refresh_voucher(*, connection: Connection, lexoffice_id: str, client: Lexoffice,
+                    list_is_current: bool = False) -> str:
     """Re-fetch one bookkeeping voucher; a 404 marks it deleted upstream."""
     try:
         data = client.voucher(lexoffice_id)
     except NotFound:
         mark_deleted(model=Voucher, connection=connection, lexoffice_ids=[uuid.UUID(lexoffice_id)])
         return "deleted"
-    voucher, outcome = store_voucher(connection=connection, data=data)
+    voucher, outcome = store_voucher(connection=connection, data=data, list_is_current=list_is_current)
     if connection.fetch_files_eagerly:
         for file in voucher.files.filter(content=""):
             fetch_file(file=file, client=client)
