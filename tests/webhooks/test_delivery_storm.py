@@ -32,13 +32,13 @@ def delivery(connection, contact_id: str, index: int) -> bytes:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_delivery_storm_survives_a_broker_restart(alice, sandbox_server, live_server, private_redis,
-                                                    private_celery_queue, trusted_signer, settings, tmp_path,
-                                                    django_capture_on_commit_callbacks) -> None:
+                                                    private_celery_queue, trusted_signer, settings,
+                                                    tmp_path) -> None:
     settings.LEXHUB_WEBHOOK_SWEEP_AFTER_SECONDS = 0
+    settings.LEXHUB_AUTO_REGISTER_WEBHOOKS = False
     org = sandbox_server.new_org(contacts=60, seed=11)
-    with django_capture_on_commit_callbacks(execute=False):
-        connection = create_connection(name="Storm", api_key=org.api_key, owner=alice, base_url=org.base_url,
-                                       rate_limit=1000)
+    connection = create_connection(name="Storm", api_key=org.api_key, owner=alice, base_url=org.base_url,
+                                   rate_limit=1000)
     run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
     contact_ids = [str(c) for c in Contact.objects.filter(connection=connection).values_list("lexoffice_id",
                                                                                                flat=True)]

@@ -23,12 +23,12 @@ def sandbox_key_file(sandbox_server, tmp_path, settings):
 
 
 @pytest.fixture
-def live_connection(alice, sandbox_server, live_server, settings, sandbox_key_file, django_capture_on_commit_callbacks):
+def live_connection(alice, sandbox_server, live_server, settings, sandbox_key_file):
     settings.PUBLIC_BASE_URL = live_server.url
+    settings.LEXHUB_AUTO_REGISTER_WEBHOOKS = False  # registered below, in this process
     org = sandbox_server.new_org(contacts=4, vouchers=4, invoices=2, seed=7)
-    with django_capture_on_commit_callbacks(execute=False):  # registered below, in this process
-        connection = create_connection(name="Live", api_key=org.api_key, owner=alice, base_url=org.base_url,
-                                       rate_limit=1000)
+    connection = create_connection(name="Live", api_key=org.api_key, owner=alice, base_url=org.base_url,
+                                   rate_limit=1000)
     register_webhooks(connection=connection)
     run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
     return connection, org
