@@ -59,7 +59,7 @@ def malformed_uploads() -> list[tuple[str, bytes]]:
     for (kind, content), extension in itertools.product(foreign.items(), ("pdf", "jpg", "png")):
         cases.append((f"{kind}.{extension}", content))
     for extension, content in valid.items():
-        for cut in range(1, 21):  # truncated: the end marker is missing
+        for cut in range(1, 27):  # truncated: the end marker is missing
             cases.append((f"truncated-{cut}.{extension}", content[: max(1, len(content) - cut * 3)]))
     hostile_names = ["../../../etc/passwd", "..\\..\\boot.ini", "\x00.pdf", "CON", "a" * 500, "<script>.png",
                      "%2e%2e%2fsecret.pdf", "x.pdf\r\nX-Header: 1", "\u202egnp.pdf"]
