@@ -1,0 +1,63 @@
+"""A separate process that spends one key's budget: `python -m tests.lexoffice.load_worker ARGS`.
+
+Prints one JSON line: requests sent, 429s seen, and the limiter's own time per reservation.
+"""
+
+import argparse
+import json
+import os
+import time
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--api-key", required=True)
+    parser.add_argument("--rate", type=float, required=True)
+    parser.add_argument("--lane", default="backfill")
+    parser.add_argument("--seconds", type=float, required=True)
+    parser.add_argument("--pause", type=float, default=0.0, help="think time between requests")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lexhub.settings")
+    import django
+
+    django.setup()
+    from lexhub.lexoffice import Lexoffice, RateLimited
+    from lexhub.ratelimit import get_limiter
+
+    limiter = get_limiter()
+    reserve_times: list[float] = []
+    original = limiter.reserve
+
+    def timed_reserve(*a, **kw):
+        started = time.perf_counter()
+        try:
+            return original(*a, **kw)
+        finally:
+            reserve_times.append(time.perf_counter() - started)
+
+    limiter.reserve = timed_reserve
+    client = Lexoffice(args.api_key, args.base_url, lane=args.lane, rate=args.rate, limiter=limiter, max_attempts=1)
+    deadline = time.monotonic() + args.seconds
+    sent = too_many = 0
+    waits = []
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        try:
+            client.profile()
+        except RateLimited:
+            too_many += 1
+        sent += 1
+        waits.append(time.perf_counter() - started)
+        if args.pause:
+            time.sleep(args.pause)
+    reserve_times.sort()
+    waits.sort()
+    print(json.dumps({"sent": sent, "429": too_many,
+                      "reserve_p99_ms": reserve_times[int(0.99 * (len(reserve_times) - 1))] * 1000,
+                      "request_max_s": waits[-1] if waits else 0}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""The shared budget: several processes on one key stay inside Lexoffice's limit and use nearly all of it."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import datetime
+
+import pytest
+from django.conf import settings
+
+from lexhub.ratelimit import FileRateLimiter, RedisRateLimiter
+from tests.conftest import require
+from tests.servers import ROOT
+
+
+def limiter_backends() -> list[str]:
+    return ["file", "redis"]
+
+
+def backend_env(backend: str, tmp_path) -> dict[str, str]:
+    if backend == "redis":
+        require(bool(settings.REDIS_URL), "REDIS_URL is not set: the Redis limiter needs a Redis")
+        return {"REDIS_URL": settings.REDIS_URL}
+    return {"REDIS_URL": "", "LEXHUB_VAR_DIR": str(tmp_path / "var")}
+
+
+@pytest.mark.parametrize("backend", limiter_backends())
+def test_four_processes_and_a_person_share_one_key_without_a_429(sandbox_server, backend, tmp_path) -> None:
+    rate, seconds = 20.0, 20.0
+    env = {**os.environ, **backend_env(backend, tmp_path)}
+    org = sandbox_server.new_org(rate_limit=rate, burst=2)
+    command = [sys.executable, "-m", "tests.lexoffice.load_worker", "--base-url", org.base_url,
+               "--api-key", org.api_key, "--rate", str(rate), "--seconds", str(seconds)]
+    workers = [subprocess.Popen([*command, "--lane", "backfill"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                text=True) for _ in range(4)]
+    person = subprocess.Popen([*command, "--lane", "interactive", "--pause", "1"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, text=True)
+    results = [json.loads(p.communicate(timeout=120)[0].strip().splitlines()[-1]) for p in [*workers, person]]
+
+    log = [r for r in org.requests_log() if r["path"] == "/v1/profile"]
+    per_second = Counter(datetime.fromisoformat(r["time"]).replace(microsecond=0) for r in log)
+    busy_seconds = sorted(per_second.items())[1:-1]  # whole seconds only
+    assert org.counters()["429"] == 0
+    assert sum(r["429"] for r in results) == 0
+    assert max(count for _second, count in busy_seconds) <= rate + 2
+    assert len(log) >= 0.95 * rate * seconds
+    assert max(r["reserve_p99_ms"] for r in results) <= 10
+    assert results[-1]["sent"] >= seconds / 2  # the person got through all along
+
+
+@pytest.mark.parametrize("backend", limiter_backends())
+def test_a_click_waits_at_most_a_second_and_a_half_behind_a_saturating_backfill(backend, tmp_path) -> None:
+    if backend == "redis":
+        require(bool(settings.REDIS_URL), "REDIS_URL is not set: the Redis limiter needs a Redis")
+        limiter = RedisRateLimiter(settings.REDIS_URL)
+    else:
+        limiter = FileRateLimiter(tmp_path / "ratelimit")
+    bucket = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    stop = threading.Event()
+
+    def backfill() -> None:
+        while not stop.is_set():
+            limiter.acquire(bucket, rate=2.0, lane="backfill", max_wait=30)
+
+    threads = [threading.Thread(target=backfill, daemon=True) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.5)  # let the backfill fill the budget before the person clicks
+    waits = []
+    for _ in range(4):
+        waits.append(limiter.acquire(bucket, rate=2.0, lane="interactive", max_wait=30))
+        time.sleep(0.3)
+    stop.set()
+
+    assert max(waits) <= 1.5, waits
