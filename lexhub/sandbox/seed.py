@@ -125,7 +125,8 @@ def _voucher(org: Organization, rng: random.Random, next_id, contact_ids: list[s
                    else documents.pdf([f"Beleg {voucher['voucherNumber']}", f"Betrag {gross:.2f} EUR"]))
         content_type = documents.sniff(content) or "application/pdf"
         extension = "png" if content_type == "image/png" else "pdf"
-        stored = org.add_file(content, content_type, f"{voucher['voucherNumber']}.{extension}", voucher["id"])
+        stored = org.add_file(content, content_type, f"{voucher['voucherNumber']}.{extension}", voucher["id"],
+                              file_id=next_id())
         voucher["files"] = [stored.id]
     org.vouchers[voucher["id"]] = voucher
 

@@ -79,8 +79,8 @@ class Organization:
         return f"{prefix}{self.voucher_numbers[prefix]:04d}"
 
     def add_file(self, content: bytes, content_type: str, filename: str, voucher_id: str | None = None,
-                 xml: bytes | None = None) -> StoredFile:
-        stored = StoredFile(str(uuid.uuid4()), content, content_type, filename,
+                 xml: bytes | None = None, file_id: str | None = None) -> StoredFile:
+        stored = StoredFile(file_id or str(uuid.uuid4()), content, content_type, filename,
                             hashlib.sha256(content).hexdigest(), voucher_id, xml)
         self.files[stored.id] = stored
         return stored
