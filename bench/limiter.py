@@ -1,0 +1,45 @@
+"""Limiter accuracy: four processes and a person share one key for a while against the sandbox."""
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from datetime import datetime
+
+import requests
+
+from bench import env
+from bench.rows import Row
+
+
+def measure(rate: float, seconds: float) -> list[Row]:
+    with env.sandbox() as base_url:
+        org = requests.post(f"{base_url}/_sandbox/organizations", json={"rateLimit": rate, "burst": 2},
+                            timeout=30).json()
+        command = [sys.executable, "-m", "tests.lexoffice.load_worker", "--base-url", base_url, "--api-key",
+                   org["apiKey"], "--rate", str(rate), "--seconds", str(seconds)]
+        processes = [subprocess.Popen([*command, "--lane", "backfill"], cwd=env.ROOT, env=os.environ,
+                                      stdout=subprocess.PIPE, text=True) for _ in range(4)]
+        processes.append(subprocess.Popen([*command, "--lane", "interactive", "--pause", "1"], cwd=env.ROOT,
+                                          env=os.environ, stdout=subprocess.PIPE, text=True))
+        results = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in processes]
+        log = requests.get(f"{base_url}/_sandbox/requests", params={"apiKey": org["apiKey"]},
+                           timeout=30).json()
+    entries = [r for r in log["requests"] if r["path"] == "/v1/profile"]
+    per_second = Counter(datetime.fromisoformat(r["time"]).replace(microsecond=0) for r in entries)
+    whole = sorted(per_second.items())[1:-1]
+    label = f"limiter {rate:g}/s, 4 processes + 1 person, {seconds:g}s"
+    return [
+        Row(f"{label}: 429s", 0, log["counters"]["429"], "count"),
+        Row(f"{label}: busiest second", rate + 2, max(c for _s, c in whole), "req"),
+        Row(f"{label}: share of the limit used", 0.95, len(entries) / (rate * seconds), "ratio",
+            higher_is_better=True),
+        Row(f"{label}: limiter overhead p99", 10, max(r["reserve_p99_ms"] for r in results), "ms"),
+    ]
+
+
+def run(quick: bool) -> list[Row]:
+    if quick:
+        return measure(2, 10) + measure(20, 10)
+    return measure(2, 60) + measure(20, 60)
