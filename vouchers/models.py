@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from lexhub.mirror import MirroredModel
@@ -120,7 +121,8 @@ class Upload(models.Model):
         FAILED = "failed", "Failed"
 
     connection = models.ForeignKey("lexhub.Connection", on_delete=models.CASCADE, related_name="uploads")
-    user = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
