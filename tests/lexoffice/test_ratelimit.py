@@ -62,14 +62,20 @@ def test_a_click_waits_at_most_a_second_and_a_half_behind_a_saturating_backfill(
     bucket = f"test-{os.getpid()}-{time.monotonic_ns()}"
     stop = threading.Event()
 
+    granted = []
+
     def backfill() -> None:
         while not stop.is_set():
             limiter.acquire(bucket, rate=2.0, lane="backfill", max_wait=30)
+            granted.append(time.monotonic())
 
     threads = [threading.Thread(target=backfill, daemon=True) for _ in range(4)]
     for thread in threads:
         thread.start()
-    time.sleep(1.5)  # let the backfill fill the budget before the person clicks
+    deadline = time.monotonic() + 10
+    while len(granted) < 3:  # the backfill is using the whole budget before the person clicks
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     waits = []
     for _ in range(4):
         waits.append(limiter.acquire(bucket, rate=2.0, lane="interactive", max_wait=30))
