@@ -92,12 +92,18 @@ def payload_hash(payload: object) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def printable(text: object, limit: int) -> str:
+    """Text safe to store and show: control characters (NUL included) replaced, length capped."""
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in str(text or ""))[:limit]
+
+
 def audit(*, connection: Connection | None, user, action: str, method: str, path: str, payload: object,
           status: int | None, result: str, lexoffice_id: str = "", message: str = "") -> None:
     AuditLog.objects.create(
         connection=connection, user=user if user is not None and user.is_authenticated else None, action=action,
-        method=method, path=path[:500], payload_sha256=payload_hash(payload) if payload is not None else "",
-        status=status, result=result, lexoffice_id=str(lexoffice_id or ""), message=message[:2000],
+        method=printable(method, 10), path=printable(path, 500),
+        payload_sha256=payload_hash(payload) if payload is not None else "", status=status, result=result,
+        lexoffice_id=printable(lexoffice_id, 64), message=printable(message, 2000),
     )
 
 

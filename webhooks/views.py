@@ -34,6 +34,8 @@ def parse_event(body: bytes) -> dict | None:
         return None
     if len(data["eventType"]) > 60 or len(data["resourceId"]) > 64 or len(data["eventDate"]) > 40:
         return None
+    if not all(data[field].isprintable() for field in FIELDS):
+        return None
     return data
 
 
