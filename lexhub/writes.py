@@ -174,8 +174,20 @@ def push_entry(entry: OutboxEntry) -> str:
     return lexoffice_id
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def submit(*, connection: Connection, user, operation_name: str, payload: dict, target_id: str = "") -> str:
     """Store the write, then push it now; WriteQueued when it has to wait for Lexoffice."""
+    if _has_nul(payload):
+        raise WriteError("Text must not contain NUL characters.", status=400)
     with transaction.atomic():
         entry = enqueue_write(connection=connection, user=user, operation_name=operation_name, payload=payload,
                               target_id=target_id)
