@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "lexhub",
@@ -268,11 +269,16 @@ LEXOFFICE_TIMEOUT_SECONDS = float(env_str("LEXOFFICE_TIMEOUT_SECONDS", "30") or 
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",  # `Authorization: Token <token>`, stored hashed
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env_str("LEXHUB_API_THROTTLE", "6000/hour")},
+    "EXCEPTION_HANDLER": "lexhub.api.exception_handler",
 }
+REST_KNOX = {"TOKEN_TTL": None, "AUTH_HEADER_PREFIX": "Token"}  # tool tokens live until revoked
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lexhub API",
     "DESCRIPTION": "A local, searchable, editable mirror of a Lexoffice (Lexware Office) account.",

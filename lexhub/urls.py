@@ -4,14 +4,21 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from lexhub import views
+from lexhub import api, views
 from lexhub.auth import RateLimitedLoginView
+from webhooks import pages as webhook_pages
 
 router = DefaultRouter()
+router.register("connections", api.ConnectionViewSet, basename="connection")
+router.register("sync-runs", api.SyncRunViewSet, basename="syncrun")
+router.register("webhook-events", api.WebhookEventViewSet, basename="webhookevent")
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("connections/", include("lexhub.web_urls")),
+    path("events/", webhook_pages.event_list, name="webhook-events"),
+    path("events/<int:pk>/replay/", webhook_pages.event_replay, name="webhook-replay"),
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     # One login, with its brake, for the admin too.

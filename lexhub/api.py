@@ -1,0 +1,164 @@
+"""REST API for connections, sync runs and webhook events; one exception handler for all errors."""
+
+from django.db import transaction
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from lexhub import connections as service
+from lexhub.lexoffice_errors import LexofficeError
+from lexhub.models import Connection, SyncRun
+from lexhub.sync import start_sync
+from lexhub.writes import WriteError
+from webhooks.models import WebhookEvent
+from webhooks.tasks import register_webhooks_task, replay
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Every error as {code, message, fieldErrors}; Lexoffice's own errors included, secrets never."""
+    if isinstance(exc, WriteError):
+        return Response({"code": "write_error", "message": exc.message, "fieldErrors": exc.field_errors},
+                        status=exc.status)
+    if isinstance(exc, service.ConnectionRejected):
+        return Response({"code": "connection_rejected", "message": str(exc), "fieldErrors": {}}, status=400)
+    if isinstance(exc, LexofficeError):
+        return Response({"code": "lexoffice_error", "message": f"Lexoffice answered {exc.status or 'nothing'}",
+                         "fieldErrors": exc.field_errors}, status=502)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, ValidationError) and isinstance(response.data, dict):
+        response.data = {"code": "invalid", "message": "The request has invalid fields.",
+                         "fieldErrors": response.data}
+    elif isinstance(exc, APIException):
+        response.data = {"code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error",
+                         "message": str(exc.detail), "fieldErrors": {}}
+    return response
+
+
+class ConnectionSerializer(serializers.ModelSerializer):
+    apiKey = serializers.CharField(write_only=True, trim_whitespace=True, style={"input_type": "password"})
+    baseUrl = serializers.URLField(source="base_url", required=False, allow_blank=True)
+    organizationId = serializers.UUIDField(source="organization_id", read_only=True)
+    companyName = serializers.CharField(source="company_name", read_only=True)
+    keyExpiresOn = serializers.DateField(source="key_expires_on", read_only=True)
+    statusDetail = serializers.CharField(source="status_detail", read_only=True)
+    rateLimit = serializers.FloatField(source="rate_limit", read_only=True)
+
+    class Meta:
+        model = Connection
+        fields = ["id", "name", "apiKey", "baseUrl", "organizationId", "companyName", "status", "statusDetail",
+                  "keyExpiresOn", "rateLimit", "created_at"]
+        read_only_fields = ["status", "created_at"]
+
+
+class SyncRunSerializer(serializers.ModelSerializer):
+    connection = serializers.PrimaryKeyRelatedField(read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = SyncRun
+        fields = ["id", "connection", "kind", "state", "phase", "done", "total", "percent", "counts", "requests",
+                  "errors", "error", "created_at", "started_at", "finished_at"]
+
+
+class WebhookEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookEvent
+        fields = ["id", "connection", "event_type", "resource_id", "event_date", "state", "attempts", "error",
+                  "received_at", "processed_at"]
+
+
+class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                        mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Lexoffice accounts. The API key is write-only: verified on create, never returned."""
+
+    serializer_class = ConnectionSerializer
+
+    def get_queryset(self):
+        return Connection.objects.visible_to(self.request.user).order_by("pk")
+
+    def owned(self) -> Connection:
+        connection = self.get_object()
+        if connection.owner_id != self.request.user.pk:
+            raise Http404
+        return connection
+
+    def perform_create(self, serializer: ConnectionSerializer) -> None:
+        data = serializer.validated_data
+        connection = service.create_connection(name=data["name"], api_key=data["apiKey"], owner=self.request.user,
+                                               base_url=data.get("base_url", ""))
+        start_sync(connection=connection, kind=SyncRun.Kind.FULL, user=self.request.user)
+        serializer.instance = connection
+
+    def perform_destroy(self, instance: Connection) -> None:
+        service.delete_connection(connection=self.owned())
+
+    @extend_schema(request=None, responses=ConnectionSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        connection = service.reverify_connection(connection=self.owned())
+        return Response(ConnectionSerializer(connection).data)
+
+    @extend_schema(request=inline_serializer("ReplaceKey", {"apiKey": serializers.CharField()}),
+                   responses=ConnectionSerializer)
+    @action(detail=True, methods=["post"], url_path="key")
+    def replace_key(self, request: Request, pk: str | None = None) -> Response:
+        key = request.data.get("apiKey") if isinstance(request.data, dict) else None
+        if not isinstance(key, str) or not key.strip():
+            raise ValidationError({"apiKey": ["This field is required."]})
+        connection = service.replace_api_key(connection=self.owned(), api_key=key)
+        return Response(ConnectionSerializer(connection).data)
+
+    @extend_schema(request=None, responses={202: None})
+    @action(detail=True, methods=["post"])
+    def webhooks(self, request: Request, pk: str | None = None) -> Response:
+        connection = self.owned()
+        transaction.on_commit(lambda: register_webhooks_task.delay(connection.pk))
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=inline_serializer("StartSync", {"kind": serializers.ChoiceField(
+        choices=["full", "incremental"], required=False)}), responses={202: SyncRunSerializer})
+    @action(detail=True, methods=["post"])
+    def sync(self, request: Request, pk: str | None = None) -> Response:
+        kind = SyncRun.Kind.FULL if request.data.get("kind") == "full" else SyncRun.Kind.INCREMENTAL
+        run = start_sync(connection=self.get_object(), kind=kind, user=request.user)
+        return Response(SyncRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """Sync runs with their live progress."""
+
+    serializer_class = SyncRunSerializer
+
+    def get_queryset(self):
+        runs = SyncRun.objects.filter(connection__in=Connection.objects.visible_to(self.request.user))
+        connection = self.request.query_params.get("connection", "")
+        return runs.filter(connection_id=int(connection)) if connection.isdigit() else runs
+
+
+class WebhookEventViewSet(viewsets.ReadOnlyModelViewSet):
+    """Received webhook deliveries; dead ones can be replayed."""
+
+    serializer_class = WebhookEventSerializer
+
+    def get_queryset(self):
+        events = WebhookEvent.objects.visible_to(self.request.user).order_by("-id")
+        if state := self.request.query_params.get("state"):
+            events = events.filter(state=state)
+        if event_type := self.request.query_params.get("type"):
+            events = events.filter(event_type=event_type)
+        return events
+
+    @extend_schema(request=None, responses={202: WebhookEventSerializer})
+    @action(detail=True, methods=["post"])
+    def replay(self, request: Request, pk: str | None = None) -> Response:
+        event = self.get_object()
+        replay(event)
+        event.refresh_from_db()
+        return Response(WebhookEventSerializer(event).data, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,42 @@
+"""The webhook event log: every delivery with its state, filters, and replay of dead events."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from webhooks.models import WebhookEvent
+from webhooks.tasks import replay
+
+PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def event_list(request: HttpRequest) -> HttpResponse:
+    events = WebhookEvent.objects.visible_to(request.user).select_related("connection").order_by("-id")
+    state, event_type = request.GET.get("state", ""), request.GET.get("type", "")
+    if state in WebhookEvent.State.values:
+        events = events.filter(state=state)
+    if event_type:
+        events = events.filter(event_type=event_type)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        events = events.filter(id__lt=int(before))  # keyset paging: no OFFSET on a growing log
+    page = list(events[: PAGE_SIZE + 1])
+    return render(request, "webhooks/events.html", {
+        "events": page[:PAGE_SIZE], "next_before": page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None,
+        "states": WebhookEvent.State.choices, "state": state, "type": event_type,
+    })
+
+
+@login_required
+@require_POST
+def event_replay(request: HttpRequest, pk: int) -> HttpResponse:
+    event = WebhookEvent.objects.visible_to(request.user).filter(pk=pk).first()
+    if event is None:
+        raise Http404("No such event")
+    replay(event)
+    messages.success(request, f"Event {event.event_type} for {event.resource_id} queued again.")
+    return redirect("webhook-events")
