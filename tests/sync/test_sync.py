@@ -117,3 +117,40 @@ def test_a_sync_converges_despite_injected_faults(connection, sandbox, seed: int
 
     assert run.state == SyncRun.State.SUCCEEDED
     assert mirror_differences(connection, sandbox) == []
+
+
+def test_an_incremental_sync_after_200_changes_costs_pages_plus_200(alice, sandbox_server,
+                                                                     django_capture_on_commit_callbacks) -> None:
+    from lexhub.connections import create_connection
+
+    org = sandbox_server.new_org(contacts=10, vouchers=260, seed=13)
+    with django_capture_on_commit_callbacks(execute=False):
+        connection = create_connection(name="Changes", api_key=org.api_key, owner=alice, base_url=org.base_url,
+                                       rate_limit=1000)
+    sync_now(connection)
+    bookkeeping = [str(v) for v in Voucher.objects.filter(connection=connection).exclude(
+        voucher_status="unchecked").values_list("lexoffice_id", flat=True)[:200]]
+    for voucher_id in bookkeeping:
+        org.mutate("voucher", "change", voucher_id, {"remark": "changed in the web app"})
+    before = org.counters()["requests"]
+
+    run = sync_now(connection, SyncRun.Kind.INCREMENTAL)
+
+    sent = org.counters()["requests"] - before
+    pages = 1 + 1  # one contacts page, one voucher-list page of the changed entries
+    assert run.state == SyncRun.State.SUCCEEDED
+    assert sent <= pages + 200
+    assert all(v.details["remark"] == "changed in the web app"
+               for v in Voucher.objects.filter(connection=connection, lexoffice_id__in=bookkeeping))
+
+
+@pytest.mark.django_db(transaction=True)  # the command syncs in a thread with its own connection
+def test_the_sync_command_runs_in_the_foreground(connection, sandbox, capsys) -> None:
+    from django.core.management import call_command
+
+    call_command("sync", connection.name, "--full")
+
+    out = capsys.readouterr().out
+    assert "100%" in out
+    assert "full sync done" in out
+    assert SyncRun.objects.get(connection=connection).state == SyncRun.State.SUCCEEDED

@@ -131,3 +131,20 @@ def test_a_corpus_of_forged_deliveries_is_refused_without_writing(client, connec
     assert accepted == []
     assert set(statuses) <= {400, 401, 413}
     assert WebhookEvent.objects.count() == 0
+
+
+def test_token_revoked_marks_the_connection_and_stops_its_work(connection, trusted_signer) -> None:
+    from lexhub.models import Connection
+    from webhooks.handlers import handle
+
+    event = WebhookEvent.objects.create(connection=connection, organization_id=connection.organization_id,
+                                        event_type="token.revoked", resource_id=str(uuid.uuid4()),
+                                        event_date="2026-01-01T00:00:00.000+01:00")
+
+    assert handle(event) == "revoked"
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.REVOKED
+    later = WebhookEvent.objects.create(connection=connection, organization_id=connection.organization_id,
+                                        event_type="contact.changed", resource_id=str(uuid.uuid4()),
+                                        event_date="2026-01-01T00:00:01.000+01:00")
+    assert handle(later) == "skipped: connection inactive"
