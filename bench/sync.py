@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 
 from bench import env
 from bench.rows import Row
+from tests.fixtures.sandbox import SandboxOrg
+from tests.mirror import mirror_differences
 
 
 def minimum_requests(base_url: str, api_key: str) -> tuple[int, dict]:
@@ -61,12 +63,18 @@ def run_one(*, label: str, contacts: int, vouchers: int, invoices: int, rate: fl
         counters = requests.get(f"{base_url}/_sandbox/requests", params={"apiKey": key}, timeout=10).json()
         sent = counters["counters"]["requests"]
         too_many = counters["counters"].get("429", 0)
+        # Record by record, as the tests do (the comparison's own requests do not count against the run).
+        requests.post(f"{base_url}/_sandbox/config", json={"apiKey": key, "rateLimit": 0}, timeout=10)
+        differences = mirror_differences(connection, SandboxOrg(base_url, key, org["organizationId"]))
+        requests.post(f"{base_url}/_sandbox/config", json={"apiKey": key, "rateLimit": rate}, timeout=10)
+        requests.delete(f"{base_url}/_sandbox/requests", timeout=10)
+        sent_before_incremental = 0
         # Incremental with nothing changed upstream.
         incremental = start_sync(connection=connection, kind=SyncRun.Kind.INCREMENTAL)
         while not SyncRun.objects.get(pk=incremental.pk).is_finished:
             time.sleep(0.2)
         incremental_sent = requests.get(f"{base_url}/_sandbox/requests", params={"apiKey": key},
-                                        timeout=10).json()["counters"]["requests"] - sent
+                                        timeout=10).json()["counters"]["requests"] - sent_before_incremental
     floor_seconds = sent / rate
     size = f"{contacts}c/{vouchers}v/{invoices}i seed 5 @{rate:g}/s"
     print(f"   {label}: state={run.state} parts={parts} requests={sent} formula={floor_requests} "
@@ -75,6 +83,7 @@ def run_one(*, label: str, contacts: int, vouchers: int, invoices: int, rate: fl
         Row(f"sync {label} requests / formula ({size})", 1.01, sent / floor_requests, "ratio"),
         Row(f"sync {label} wall / floor ({size})", 1.10, wall / floor_seconds, "ratio"),
         Row(f"sync {label} 429s reaching the sandbox", 0, too_many, "count"),
+        Row(f"sync {label} records differing from the sandbox", 0, len(differences), "count"),
         Row(f"sync {label} incremental, nothing changed: requests", 25, incremental_sent, "requests"),
     ]
 
