@@ -1,0 +1,10 @@
+from django.urls import path
+
+from vouchers import views
+
+app_name = "vouchers"
+urlpatterns = [
+    path("", views.voucher_list, name="list"),
+    path("<int:pk>/", views.voucher_detail, name="detail"),
+    path("files/<int:pk>/", views.file_download, name="file"),
+]

@@ -1,0 +1,115 @@
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from lexhub.listing import seek
+from lexhub.writes import WriteError
+from vouchers.models import BOOKKEEPING_TYPES, PERMALINK_RESOURCES, SALES_TYPES, File, Voucher
+from vouchers.sync import ensure_local_file
+
+STATUSES = ("draft", "open", "overdue", "paid", "paidoff", "voided", "transferred", "sepadebit", "accepted",
+            "rejected", "unchecked")
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _amount(value: str) -> Decimal | None:
+    try:
+        return Decimal(value)
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def filtered(request: HttpRequest, queryset: QuerySet) -> tuple[QuerySet, dict]:
+    params = {key: request.GET.get(key, "").strip() for key in
+              ("q", "type", "status", "archived", "from", "to", "min", "max")}
+    if params["q"]:
+        queryset = queryset.filter(Q(voucher_number__icontains=params["q"]) | Q(contact_name__icontains=params["q"]))
+    if params["type"]:
+        queryset = queryset.filter(voucher_type=params["type"])
+    if params["status"]:
+        queryset = queryset.filter(voucher_status=params["status"])
+    if params["archived"] in ("yes", "no"):
+        queryset = queryset.filter(archived=params["archived"] == "yes")
+    if start := _date(params["from"]):
+        queryset = queryset.filter(voucher_date__date__gte=start)
+    if end := _date(params["to"]):
+        queryset = queryset.filter(voucher_date__date__lte=end)
+    if (low := _amount(params["min"])) is not None:
+        queryset = queryset.filter(total_amount__gte=low)
+    if (high := _amount(params["max"])) is not None:
+        queryset = queryset.filter(total_amount__lte=high)
+    return queryset, params
+
+
+def _list(request: HttpRequest, *, types: tuple[str, ...], title: str, url_name: str) -> HttpResponse:
+    vouchers = Voucher.objects.visible_to(request.user).present().filter(voucher_type__in=types).select_related(
+        "contact", "connection")
+    vouchers, params = filtered(request, vouchers)
+    page = seek(vouchers, field="voucher_date", descending=True, cursor=request.GET.get("after"))
+    return render(request, "vouchers/list.html", {"page": page, "params": params, "types": types,
+                                                  "statuses": STATUSES, "title": title, "url_name": url_name})
+
+
+@login_required
+@require_GET
+def voucher_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, types=BOOKKEEPING_TYPES, title="Vouchers (Belege)", url_name="vouchers:list")
+
+
+@login_required
+@require_GET
+def sales_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, types=SALES_TYPES, title="Invoices and sales documents", url_name="invoices:list")
+
+
+@login_required
+@require_GET
+def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    voucher = get_object_or_404(Voucher.objects.visible_to(request.user).select_related("contact", "connection"),
+                                pk=pk)
+    document = getattr(voucher, "sales_document", None)
+    resource = PERMALINK_RESOURCES.get(voucher.voucher_type, "vouchers")
+    return render(request, "vouchers/detail.html", {
+        "voucher": voucher, "details": voucher.details or {}, "document": document,
+        "items": (voucher.details or {}).get("voucherItems") or [],
+        "line_items": (document.raw.get("lineItems") or []) if document else [],
+        "files": voucher.files.all(),
+        "lexoffice_url": f"{settings.LEXOFFICE_APP_URL}/permalink/{resource}/view/{voucher.lexoffice_id}",
+    })
+
+
+@login_required
+@require_GET
+def file_download(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.http import FileResponse
+
+    file = File.objects.filter(connection__in=_visible_connections(request), pk=pk).first()
+    if file is None:
+        raise Http404("No such file")
+    try:
+        ensure_local_file(file=file)
+    except WriteError as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
+    response = FileResponse(file.content.open("rb"), as_attachment=request.GET.get("inline") != "1",
+                            filename=file.filename or f"{file.lexoffice_id}")
+    response["Content-Type"] = file.content_type or "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _visible_connections(request: HttpRequest):
+    from lexhub.models import Connection
+
+    return Connection.objects.visible_to(request.user)
