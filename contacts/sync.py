@@ -9,7 +9,7 @@ from lexhub.lexoffice import Conflict, Lexoffice, NotFound, ValidationFailed
 from lexhub.mirror import bulk_upsert, mark_deleted, parse_uuid, upsert_one
 from lexhub.models import Connection, OutboxEntry
 from lexhub.progress import Progress
-from lexhub.writes import EditConflict, WriteError, operation, submit
+from lexhub.writes import EditConflict, WriteError, operation, remember_created, submit
 
 PAGE_SIZE = 250
 
@@ -88,12 +88,6 @@ def update_contact(*, contact: Contact, data: dict, version: int, user) -> Conta
     return contact
 
 
-def _remember_created(entry: OutboxEntry, lexoffice_id: str) -> None:
-    # Committed at once, so a retry after a crash re-fetches instead of creating a duplicate.
-    OutboxEntry.objects.filter(pk=entry.pk).update(lexoffice_id=lexoffice_id)
-    entry.lexoffice_id = lexoffice_id
-
-
 def _find_created_contact(entry: OutboxEntry) -> str | None:
     """After a lost create response: the contact that matches our payload and nobody else claimed."""
     payload = entry.payload
@@ -108,7 +102,7 @@ def _find_created_contact(entry: OutboxEntry) -> str | None:
         if candidate.get("id") in claimed:
             continue
         if comparable(candidate) == wanted:
-            _remember_created(entry, candidate["id"])
+            remember_created(entry, candidate["id"])
             store_contact(connection=entry.connection, data=candidate)
             return candidate["id"]
     return None
@@ -126,7 +120,7 @@ def _create_contact(entry: OutboxEntry) -> str:
     client = entry.connection.client()
     if not entry.lexoffice_id:
         result = client.create_contact(entry.payload)
-        _remember_created(entry, result["id"])
+        remember_created(entry, result["id"])
     store_contact(connection=entry.connection, data=client.contact(entry.lexoffice_id))
     return entry.lexoffice_id
 

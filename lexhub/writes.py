@@ -131,6 +131,13 @@ def enqueue_write(*, connection: Connection, user, operation_name: str, payload:
     )
 
 
+def remember_created(entry: OutboxEntry, lexoffice_id: str) -> None:
+    """Record a create's Lexoffice id at once (committed), so a retry after a crash re-fetches it
+    instead of creating a duplicate."""
+    OutboxEntry.objects.filter(pk=entry.pk).update(lexoffice_id=lexoffice_id)
+    entry.lexoffice_id = lexoffice_id
+
+
 def claim_entry(entry_id: int) -> OutboxEntry | None:
     now = timezone.now()
     claimed = OutboxEntry.objects.filter(pk=entry_id, state=OutboxEntry.State.PENDING).filter(

@@ -26,7 +26,7 @@ from lexhub.mirror import (
 )
 from lexhub.models import Connection, OutboxEntry
 from lexhub.progress import Progress
-from lexhub.writes import EditConflict, WriteError, audit, from_lexoffice, operation, submit
+from lexhub.writes import EditConflict, WriteError, audit, from_lexoffice, operation, remember_created, submit
 from vouchers.models import BOOKKEEPING_TYPES, File, Upload, Voucher
 from vouchers.uploads import CheckedFile, UploadRejected, check_upload
 from vouchers.validation import validate_voucher
@@ -257,11 +257,6 @@ def update_voucher(*, voucher: Voucher, data: dict, version: int, user) -> Vouch
     return voucher
 
 
-def _remember_created(entry: OutboxEntry, lexoffice_id: str) -> None:
-    OutboxEntry.objects.filter(pk=entry.pk).update(lexoffice_id=lexoffice_id)
-    entry.lexoffice_id = lexoffice_id
-
-
 def _find_created_voucher(entry: OutboxEntry) -> str | None:
     """After a lost create response: the voucher with our number and content nobody else claimed."""
     payload = entry.payload
@@ -277,7 +272,7 @@ def _find_created_voucher(entry: OutboxEntry) -> str | None:
                 and parse_decimal(candidate.get("totalGrossAmount")) == parse_decimal(payload.get("totalGrossAmount"))
                 and str(candidate.get("voucherDate") or "").startswith(str(payload.get("voucherDate") or "")))
         if same:
-            _remember_created(entry, candidate["id"])
+            remember_created(entry, candidate["id"])
             store_voucher(connection=entry.connection, data=candidate)
             return candidate["id"]
     return None
@@ -287,7 +282,7 @@ def _find_created_voucher(entry: OutboxEntry) -> str | None:
 def _create_voucher(entry: OutboxEntry) -> str:
     client = entry.connection.client()
     if not entry.lexoffice_id:
-        _remember_created(entry, client.create_voucher(entry.payload)["id"])
+        remember_created(entry, client.create_voucher(entry.payload)["id"])
     store_voucher(connection=entry.connection, data=client.voucher(entry.lexoffice_id))
     return entry.lexoffice_id
 
