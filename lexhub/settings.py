@@ -115,6 +115,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lexhub.middleware_timing.ServerTimingMiddleware",  # first, to time all the others; off unless set
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lexhub.middleware.SecurityHeadersMiddleware",
@@ -294,6 +295,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# A Server-Timing header on every response, for `make bench` (off in production).
+LEXHUB_SERVER_TIMING = env_bool("LEXHUB_SERVER_TIMING", False)
 
 # New connections subscribe to webhooks right away; benchmarks turn it off to count only sync requests.
 LEXHUB_AUTO_REGISTER_WEBHOOKS = env_bool("LEXHUB_AUTO_REGISTER_WEBHOOKS", True)
