@@ -1,0 +1,109 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live Django server.
+
+- `browser` (package): one headless Chromium for all tests here, the system binary (never a download);
+  a missing browser fails CI through `require`. Package scope, not session: Playwright's sync API keeps
+  an asyncio loop running on the main thread, which would make Django refuse ORM calls in later tests.
+- `page`: a fresh browser context on pytest-django's `live_server` (same process, so it sees the test
+  database and the `settings` fixture); on failure a screenshot goes to test-artifacts/.
+- `logged_in_page`: the same, already logged in as `alice` (a session cookie made server-side; logging in
+  through the form is tested once, in test_login.py).
+- `synced`: alice's sandbox connection after a full sync, so lists and details have rows.
+"""
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from tests.conftest import require
+from tests.servers import ROOT
+
+ARTIFACTS = ROOT / "test-artifacts"
+TIMEOUT_MS = 15_000  # the CI machine is shared; a condition still fails fast when it cannot become true
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    require(path is not None, "Chromium is not installed (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture(scope="package")
+def browser(chromium_path: str):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop running on this thread while it lives; Django would refuse
+    # ORM calls from test bodies and database teardown without this. Restored when the browser goes.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium_path, headless=True)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def browser_friendly_settings(settings) -> None:
+    # Plain http on loopback: Secure cookies would be dropped by the browser.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    # Webhook registration after connecting has its own tests; here it would only add background noise.
+    settings.LEXHUB_AUTO_REGISTER_WEBHOOKS = False
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def page(request: pytest.FixtureRequest, browser, live_server) -> Iterator:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    context = browser.new_context(base_url=live_server.url, accept_downloads=True,
+                                  viewport={"width": 1200, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    context.close()
+
+
+def login_cookie(user, live_server) -> dict:
+    client = Client()
+    client.force_login(user)
+    name = django_settings.SESSION_COOKIE_NAME
+    return {"name": name, "value": client.cookies[name].value, "url": live_server.url}
+
+
+@pytest.fixture
+def logged_in_page(page, alice, live_server):
+    page.context.add_cookies([login_cookie(alice, live_server)])
+    return page
+
+
+@pytest.fixture
+def synced(connection):
+    from lexhub.models import SyncRun
+    from lexhub.sync import run_sync
+
+    run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
+    return connection
