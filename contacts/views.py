@@ -1,12 +1,23 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
+from contacts import sync
+from contacts.forms import ContactForm, extra_entries, field_for_path, initial_from, payload_from, resolve_with_mine
 from contacts.models import Contact
+from contacts.validation import flatten
 from lexhub.listing import seek
+from lexhub.models import Connection
+from lexhub.writes import EditConflict, WriteError, WriteQueued
+
+SAVED = "Saved in Lexoffice."
+RESOLUTION_SALT = "contacts.conflict-resolution"
+RESOLUTION_MAX_AGE = 3600
 
 
 @login_required
@@ -43,3 +54,116 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "phones": raw.get("phoneNumbers") or {}, "xrechnung": raw.get("xRechnung") or {}, "vouchers": vouchers,
         "lexoffice_url": f"{settings.LEXOFFICE_APP_URL}/permalink/contacts/view/{contact.lexoffice_id}",
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest) -> HttpResponse:
+    connections = Connection.objects.visible_to(request.user).order_by("name")
+    if not connections.exists():
+        messages.warning(request, "Connect a Lexoffice account first.")
+        return redirect("connections:create")
+    form = ContactForm(request.POST or None, connections=connections, initial={"is_customer": True, "version": 0})
+    if request.method == "POST" and form.is_valid():
+        connection = form.cleaned_data.get("connection") or connections.first()
+        try:
+            contact = sync.push_contact(connection=connection, data=payload_from(form.cleaned_data), user=request.user)
+        except WriteQueued as exc:
+            messages.warning(request, exc.message)
+            return redirect("contacts:list")
+        except WriteError as exc:
+            return _form_with_errors(request, form, exc, contact=None)
+        messages.success(request, SAVED)
+        return redirect("contacts:detail", contact.pk)
+    return render(request, "contacts/form.html", {"form": form, "contact": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact.objects.visible_to(request.user).select_related("connection"), pk=pk)
+    raw = contact.raw or {}
+    if request.method == "GET":
+        form = ContactForm(initial=initial_from(raw, contact.version))
+        return render(request, "contacts/form.html", {"form": form, "contact": contact,
+                                                      "extra_entries": extra_entries(raw)})
+    if "resolution" in request.POST:
+        return _apply_resolution(request, contact)
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        return render(request, "contacts/form.html", {"form": form, "contact": contact}, status=400)
+    version = form.cleaned_data.get("version")
+    if version is None:
+        form.add_error(None, "The form lost the version it was made from; open the contact again.")
+        return render(request, "contacts/form.html", {"form": form, "contact": contact}, status=400)
+    return _save(request, contact, data=payload_from(form.cleaned_data, raw), version=version, form=form)
+
+
+def _save(request: HttpRequest, contact: Contact, *, data: dict, version: int, form: ContactForm) -> HttpResponse:
+    base = contact.raw if contact.version == version else None
+    try:
+        sync.update_contact(contact=contact, data=data, version=version, user=request.user)
+    except EditConflict as exc:
+        return _conflict(request, contact, exc, base=base)
+    except WriteQueued as exc:
+        messages.warning(request, exc.message)
+        return redirect("contacts:detail", contact.pk)
+    except WriteError as exc:
+        return _form_with_errors(request, form, exc, contact=contact)
+    messages.success(request, SAVED)
+    return redirect("contacts:detail", contact.pk)
+
+
+def _apply_resolution(request: HttpRequest, contact: Contact) -> HttpResponse:
+    """'Apply my edit to the current version': the signed merge made on the conflict screen."""
+    try:
+        signed = signing.loads(request.POST["resolution"], salt=RESOLUTION_SALT, max_age=RESOLUTION_MAX_AGE)
+        version = int(request.POST.get("version", ""))
+    except (signing.BadSignature, ValueError):
+        messages.error(request, "The conflict screen expired; please edit the contact again.")
+        return redirect("contacts:edit", contact.pk)
+    if signed.get("contact") != contact.pk or signed.get("user") != request.user.pk:
+        messages.error(request, "The conflict screen belongs to another edit; please edit the contact again.")
+        return redirect("contacts:edit", contact.pk)
+    form = ContactForm(initial_from(signed["data"], version))  # bound, so errors can attach to its fields
+    form.is_valid()
+    return _save(request, contact, data=signed["data"], version=version, form=form)
+
+
+def _form_with_errors(request: HttpRequest, form: ContactForm, exc: WriteError, *,
+                      contact: Contact | None) -> HttpResponse:
+    form.add_lexoffice_errors(exc.field_errors)
+    if not exc.field_errors:
+        form.add_error(None, exc.message)
+    status = exc.status if 400 <= exc.status < 600 else 400
+    return render(request, "contacts/form.html", {"form": form, "contact": contact}, status=status)
+
+
+def _conflict(request: HttpRequest, contact: Contact, exc: EditConflict, *, base: dict | None) -> HttpResponse:
+    # The remote copy was just fetched: keep the mirror current so "Discard my edit" shows it.
+    sync.store_contact(connection=contact.connection, data=exc.theirs)
+    mine, theirs = flatten(exc.mine), flatten(exc.theirs)
+    labels = ContactForm().fields
+    rows = []
+    for path in exc.fields:
+        name = field_for_path(path)
+        label = str(labels[name].label) if name in labels else path
+        rows.append({"path": path, "label": label, "mine": _shown(mine.get(path)), "theirs": _shown(theirs.get(path))})
+    resolution = signing.dumps(
+        {"contact": contact.pk, "user": request.user.pk,
+         "data": resolve_with_mine(base=base, mine=exc.mine, theirs=exc.theirs)},
+        salt=RESOLUTION_SALT, compress=True)
+    return render(request, "contacts/conflict.html", {
+        "contact": contact, "rows": rows, "resolution": resolution, "current_version": exc.theirs.get("version"),
+        "message": exc.message,
+    }, status=409)
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
