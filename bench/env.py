@@ -22,6 +22,7 @@ def prepare_database() -> None:
     BENCH_VAR.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("LEXHUB_VAR_DIR", str(BENCH_VAR))
     os.environ["LEXHUB_AUTO_REGISTER_WEBHOOKS"] = "false"
+    use_local_services()
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         parts = urlsplit(url)
@@ -38,6 +39,40 @@ def prepare_database() -> None:
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_VAR / 'db.sqlite3'}"
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
+
+
+LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/lexhub"
+LOCAL_REDIS = "redis://127.0.0.1:6379"
+
+
+def use_local_services() -> None:
+    """With nothing configured, use PostgreSQL and Redis on their usual loopback ports when they answer
+    (the figures are meant for the production set-up); SQLite and the filesystem broker otherwise."""
+    if not (os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")):
+        try:
+            import psycopg
+
+            psycopg.connect(LOCAL_POSTGRES.rsplit("/", 1)[0] + "/postgres", connect_timeout=2).close()
+            os.environ["DATABASE_URL"] = LOCAL_POSTGRES
+        except Exception:
+            pass
+    if not os.environ.get("REDIS_URL"):
+        try:
+            import redis
+
+            redis.Redis.from_url(LOCAL_REDIS, socket_connect_timeout=2).ping()
+            # Database numbers of the bench's own, apart from CI's (14, 15) and the default (0).
+            os.environ["REDIS_URL"] = f"{LOCAL_REDIS}/13"
+            os.environ.setdefault("CELERY_BROKER_URL", f"{LOCAL_REDIS}/12")
+        except Exception:
+            pass
+    database = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or "sqlite:"
+    broker = os.environ.get("CELERY_BROKER_URL", "filesystem:")
+    print(f"   database {urlsplit(database).scheme}, broker {urlsplit(broker).scheme}", flush=True)
+
+
+def is_postgresql() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith("postgres")
 
 
 def free_port() -> int:

@@ -3,8 +3,8 @@
 import requests
 
 from bench import env
+from bench.load import load
 from bench.rows import Row
-from bench.webhooks import load
 
 
 def run(quick: bool) -> list[Row]:
