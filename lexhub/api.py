@@ -14,13 +14,26 @@ from lexhub import connections as service
 from lexhub.lexoffice_errors import LexofficeError
 from lexhub.models import Connection, SyncRun
 from lexhub.sync import start_sync
-from lexhub.writes import WriteError
+from lexhub.writes import EditConflict, WriteError, WriteQueued
+from vouchers.models import File, Upload
+from vouchers.sync import DuplicateUpload
 from webhooks.models import WebhookEvent
 from webhooks.tasks import register_webhooks_task, replay
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Every error as {code, message, fieldErrors}; Lexoffice's own errors included, secrets never."""
+    if isinstance(exc, WriteQueued):
+        entry = exc.entry
+        return Response({"code": "queued", "message": exc.message, "fieldErrors": {},
+                         "outbox": {"id": entry.pk, "operation": entry.operation, "state": entry.state,
+                                    "attempts": entry.attempts, "createdAt": entry.created_at}},
+                        status=status.HTTP_202_ACCEPTED)
+    if isinstance(exc, EditConflict):
+        return Response({"code": "conflict", "message": exc.message, "fieldErrors": {}, "mine": exc.mine,
+                         "theirs": exc.theirs, "fields": exc.fields}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DuplicateUpload):
+        return duplicate_response(exc)
     if isinstance(exc, WriteError):
         return Response({"code": "write_error", "message": exc.message, "fieldErrors": exc.field_errors},
                         status=exc.status)
@@ -32,13 +45,30 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, ValidationError) and isinstance(response.data, dict):
+    if isinstance(exc, ValidationError):
+        field_errors = response.data if isinstance(response.data, dict) else {"nonFieldErrors": response.data}
         response.data = {"code": "invalid", "message": "The request has invalid fields.",
-                         "fieldErrors": response.data}
+                         "fieldErrors": field_errors}
     elif isinstance(exc, APIException):
         response.data = {"code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error",
                          "message": str(exc.detail), "fieldErrors": {}}
     return response
+
+
+def duplicate_response(exc: DuplicateUpload) -> Response:
+    voucher = exc.voucher
+    named = f" (voucher {voucher.voucher_number or voucher.lexoffice_id})" if voucher is not None else ""
+    message = f"This file was uploaded before{named}. Send force=true to upload it anyway."
+    existing = exc.existing
+    return Response({
+        "code": "duplicate", "message": message, "fieldErrors": {"file": [message]},
+        "existing": {
+            "upload": existing.pk if isinstance(existing, Upload) else None,
+            "file": existing.pk if isinstance(existing, File) else existing.file_id,
+            "voucher": None if voucher is None else {"id": voucher.pk, "voucherNumber": voucher.voucher_number,
+                                                     "voucherType": voucher.voucher_type},
+        },
+    }, status=status.HTTP_409_CONFLICT)
 
 
 class ConnectionSerializer(serializers.ModelSerializer):

@@ -270,12 +270,12 @@ LEXOFFICE_TIMEOUT_SECONDS = float(env_str("LEXOFFICE_TIMEOUT_SECONDS", "30") or 
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",  # `Authorization: Token <token>`, stored hashed
+        "lexhub.api_common.TokenAuthentication",  # knox: `Authorization: Token <token>`, stored hashed
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["lexhub.api_common.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env_str("LEXHUB_API_THROTTLE", "6000/hour")},
     "EXCEPTION_HANDLER": "lexhub.api.exception_handler",
 }

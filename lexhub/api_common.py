@@ -1,0 +1,271 @@
+"""Pieces every REST API viewset shares: token auth, scoping, keyset pages, throttling, error schemas."""
+
+import base64
+import binascii
+import json
+from collections import OrderedDict
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import F, Field, Q, QuerySet
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from knox.models import AuthToken
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.utils.urls import replace_query_param
+
+from lexhub.models import Connection
+
+MAX_PAGE_SIZE = 250
+
+
+class TokenAuthentication(KnoxTokenAuthentication):
+    """Knox, minus its sweep of the user's other expired tokens on every request (one query instead of
+    two); an expired token itself is still refused and deleted."""
+
+    def _cleanup_token(self, auth_token: AuthToken) -> bool:
+        from django.utils import timezone
+
+        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+            auth_token.delete()
+            return True
+        return False
+
+
+def visible_connection_ids(request: Request) -> list[int]:
+    """The user's connections, resolved once per request; a literal id list lets the database walk the
+    (connection, date, id) index in order instead of sorting."""
+    cached = getattr(request, "_lexhub_connection_ids", None)
+    if cached is None:
+        cached = list(Connection.objects.visible_to(request.user).values_list("pk", flat=True))
+        request._lexhub_connection_ids = cached
+    return cached
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """One budget per API token (per user for the browser session, per address when anonymous)."""
+
+    scope = "user"
+
+    def get_rate(self) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # read live, so settings overrides apply
+
+    def get_cache_key(self, request: Request, view: object) -> str:
+        if isinstance(request.auth, AuthToken):
+            ident = f"token-{request.auth.token_key}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = f"anon-{self.get_ident(request)}"
+        return f"throttle_{self.scope}_{ident}"
+
+
+# --- keyset pagination -----------------------------------------------------------------------
+
+class KeysetPagination(BasePagination):
+    """Pages by (ordering field, id) with an opaque cursor: no OFFSET, no COUNT(*), constant cost.
+
+    The view names its sortable fields in `ordering_fields` ({public name: model field}) and its
+    default in `default_ordering` ("-voucherDate"). NULL sorts as the largest value (PostgreSQL's
+    default, so its indexes serve the order); SQLite is told the same explicitly.
+    """
+
+    cursor_query_param = "cursor"
+    page_size_query_param = "pageSize"
+    ordering_query_param = "ordering"
+
+    def paginate_queryset(self, queryset: QuerySet, request: Request, view: object = None) -> list:
+        self.request = request
+        name, descending = self._ordering(request, view)
+        field = view.ordering_fields[name]
+        model_field = queryset.model._meta.get_field(field)
+        size = self._page_size(request, view)
+        order = F(field).desc(nulls_first=True) if descending else F(field).asc(nulls_last=True)
+        tiebreak = F("id").desc() if descending else F("id").asc()
+        queryset = queryset.order_by(order, tiebreak)
+        if cursor := request.query_params.get(self.cursor_query_param):
+            queryset = queryset.filter(self._after(cursor, name, model_field, descending))
+        rows = list(queryset[: size + 1])
+        self.next_cursor = None
+        if len(rows) > size:
+            last = rows[size - 1]
+            self.next_cursor = _encode([name if not descending else f"-{name}", getattr(last, field), last.pk])
+        return rows[:size]
+
+    def get_paginated_response(self, data: list) -> Response:
+        next_url = None
+        if self.next_cursor:
+            next_url = replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param,
+                                           self.next_cursor)
+        return Response(OrderedDict([("next", next_url), ("results", data)]))
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["next", "results"],
+            "properties": {
+                "next": {"type": "string", "format": "uri", "nullable": True,
+                         "description": "URL of the next page; null on the last page."},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: object) -> list[dict]:
+        names = sorted(getattr(view, "ordering_fields", {}) or {})
+        return [
+            {"name": self.cursor_query_param, "required": False, "in": "query",
+             "description": "Opaque cursor from a previous page's `next`.", "schema": {"type": "string"}},
+            {"name": self.page_size_query_param, "required": False, "in": "query",
+             "description": f"Rows per page, 1 to {MAX_PAGE_SIZE}.",
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}},
+            {"name": self.ordering_query_param, "required": False, "in": "query",
+             "description": "Sort field; prefix with '-' for descending.",
+             "schema": {"type": "string", "enum": [*names, *(f"-{n}" for n in names)]}},
+        ]
+
+    def _ordering(self, request: Request, view: object) -> tuple[str, bool]:
+        raw = request.query_params.get(self.ordering_query_param) or view.default_ordering
+        name = raw.lstrip("-")
+        if name not in view.ordering_fields or raw.count("-") > 1:
+            raise ValidationError({"ordering": [f"Choose one of: {', '.join(sorted(view.ordering_fields))}, "
+                                                "optionally prefixed with '-'."]})
+        return name, raw.startswith("-")
+
+    def _page_size(self, request: Request, view: object) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return getattr(view, "page_size", 50)
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+            raise ValidationError({"pageSize": [f"Use a number from 1 to {MAX_PAGE_SIZE}."]})
+        return int(raw)
+
+    def _after(self, cursor: str, name: str, model_field: Field, descending: bool) -> Q:
+        invalid = ValidationError({"cursor": ["This cursor is invalid or belongs to another ordering."]})
+        position = _decode(cursor)
+        expected = f"-{name}" if descending else name
+        if position is None or position[0] != expected or not isinstance(position[2], int):
+            raise invalid
+        last_id, field, nullable = position[2], model_field.name, model_field.null
+        if not 0 <= last_id < 2**63:
+            raise invalid
+        try:
+            value = None if position[1] is None else model_field.to_python(position[1])
+        except DjangoValidationError:
+            raise invalid from None
+        if value is None and not nullable:
+            raise invalid
+        if value is None:  # inside the NULL block, which comes first descending and last ascending
+            in_nulls = Q(**{f"{field}__isnull": True, f"id__{'lt' if descending else 'gt'}": last_id})
+            return in_nulls | Q(**{f"{field}__isnull": False}) if descending else in_nulls
+        # `<=` first keeps the condition usable as an index range; the OR only sorts out the ties.
+        if descending:
+            after = Q(**{f"{field}__lte": value}) & (Q(**{f"{field}__lt": value}) | Q(id__lt=last_id))
+            return after
+        after = Q(**{f"{field}__gte": value}) & (Q(**{f"{field}__gt": value}) | Q(id__gt=last_id))
+        return after | Q(**{f"{field}__isnull": True}) if nullable else after
+
+
+def _encode(values: list) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, Decimal) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain, default=str).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> list | None:
+    try:
+        values = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return None
+    if not isinstance(values, list) or len(values) != 3 or isinstance(values[2], bool):
+        return None
+    if not isinstance(values[1], str | int | float | type(None)) or "\x00" in str(values[1]):
+        return None
+    return values
+
+
+# --- documentation helpers -------------------------------------------------------------------
+
+ErrorSerializer = inline_serializer("Error", {
+    "code": serializers.CharField(help_text="Machine-readable: invalid, not_found, conflict, queued, ..."),
+    "message": serializers.CharField(help_text="A sentence a person can act on."),
+    "fieldErrors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+                                         help_text="Field path (Lexoffice's names, e.g. company.name) -> messages."),
+})
+
+OUTBOX_FIELDS = {
+    "id": serializers.IntegerField(),
+    "operation": serializers.CharField(),
+    "state": serializers.CharField(),
+    "attempts": serializers.IntegerField(),
+    "createdAt": serializers.DateTimeField(),
+}
+QueuedSerializer = inline_serializer("Queued", {
+    "code": serializers.CharField(), "message": serializers.CharField(),
+    "fieldErrors": serializers.DictField(),
+    "outbox": inline_serializer("OutboxEntry", OUTBOX_FIELDS),
+})
+
+ERROR_TEXT = {
+    400: "Invalid input; `fieldErrors` names the fields (Lexoffice's own field errors included).",
+    401: "No or an invalid token.",
+    403: "Not allowed for this user.",
+    404: "No such record among your connections.",
+    409: "Conflict with the record's current state.",
+    413: "The file is larger than 5 MiB.",
+    415: "Unsupported file type (checked by content).",
+    429: "Too many requests for this token; retry after the `Retry-After` seconds.",
+    502: "Lexoffice answered with an error or could not be reached.",
+}
+
+VALIDATION_EXAMPLE = OpenApiExample(
+    "Field errors", status_codes=["400"], response_only=True,
+    value={"code": "invalid", "message": "Please correct the marked fields.",
+           "fieldErrors": {"company.name": ["Enter the company name."]}},
+)
+NOT_FOUND_EXAMPLE = OpenApiExample(
+    "Not found", status_codes=["404"], response_only=True,
+    value={"code": "not_found", "message": "No Contact matches the given query.", "fieldErrors": {}},
+)
+QUEUED_EXAMPLE = OpenApiExample(
+    "Queued", status_codes=["202"], response_only=True,
+    value={"code": "queued", "message": "Lexoffice is not reachable right now (rate limited). Your change is saved "
+           "and will be sent automatically.", "fieldErrors": {},
+           "outbox": {"id": 7, "operation": "create_contact", "state": "pending", "attempts": 1,
+                      "createdAt": "2026-11-25T08:00:00Z"}},
+)
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """Documented error responses, all with the one error body."""
+    return {code: OpenApiResponse(ErrorSerializer, description=ERROR_TEXT[code]) for code in (401, 429, *codes)}
+
+
+def queued() -> dict[int, OpenApiResponse]:
+    return {202: OpenApiResponse(QueuedSerializer, description="Lexoffice cannot take the write now; it is stored "
+                                 "in the outbox and sent automatically, exactly once.")}
+
+
+def number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def stamp(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """Documents our knox subclass as `Authorization: Token <token>`."""
+
+    target_class = "lexhub.api_common.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: object) -> dict:
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")

@@ -1,0 +1,243 @@
+"""REST API for vouchers (every entry of Lexoffice's voucher list), their files and receipt uploads."""
+
+from datetime import datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from lexhub.api_common import KeysetPagination, errors, number, queued, stamp, visible_connection_ids
+from lexhub.api_files import FileDownloadMixin, SizeLimitedUploadMixin, UploadSerializer, uploaded_file
+from lexhub.models import Connection
+from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher
+from vouchers.sync import attach_voucher_file, push_voucher
+
+STATUSES = ("draft", "open", "overdue", "paid", "paidoff", "voided", "transferred", "sepadebit", "accepted",
+            "rejected", "unchecked")
+LIST_COLUMNS = ("id", "connection_id", "lexoffice_id", "version", "archived", "voucher_type", "voucher_status",
+                "voucher_number", "voucher_date", "due_date", "contact_lexoffice_id", "contact_name", "total_amount",
+                "open_amount", "currency", "remote_created_at", "remote_updated_at", "contact__id",
+                "contact__lexoffice_id", "contact__name")
+
+
+class IdFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+
+
+def day_start(value: object) -> datetime:
+    return timezone.make_aware(datetime.combine(value, time.min))
+
+
+class VoucherFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(field_name="voucher_type", choices=[(t, t) for t in (*BOOKKEEPING_TYPES,
+                                                                                            *SALES_TYPES)])
+    status = django_filters.ChoiceFilter(field_name="voucher_status", choices=[(s, s) for s in STATUSES])
+    archived = django_filters.BooleanFilter(field_name="archived")
+    # Whole local days as datetime bounds, so the condition stays an index range.
+    dateFrom = django_filters.DateFilter(method="filter_from", help_text="Voucher date on or after (YYYY-MM-DD).")
+    dateTo = django_filters.DateFilter(method="filter_to", help_text="Voucher date on or before (YYYY-MM-DD).")
+    amountMin = django_filters.NumberFilter(field_name="total_amount", lookup_expr="gte", max_digits=14,
+                                            decimal_places=2)
+    amountMax = django_filters.NumberFilter(field_name="total_amount", lookup_expr="lte", max_digits=14,
+                                            decimal_places=2)
+    contact = IdFilter(field_name="contact_id", help_text="Our id of the contact.")
+    connection = IdFilter(field_name="connection_id")
+    number = django_filters.CharFilter(field_name="voucher_number", lookup_expr="icontains", max_length=100,
+                                       help_text="Part of the voucher number.")
+
+    class Meta:
+        model = Voucher
+        fields: list[str] = []
+
+    def filter_from(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
+        return queryset.filter(voucher_date__gte=day_start(value))
+
+    def filter_to(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
+        return queryset.filter(voucher_date__lt=day_start(value) + timedelta(days=1))
+
+
+class VoucherContactSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    lexofficeId = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class VoucherSerializer(serializers.Serializer):
+    """A voucher list entry in Lexoffice's names, plus our ids and the linked contact."""
+
+    id = serializers.IntegerField()
+    lexofficeId = serializers.UUIDField()
+    connection = serializers.IntegerField()
+    voucherType = serializers.CharField()
+    voucherStatus = serializers.CharField()
+    voucherNumber = serializers.CharField()
+    voucherDate = serializers.DateTimeField(allow_null=True)
+    dueDate = serializers.DateTimeField(allow_null=True)
+    contactId = serializers.UUIDField(allow_null=True)
+    contactName = serializers.CharField()
+    totalAmount = serializers.FloatField(allow_null=True)
+    openAmount = serializers.FloatField(allow_null=True)
+    currency = serializers.CharField()
+    archived = serializers.BooleanField()
+    version = serializers.IntegerField(allow_null=True)
+    createdDate = serializers.DateTimeField(allow_null=True)
+    updatedDate = serializers.DateTimeField(allow_null=True)
+    contact = VoucherContactSerializer(allow_null=True)
+
+    def to_representation(self, voucher: Voucher) -> dict:
+        # Written out by hand: this is the hottest path of the API (see the voucher list benchmark).
+        contact = voucher.contact
+        return {
+            "id": voucher.pk, "lexofficeId": str(voucher.lexoffice_id), "connection": voucher.connection_id,
+            "voucherType": voucher.voucher_type, "voucherStatus": voucher.voucher_status,
+            "voucherNumber": voucher.voucher_number, "voucherDate": stamp(voucher.voucher_date),
+            "dueDate": stamp(voucher.due_date),
+            "contactId": str(voucher.contact_lexoffice_id) if voucher.contact_lexoffice_id else None,
+            "contactName": voucher.contact_name, "totalAmount": number(voucher.total_amount),
+            "openAmount": number(voucher.open_amount), "currency": voucher.currency, "archived": voucher.archived,
+            "version": voucher.version, "createdDate": stamp(voucher.remote_created_at),
+            "updatedDate": stamp(voucher.remote_updated_at),
+            "contact": None if contact is None else {"id": contact.pk, "lexofficeId": str(contact.lexoffice_id),
+                                                     "name": contact.name},
+        }
+
+
+class VoucherFileSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    lexofficeId = serializers.UUIDField()
+    filename = serializers.CharField()
+    contentType = serializers.CharField()
+    size = serializers.IntegerField(allow_null=True)
+    downloaded = serializers.BooleanField(help_text="Whether Lexhub holds a local copy yet.")
+
+
+class VoucherDetailSerializer(VoucherSerializer):
+    details = serializers.DictField(allow_null=True, help_text="The full Lexoffice voucher record (bookkeeping "
+                                    "vouchers), verbatim: voucherItems, taxType, files, ...")
+    files = VoucherFileSerializer(many=True)
+
+    def to_representation(self, voucher: Voucher) -> dict:
+        files = [{"id": f.pk, "lexofficeId": str(f.lexoffice_id), "filename": f.filename,
+                  "contentType": f.content_type, "size": f.size, "downloaded": f.is_local}
+                 for f in voucher.files.order_by("id")]
+        return {**super().to_representation(voucher), "details": voucher.details, "files": files}
+
+
+class VoucherItemSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    taxAmount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    taxRatePercent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    categoryId = serializers.UUIDField(help_text="A posting category id from Lexoffice.")
+
+
+class VoucherCreateSerializer(serializers.Serializer):
+    """A bookkeeping voucher in Lexoffice's fields, plus the connection to create it in."""
+
+    connection = serializers.PrimaryKeyRelatedField(queryset=Connection.objects.none())
+    type = serializers.ChoiceField(choices=BOOKKEEPING_TYPES)
+    voucherStatus = serializers.ChoiceField(choices=["open", "unchecked"], required=False)
+    voucherNumber = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    voucherDate = serializers.DateField(required=False)
+    shippingDate = serializers.DateField(required=False, allow_null=True)
+    dueDate = serializers.DateField(required=False, allow_null=True)
+    totalGrossAmount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    totalTaxAmount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    taxType = serializers.ChoiceField(choices=["net", "gross"])
+    useCollectiveContact = serializers.BooleanField(required=False)
+    contactId = serializers.UUIDField(required=False, allow_null=True)
+    contactName = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    remark = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    voucherItems = VoucherItemSerializer(many=True, required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["connection"].queryset = Connection.objects.filter(pk__in=visible_connection_ids(request))
+
+
+def plain(value: object) -> object:
+    """Validated data back to JSON values for Lexoffice (decimals as numbers, dates as text)."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    if hasattr(value, "as_integer_ratio") or type(value).__name__ == "Decimal":
+        return float(value)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+VOUCHER_EXAMPLE = OpenApiExample("Purchase invoice", request_only=True, value={
+    "connection": 1, "type": "purchaseinvoice", "voucherNumber": "RE-2026-0042", "voucherDate": "2026-11-20",
+    "totalGrossAmount": 119.0, "totalTaxAmount": 19.0, "taxType": "gross", "useCollectiveContact": True,
+    "voucherItems": [{"amount": 119.0, "taxAmount": 19.0, "taxRatePercent": 19,
+                      "categoryId": "16d04a28-2d6a-4b1d-9d4c-0f7d3f1d8a11"}],
+})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List vouchers", responses={200: VoucherSerializer(many=True), **errors(400)}),
+    retrieve=extend_schema(summary="One voucher with its details and files",
+                           responses={200: VoucherDetailSerializer, **errors(404)}),
+    create=extend_schema(summary="Create a bookkeeping voucher", request=VoucherCreateSerializer,
+                         examples=[VOUCHER_EXAMPLE],
+                         responses={201: VoucherDetailSerializer, **queued(), **errors(400, 403, 404, 409, 502)}),
+)
+class VoucherViewSet(SizeLimitedUploadMixin, FileDownloadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Every entry of the voucher list (bookkeeping vouchers and sales documents), read from the mirror."""
+
+    pagination_class = KeysetPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = VoucherFilter
+    ordering_fields = {"voucherDate": "voucher_date", "totalAmount": "total_amount",
+                       "voucherNumber": "voucher_number", "updatedDate": "remote_updated_at"}
+    default_ordering = "-voucherDate"
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet:
+        vouchers = Voucher.objects.filter(connection_id__in=visible_connection_ids(self.request)).present()
+        if self.action == "list":
+            return vouchers.select_related("contact").only(*LIST_COLUMNS)
+        return vouchers.select_related("contact")
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        if self.action == "create":
+            return VoucherCreateSerializer
+        return VoucherSerializer if self.action == "list" else VoucherDetailSerializer
+
+    def create(self, request: Request, *args: object, **kwargs: object) -> Response:
+        serializer = VoucherCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        connection = data.pop("connection")
+        voucher = push_voucher(connection=connection, data=plain(data), user=request.user)
+        return Response(VoucherDetailSerializer(voucher).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Add a file to a bookkeeping voucher",
+        request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string",
+                                                                                   "format": "binary"}},
+                                         "required": ["file"]}},
+        responses={201: UploadSerializer, 202: OpenApiResponse(UploadSerializer, description="Stored; sent to "
+                                                               "Lexoffice as soon as it can take it."),
+                   **errors(400, 404, 413, 415, 502)},
+    )
+    @action(detail=True, methods=["post"], url_path="files", parser_classes=[MultiPartParser])
+    def add_file(self, request: Request, pk: str | None = None) -> Response:
+        voucher = self.get_object()
+        upload = attach_voucher_file(voucher=voucher, upload=uploaded_file(request), user=request.user)
+        return UploadSerializer.respond(upload)
