@@ -274,6 +274,43 @@ class Lexoffice:
     def download_document(self, kind: str, document_id: str, *, accept: str = "*/*") -> Download:
         return self._download(f"/v1/{_kind(kind)}/{_id(document_id)}/file", accept)
 
+    def create_sales_document(self, kind: str, payload: dict, *, finalize: bool = False,
+                              preceding_id: str | None = None) -> dict:
+        """POST a new sales document (a draft unless `finalize`); `preceding_id` pursues an existing one.
+        Returns the action result {id, resourceUri, createdDate, updatedDate, version}."""
+        params = {"finalize": "true" if finalize else None,
+                  "precedingSalesVoucherId": _id(preceding_id) if preceding_id else None}
+        return self._json("POST", f"/v1/{_kind(kind)}", params=params, json=payload)
+
+    def create_invoice(self, payload: dict, *, finalize: bool = False, preceding_id: str | None = None) -> dict:
+        return self.create_sales_document("invoices", payload, finalize=finalize, preceding_id=preceding_id)
+
+    # --- articles and recurring templates ------------------------------------------------------
+
+    def articles(self, *, article_number: str | None = None, gtin: str | None = None, article_type: str | None = None,
+                 page: int = 0, size: int = PAGE_SIZE) -> dict:
+        """One page of articles; the filters match exactly."""
+        params = {"articleNumber": article_number, "gtin": gtin, "type": article_type, "page": page, "size": size}
+        return self._json("GET", "/v1/articles", params=params)
+
+    def article(self, article_id: str) -> dict:
+        return self._json("GET", f"/v1/articles/{_id(article_id)}")
+
+    def create_article(self, payload: dict) -> dict:
+        return self._json("POST", "/v1/articles", json=payload)
+
+    def update_article(self, article_id: str, payload: dict) -> dict:
+        return self._json("PUT", f"/v1/articles/{_id(article_id)}", json=payload)
+
+    def delete_article(self, article_id: str) -> None:
+        self._send("DELETE", f"/v1/articles/{_id(article_id)}")
+
+    def recurring_templates(self, *, sort: str | None = None, page: int = 0, size: int = PAGE_SIZE) -> dict:
+        return self._json("GET", "/v1/recurring-templates", params={"sort": sort, "page": page, "size": size})
+
+    def recurring_template(self, template_id: str) -> dict:
+        return self._json("GET", f"/v1/recurring-templates/{_id(template_id)}")
+
     # --- event subscriptions -------------------------------------------------------------------
 
     def event_subscriptions(self) -> list[dict]:

@@ -2,7 +2,6 @@
 
 import json
 import random
-import re
 import threading
 import time
 import uuid
@@ -13,9 +12,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from lexhub.sandbox import contacts, files, masterdata, sales, vouchers
+from lexhub.sandbox import articles, contacts, files, masterdata, recurring, sales, sales_create, vouchers
 from lexhub.sandbox.clock import now_text
 from lexhub.sandbox.errors import ApiError, invalid, regular
+from lexhub.sandbox.faults import FaultRule, fault_response
 from lexhub.sandbox.paging import page_of
 from lexhub.sandbox.store import Bucket, LoggedRequest, Organization, RequestLog, fingerprint
 from lexhub.sandbox.voucherlist import voucherlist
@@ -23,20 +23,7 @@ from lexhub.sandbox.webhooks import EVENT_TYPES, Dispatcher, Signer, check_callb
 
 LEGACY_PREFIXES = ("/v1/contacts", "/v1/files", "/v1/vouchers")
 KINDS = ",".join(f'"{kind}"' for kind in sales.KIND_PATHS)
-
-
-@dataclass
-class FaultRule:
-    path: re.Pattern
-    method: str | None
-    rate: float
-    kind: str
-    status: int = 500
-    retry_after: int | None = None
-    apply_write: bool = False
-    latency_ms: int = 0
-    count: int | None = None
-    api_key: str | None = None
+CREATABLE = ",".join(f'"{kind}"' for kind in sales_create.CREATABLE)
 
 
 @dataclass
@@ -45,10 +32,6 @@ class Settings:
     latency_ms: int = 0
     default_rate: float = 2.0
     default_burst: int = 2
-
-
-class DroppedConnection(Exception):
-    """Raised inside the body iterator: the server closes the connection mid-answer."""
 
 
 @dataclass
@@ -73,10 +56,15 @@ class Sandbox:
             Rule("/v1/vouchers/<vid>", endpoint="voucher", methods=["GET", "PUT"]),
             Rule("/v1/vouchers/<vid>/files", endpoint="voucher_files", methods=["POST"]),
             Rule("/v1/voucherlist", endpoint="voucherlist", methods=["GET"]),
+            Rule(f"/v1/<any({CREATABLE}):kind>", endpoint="sales_create", methods=["POST"]),
             Rule(f"/v1/<any({KINDS}):kind>/<did>", endpoint="sales", methods=["GET"]),
             Rule(f"/v1/<any({KINDS}):kind>/<did>/document", endpoint="document", methods=["GET"]),
             Rule(f"/v1/<any({KINDS}):kind>/<did>/file", endpoint="document_file",
                  methods=["GET"]),
+            Rule("/v1/articles", endpoint="articles", methods=["GET", "POST"]),
+            Rule("/v1/articles/<aid>", endpoint="article", methods=["GET", "PUT", "DELETE"]),
+            Rule("/v1/recurring-templates", endpoint="recurring_templates", methods=["GET"]),
+            Rule("/v1/recurring-templates/<tid>", endpoint="recurring_template", methods=["GET"]),
             Rule("/v1/files", endpoint="files", methods=["POST"]),
             Rule("/v1/files/<fid>", endpoint="file", methods=["GET"]),
             Rule("/v1/payments/<vid>", endpoint="payments", methods=["GET"]),
@@ -136,6 +124,8 @@ class Sandbox:
             if org.rate_limit_mode == "500":
                 return _json(500, {"message": "Internal server error or rate limit exceeded"})
             return _json(429, {"message": "Too Many Requests"})
+        if org.denied_scopes and path.split("/")[2:3] and path.split("/")[2] in org.denied_scopes:
+            return _json(403, {"message": "Forbidden"})  # e.g. an old key without the quotations scope
         rule = self._fault_for(request, path, key)
         if rule is not None and rule.kind == "latency":
             time.sleep(rule.latency_ms / 1000)
@@ -143,9 +133,9 @@ class Sandbox:
         if self.settings.latency_ms:
             time.sleep(self.settings.latency_ms / 1000)
         if rule is not None and not rule.apply_write:
-            return _fault_response(rule)
+            return fault_response(rule)
         response = self._handle(request, path, org)
-        return _fault_response(rule) if rule is not None else response
+        return fault_response(rule) if rule is not None else response
 
     def _handle(self, request: Request, path: str, org: Organization) -> Response:
         adapter = self.url_map.bind_to_environ(request.environ)
@@ -241,6 +231,12 @@ class Sandbox:
             raise regular(404, path, "Resource not found")
         return document
 
+    def do_sales_create(self, request: Request, org: Organization, path: str, kind: str) -> Response:
+        document, events = sales_create.create(org, kind, _body(request, path), request.args.to_dict(), path)
+        for event_type, resource_id in events:
+            self.emit(org, event_type, resource_id)
+        return _created(contacts.action_result(document, _base(request), f"/v1/{kind}"))
+
     def do_sales(self, request: Request, org: Organization, path: str, kind: str, did: str) -> Response:
         return _json(200, sales.public(self._document(org, kind, did, path)))
 
@@ -253,6 +249,30 @@ class Sandbox:
     def do_document_file(self, request: Request, org: Organization, path: str, kind: str, did: str) -> Response:
         document = self._document(org, kind, did, path)
         return files.download_document(org, document, request.headers.get("Accept", "*/*"), path)
+
+    def do_articles(self, request: Request, org: Organization, path: str) -> Response:
+        if request.method == "GET":
+            return _json(200, articles.search(org, request.args.to_dict(), path))
+        article = articles.create(org, _body(request, path), path)
+        self.emit(org, "article.created", article["id"])
+        return _created(contacts.action_result(article, _base(request), "/v1/articles"))
+
+    def do_article(self, request: Request, org: Organization, path: str, aid: str) -> Response:
+        if request.method == "GET":
+            return _json(200, articles.get(org, aid, path))
+        if request.method == "DELETE":
+            articles.delete(org, aid, path)
+            self.emit(org, "article.deleted", aid)
+            return Response(status=204)
+        article = articles.update(org, aid, _body(request, path), path)
+        self.emit(org, "article.changed", aid)
+        return _json(200, contacts.action_result(article, _base(request), "/v1/articles"))
+
+    def do_recurring_templates(self, request: Request, org: Organization, path: str) -> Response:
+        return _json(200, recurring.search(org, request.args.to_dict(), path))
+
+    def do_recurring_template(self, request: Request, org: Organization, path: str, tid: str) -> Response:
+        return _json(200, recurring.get(org, tid, path))
 
     def do_files(self, request: Request, org: Organization, path: str) -> Response:
         return _json(202, files.upload_for_bookkeeping(request, org, self.emit))
@@ -329,29 +349,3 @@ def _body(request: Request, path: str) -> dict:
     if not isinstance(body, dict):
         raise regular(400, path, "Required request body is missing")
     return body
-
-
-FAULT_MESSAGES = {429: "Too Many Requests", 500: None, 502: "Bad Gateway", 503: None,
-                  504: "Endpoint request timed out"}
-
-
-def _fault_response(rule: FaultRule) -> Response:
-    if rule.kind == "drop":
-        def broken():
-            yield b'{"partial": '
-            raise DroppedConnection("sandbox fault: connection dropped")
-
-        return Response(broken(), status=200, headers={"Content-Type": "application/json",
-                                                        "Content-Length": "4096"})
-    if rule.kind == "rate_limit_500":
-        return _json(500, {"message": "Internal server error or rate limit exceeded"})
-    headers = {"Retry-After": str(rule.retry_after)} if rule.retry_after is not None else None
-    return _json(rule.status, {"message": FAULT_MESSAGES.get(rule.status, "Fault")}, headers)
-
-
-def fault_rules(spec: list[dict], api_key: str | None) -> list[FaultRule]:
-    return [FaultRule(path=re.compile(item.get("path") or "."), method=item.get("method"),
-                      rate=float(item.get("rate", 1.0)), kind=item.get("kind", "status"),
-                      status=int(item.get("status", 500)), retry_after=item.get("retryAfter"),
-                      apply_write=bool(item.get("applyWrite")), latency_ms=int(item.get("latencyMs", 0)),
-                      count=item.get("count"), api_key=item.get("apiKey") or api_key) for item in spec]

@@ -25,9 +25,13 @@ def day_text(day: date) -> str:
 
 
 def parse_strict(value: object) -> datetime | None:
+    """Lexoffice's one accepted datetime pattern (yyyy-MM-ddTHH:mm:ss.SSSXXX); None for anything else."""
     if not isinstance(value, str) or not STRICT.match(value):
         return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:  # right shape, impossible value (month 13, hour 25)
+        return None
 
 
 def parse_day(value: object) -> date | None:

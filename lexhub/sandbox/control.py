@@ -8,7 +8,7 @@ import uuid
 
 from werkzeug.wrappers import Request, Response
 
-from lexhub.sandbox import sales
+from lexhub.sandbox import recurring, sales
 from lexhub.sandbox.seed import seed_organization
 from lexhub.sandbox.store import Organization, fingerprint, stamp
 
@@ -57,10 +57,14 @@ def create_org(sandbox, body: dict) -> dict:
     org = sandbox.add_org(api_key=body.get("apiKey"), company_name=body.get("companyName"),
                           rate=body.get("rateLimit"), burst=body.get("burst"),
                           e_invoice=bool((body.get("features") or {}).get("eInvoice")))
+    optional = {name: int(body[key]) for name, key in (("articles", "articles"),
+                                                       ("recurring_templates", "recurringTemplates"))
+                if body.get(key) is not None}
     seed_organization(org, seed=int(body.get("seed", 1)), contacts=int(body.get("contacts", 0)),
-                      vouchers=int(body.get("vouchers", 0)), invoices=int(body.get("invoices", 0)))
+                      vouchers=int(body.get("vouchers", 0)), invoices=int(body.get("invoices", 0)), **optional)
     return {"organizationId": org.id, "apiKey": org.api_key, "contacts": len(org.contacts),
-            "vouchers": len(org.vouchers), "salesDocuments": len(org.sales)}
+            "vouchers": len(org.vouchers), "salesDocuments": len(org.sales), "articles": len(org.articles),
+            "recurringTemplates": len(org.recurring_templates)}
 
 
 def _org(sandbox, body: dict) -> Organization:
@@ -90,6 +94,10 @@ def configure(sandbox, body: dict) -> dict:
                 org.subscriptions.clear()
         if "eInvoice" in body:
             org.e_invoice = bool(body["eInvoice"])
+        if "deniedScopes" in body:  # e.g. ["quotations"]: what an old key may not reach (403)
+            org.denied_scopes = {str(scope) for scope in body["deniedScopes"] or []}
+        if "retryTimeScale" in body:
+            org.retry_time_scale = None if body["retryTimeScale"] is None else float(body["retryTimeScale"])
     return {"ok": True}
 
 
@@ -115,7 +123,7 @@ def requests_log(sandbox, request: Request) -> Response:
 
 
 def faults(sandbox, request: Request, body: dict) -> Response:
-    from lexhub.sandbox.app import fault_rules
+    from lexhub.sandbox.faults import fault_rules
 
     with sandbox.fault_lock:
         if request.method == "DELETE":
@@ -131,7 +139,9 @@ def faults(sandbox, request: Request, body: dict) -> Response:
     return _json(200, {"rules": len(sandbox.faults)})
 
 
-RESOURCES = {"contact": "contact", "voucher": "voucher", **{kind: kind for kind in sales.EVENT_RESOURCES},
+RESOURCES = {"contact": "contact", "voucher": "voucher", "article": "article",
+             "recurring-template": "recurring-template", "recurringtemplate": "recurring-template",
+             **{kind: kind for kind in sales.EVENT_RESOURCES},
              **{resource: kind for kind, resource in sales.EVENT_RESOURCES.items()}}
 
 
@@ -149,6 +159,12 @@ def mutate(sandbox, body: dict) -> dict:
         elif resource == "voucher":
             record, events = _mutate_record(org.vouchers, "voucher", action, body.get("id"), fields,
                                             lambda: _new_voucher(org, fields))
+        elif resource == "article":
+            record, events = _mutate_record(org.articles, "article", action, body.get("id"), fields,
+                                            lambda: _new_article(org, fields))
+        elif resource == "recurring-template":
+            record, events = _mutate_record(org.recurring_templates, "recurring-template", action, body.get("id"),
+                                            fields, lambda: recurring.new_template(org, copy.deepcopy(fields)))
         else:
             record, events = _mutate_record(org.sales, sales.EVENT_RESOURCES[resource], action, body.get("id"),
                                             fields, lambda: _new_sales(org, resource, fields))
@@ -223,6 +239,16 @@ def _new_voucher(org: Organization, fields: dict) -> dict:
                "voucherItems": [{"amount": 119.0, "taxAmount": 19.0, "taxRatePercent": 19,
                                  "categoryId": "16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1"}], **copy.deepcopy(fields)}
     return stamp(voucher, created=True)
+
+
+def _new_article(org: Organization, fields: dict) -> dict:
+    article = {"id": str(uuid.uuid4()), "organizationId": org.id, "archived": False, "title": "Neuer Artikel",
+               "type": "SERVICE", "articleNumber": f"WEB-{len(org.articles) + 1:04d}", "unitName": "Stück",
+               "price": {"netPrice": 10.0, "grossPrice": 11.9, "leadingPrice": "NET", "taxRate": 19},
+               **copy.deepcopy(fields)}
+    stamp(article, created=True)
+    article["version"] = 0
+    return article
 
 
 def _new_sales(org: Organization, kind: str, fields: dict) -> dict:

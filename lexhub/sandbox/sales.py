@@ -50,7 +50,10 @@ def compute_totals(document: dict) -> None:
 
 
 def public(document: dict) -> dict:
-    return {key: value for key, value in document.items() if not key.startswith("_")}
+    shown = {key: value for key, value in document.items() if not key.startswith("_")}
+    if document.get("_documentFileId"):  # the deprecated `files` object appears once a document exists
+        shown["files"] = {"documentFileId": document["_documentFileId"]}
+    return shown
 
 
 def open_amount(document: dict) -> float | None:
@@ -59,7 +62,10 @@ def open_amount(document: dict) -> float | None:
         return None
     if document["voucherStatus"] in ("paid", "paidoff", "voided"):
         return 0.0
-    return (document.get("totalPrice") or {}).get("totalGrossAmount")
+    gross = (document.get("totalPrice") or {}).get("totalGrossAmount")
+    if gross is None:
+        return None
+    return round(max(float(gross) - float(document.get("_credited") or 0), 0.0), 2)  # credit notes settle part
 
 
 def list_entry(document: dict, org: Organization) -> dict:

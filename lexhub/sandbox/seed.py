@@ -4,7 +4,7 @@ import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from lexhub.sandbox import documents
+from lexhub.sandbox import documents, recurring
 from lexhub.sandbox.clock import day_text, fmt
 from lexhub.sandbox.sales import compute_totals
 from lexhub.sandbox.store import Organization
@@ -33,7 +33,10 @@ START = date(2022, 1, 3)
 SPAN_DAYS = 4 * 365
 
 
-def seed_organization(org: Organization, *, seed: int, contacts: int, vouchers: int, invoices: int) -> None:
+def seed_organization(org: Organization, *, seed: int, contacts: int, vouchers: int, invoices: int,
+                      articles: int | None = None, recurring_templates: int | None = None) -> None:
+    """Articles default to invoices // 2 and recurring templates to invoices // 4; they draw from their
+    own random stream, so adding them left every other seeded record as it was."""
     rng = random.Random(seed)
     ids = _ids(rng)
     contact_ids = [_contact(org, rng, ids, index) for index in range(contacts)]
@@ -46,6 +49,12 @@ def seed_organization(org: Organization, *, seed: int, contacts: int, vouchers: 
     for kind, count in kinds:
         for index in range(count):
             _sales_document(org, rng, ids, customers, kind, index)
+    extra = random.Random(seed * 7919 + 17)
+    extra_ids = _ids(extra)
+    for index in range(invoices // 2 if articles is None else articles):
+        _article(org, extra, extra_ids, index)
+    recurring.seed(org, extra, extra_ids, customers, invoices // 4 if recurring_templates is None
+                   else recurring_templates)
 
 
 def _ids(rng: random.Random):
@@ -167,7 +176,43 @@ def _sales_document(org: Organization, rng: random.Random, next_id, customers: l
     if kind in ("invoice", "downpaymentinvoice"):
         document["dueDate"] = day_text(day + timedelta(days=14))
         document["electronicDocumentProfile"] = "XRechnung" if index % 7 == 3 else "NONE"
+    if kind == "invoice":  # every 13th is a closing invoice (read-only, never pursued)
+        document.update(closingInvoice=index % 13 == 12 and status != "draft", downPaymentDeductions=[],
+                        recurringTemplateId=None)
+    if kind == "downpaymentinvoice":
+        document["closingInvoiceId"] = None
     if kind == "quotation":
         document["expirationDate"] = day_text(day + timedelta(days=30))
     compute_totals(document)
+    if kind == "invoice":
+        document["claimedGrossAmount"] = document["totalPrice"]["totalGrossAmount"]
     org.sales[document["id"]] = document
+
+
+ARTICLES = [("Beratungsstunde", "SERVICE", "Stunde", 95.0), ("Montagepauschale", "SERVICE", "Pauschal", 149.0),
+            ("Schraubensatz", "PRODUCT", "Stück", 4.9), ("Kabel 5 m", "PRODUCT", "Stück", 12.5),
+            ("Wartung", "SERVICE", "Stunde", 78.0), ("Fachbuch", "PRODUCT", "Stück", 39.9)]
+
+
+def _article(org: Organization, rng: random.Random, next_id, index: int) -> None:
+    title, kind, unit, base = ARTICLES[index % len(ARTICLES)]
+    rate = 7 if title == "Fachbuch" else 19
+    net = round(base * (1 + rng.randrange(0, 30) / 100), 2)
+    created = datetime(2023, 6, 1, 9, 0, tzinfo=UTC) + timedelta(days=rng.randrange(700))
+    article = {"id": next_id(), "organizationId": org.id, "archived": index % 9 == 8,
+               "title": title if index < len(ARTICLES) else f"{title} {index}", "type": kind,
+               "articleNumber": f"ART-{index + 1:04d}", "unitName": unit,
+               "price": {"netPrice": net, "grossPrice": round(net * (1 + rate / 100), 2), "leadingPrice": "NET",
+                         "taxRate": rate},
+               "createdDate": fmt(created), "updatedDate": fmt(created + timedelta(days=rng.randrange(30))),
+               "version": rng.randrange(3)}
+    if kind == "PRODUCT":
+        article["gtin"] = _gtin(4000000000000 + rng.randrange(10**9) * 10)
+    org.articles[article["id"]] = article
+
+
+def _gtin(number: int) -> str:
+    """A 13-digit GTIN whose last digit is the check digit."""
+    body = str(number)[:12]
+    weighted = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return body + str((10 - weighted % 10) % 10)

@@ -3,7 +3,8 @@
 import logging
 from pathlib import Path
 
-from lexhub.sandbox.app import Sandbox, Settings, fault_rules
+from lexhub.sandbox.app import Sandbox, Settings
+from lexhub.sandbox.faults import fault_rules
 from lexhub.sandbox.seed import seed_organization
 
 DEMO_KEY = "sandbox-demo-key"  # documented in the README; accepted when no --api-key is given

@@ -59,6 +59,10 @@ class Organization:
     contacts: dict[str, dict] = field(default_factory=dict)
     vouchers: dict[str, dict] = field(default_factory=dict)
     sales: dict[str, dict] = field(default_factory=dict)  # id -> document (with "_kind")
+    articles: dict[str, dict] = field(default_factory=dict)
+    recurring_templates: dict[str, dict] = field(default_factory=dict)
+    denied_scopes: set[str] = field(default_factory=set)  # first path segments this key may not use (403)
+    retry_time_scale: float | None = None  # overrides the sandbox's webhook retry time scale for this key
     files: dict[str, StoredFile] = field(default_factory=dict)
     subscriptions: dict[str, dict] = field(default_factory=dict)
     customer_numbers: int = 10000

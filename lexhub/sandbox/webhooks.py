@@ -120,7 +120,8 @@ class Dispatcher:
             if status in (404, None) and retry:  # exhausted 404s and unreachable hosts lose the subscription
                 delivery.org.subscriptions.pop(delivery.subscription_id, None)
             return
-        delivery.due = time.monotonic() + SCHEDULE[delivery.attempt] * self.time_scale
+        scale = self.time_scale if delivery.org.retry_time_scale is None else delivery.org.retry_time_scale
+        delivery.due = time.monotonic() + SCHEDULE[delivery.attempt] * scale
         delivery.attempt += 1
         self._push(delivery)
 
