@@ -23,6 +23,7 @@ def new_connection(cluster: Cluster, *, seed: int, label: str, contacts: int = 0
         contacts=contacts, vouchers=vouchers, invoices=invoices, seed=seed)
     connection = create_connection(name=f"chaos {label} seed {seed} {uuid.uuid4().hex[:6]}", api_key=org.api_key,
                                    owner=cluster.owner(), base_url=base_url or org.base_url, rate_limit=rate_limit)
+    connection.refresh_from_db()  # typed fields (organization_id as UUID) as every other reader sees them
     return connection, org
 
 
