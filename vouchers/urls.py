@@ -6,5 +6,6 @@ app_name = "vouchers"
 urlpatterns = [
     path("", views.voucher_list, name="list"),
     path("<int:pk>/", views.voucher_detail, name="detail"),
+    path("<int:pk>/files/", views.voucher_file_upload, name="upload_file"),
     path("files/<int:pk>/", views.file_download, name="file"),
 ]

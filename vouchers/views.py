@@ -6,12 +6,24 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from lexhub.listing import seek
 from lexhub.writes import WriteError
 from vouchers.models import BOOKKEEPING_TYPES, PERMALINK_RESOURCES, SALES_TYPES, File, Voucher
-from vouchers.sync import ensure_local_file
+from vouchers.receipts import (
+    answer,
+    display_name,
+    guarded_upload,
+    outcome_for,
+    outcome_of_error,
+    refuse,
+    stopped_at,
+    too_large,
+)
+from vouchers.sync import attach_voucher_file, ensure_local_file
+from vouchers.uploads import MAX_UPLOAD_BYTES
 
 STATUSES = ("draft", "open", "overdue", "paid", "paidoff", "voided", "transferred", "sepadebit", "accepted",
             "rejected", "unchecked")
@@ -85,7 +97,8 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "voucher": voucher, "details": voucher.details or {}, "document": document,
         "items": (voucher.details or {}).get("voucherItems") or [],
         "line_items": (document.raw.get("lineItems") or []) if document else [],
-        "files": voucher.files.all(),
+        "files": voucher.files.all(), "max_bytes": MAX_UPLOAD_BYTES,
+        "uploads": [outcome_for(u) for u in voucher.pending_uploads.exclude(state="linked")[:20]],
         "lexoffice_url": f"{settings.LEXOFFICE_APP_URL}/permalink/{resource}/view/{voucher.lexoffice_id}",
     })
 
@@ -113,3 +126,21 @@ def _visible_connections(request: HttpRequest):
     from lexhub.models import Connection
 
     return Connection.objects.visible_to(request.user)
+
+
+@login_required
+@require_POST
+@guarded_upload
+def voucher_file_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a file to this voucher in Lexoffice (drop zone on the voucher page, or the plain form)."""
+    voucher = get_object_or_404(Voucher.objects.visible_to(request.user).select_related("connection"), pk=pk)
+    received = request.FILES.get("file")
+    if received is None:
+        if (name := stopped_at(request)) is not None:
+            return answer(request, [too_large(name)], back=reverse("vouchers:detail", args=[pk]))
+        return refuse(request, "Choose a file (PDF, PNG or JPEG, up to 5 MB).", 400)
+    try:
+        outcome = outcome_for(attach_voucher_file(voucher=voucher, upload=received, user=request.user))
+    except WriteError as exc:
+        outcome = outcome_of_error(display_name(received.name or ""), exc)
+    return answer(request, [outcome], back=reverse("vouchers:detail", args=[pk]))

@@ -1,0 +1,201 @@
+"""Receipts inbox: many files at once (plain form or one XHR per file), each tracked until its voucher appears.
+
+Also the HTTP entry for every upload (`guarded_upload`): the 5 MiB limit is installed before the
+body is read, broken multipart becomes a readable 400, and CSRF is checked after the handlers
+are in place (Django's own middleware would read the body first).
+"""
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+
+from lexhub.models import Connection
+from lexhub.writes import WriteError
+from vouchers import sync
+from vouchers.models import Upload
+from vouchers.uploads import MAX_UPLOAD_BYTES, install_size_limit
+
+app_name = "receipts"
+TOO_LARGE = "is larger than 5 MB, Lexoffice's limit."
+STATE_LABELS = {"uploading": "Uploading…", "pending": "Waiting to upload",
+                "uploaded": "Uploaded, waiting for the voucher", "linked": "Voucher created", "failed": "Failed",
+                "rejected": "Rejected", "duplicate": "Duplicate"}
+UPLOAD_STATUS = {Upload.State.PENDING: 202, Upload.State.UPLOADED: 201, Upload.State.LINKED: 201,
+                 Upload.State.FAILED: 422}
+
+
+@dataclass
+class Outcome:
+    """One file's result, as the page script and the JSON answer show it."""
+
+    name: str
+    state: str  # pending/uploaded/linked/failed (stored) or rejected/duplicate (nothing stored)
+    status: int
+    error: str = ""
+    id: int | None = None
+    voucher_url: str = ""
+    voucher_label: str = ""
+    existing_url: str = ""
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        self.label = STATE_LABELS.get(self.state, self.state)
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def guarded_upload(view: Callable) -> Callable:
+    """Size limit before the body is read; unreadable bodies answered 400/413; then CSRF."""
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        install_size_limit(request)
+        try:
+            request.POST  # noqa: B018 - parse now, under our handler, to answer errors readably
+            request.FILES  # noqa: B018
+        except (RequestDataTooBig, TooManyFieldsSent) as exc:
+            return refuse(request, f"The request is too large or has too many fields ({type(exc).__name__}).", 413)
+        except TooManyFilesSent:
+            return refuse(request, "Too many files in one request; send at most 100.", 400)
+        except (MultiPartParserError, UnicodeDecodeError, ValueError) as exc:
+            return refuse(request, f"The upload could not be read (broken multipart body: {str(exc)[:120]}).", 400)
+        return protected(request, *args, **kwargs)
+
+    return wrapper
+
+
+def refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse({"error": message, "uploads": []}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def stopped_at(request: HttpRequest) -> str | None:
+    """The name of the file that passed the size limit, if the handler stopped the upload."""
+    if not getattr(request, "upload_too_large", False):
+        return None
+    handler = request.upload_handlers[0]
+    return display_name(getattr(handler, "file_name", "") or "")
+
+
+def display_name(name: str) -> str:
+    """A received file name fit to show: no path, no control characters, not too long."""
+    name = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in name if ch.isprintable())[:100] or "file"
+
+
+def outcome_for(upload: Upload) -> Outcome:
+    voucher = upload.voucher or upload.target_voucher
+    return Outcome(
+        name=upload.original_name, state=upload.state, status=UPLOAD_STATUS[upload.state], error=upload.error,
+        id=upload.pk, voucher_url=reverse("vouchers:detail", args=[voucher.pk]) if voucher else "",
+        voucher_label=(voucher.voucher_number or "Beleg") if voucher else "",
+    )
+
+
+def outcome_of_error(name: str, exc: WriteError) -> Outcome:
+    if isinstance(exc, sync.DuplicateUpload):
+        voucher = exc.voucher
+        url = reverse("vouchers:detail", args=[voucher.pk]) if voucher else reverse("receipts:inbox")
+        label = f"Beleg {voucher.voucher_number}".strip() if voucher else "an upload still waiting for its voucher"
+        return Outcome(name=name, state="duplicate", status=409, error=f"Already uploaded: {label}.",
+                       existing_url=url, voucher_label=label)
+    return Outcome(name=name, state="rejected", status=exc.status if 400 <= exc.status < 500 else 400,
+                   error=exc.message)
+
+
+def answer(request: HttpRequest, outcomes: list[Outcome], *, back: str) -> HttpResponse:
+    """JSON for the page script (status of the first refused file, else of the last one); otherwise
+    messages and a redirect back, so the plain form works without JavaScript."""
+    if wants_json(request):
+        refused = [o for o in outcomes if o.status >= 400]
+        status = refused[0].status if refused else (outcomes[-1].status if outcomes else 400)
+        return JsonResponse({"uploads": [asdict(o) for o in outcomes]}, status=status)
+    for outcome in outcomes:
+        if outcome.status >= 400:
+            messages.error(request, f"{outcome.name}: {outcome.error}")
+        elif outcome.state == Upload.State.PENDING:
+            messages.warning(request, f"{outcome.name}: Lexoffice is not reachable now; it will be sent later.")
+        else:
+            messages.success(request, f"{outcome.name}: uploaded to Lexoffice.")
+    return redirect(back)
+
+
+def too_large(name: str) -> Outcome:
+    return Outcome(name=name or "file", state="rejected", status=413, error=f"The file {TOO_LARGE}")
+
+
+def upload_connection(request: HttpRequest) -> Connection | None:
+    connections = Connection.objects.visible_to(request.user)
+    chosen = request.POST.get("connection", "")
+    if chosen.isdigit():
+        return connections.filter(pk=int(chosen)).first()
+    return connections.order_by("name", "pk").first() if connections.count() == 1 else None
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    connections = list(Connection.objects.visible_to(request.user).order_by("name"))
+    uploads = (Upload.objects.visible_to(request.user).filter(target_voucher__isnull=True)
+               .select_related("voucher", "connection")[:50])
+    return render(request, "vouchers/receipts.html", {
+        "connections": connections, "outcomes": [outcome_for(u) for u in uploads], "max_bytes": MAX_UPLOAD_BYTES,
+    })
+
+
+@login_required
+@require_POST
+@guarded_upload
+def upload(request: HttpRequest) -> HttpResponse:
+    back = reverse("receipts:inbox")
+    connection = upload_connection(request)
+    if connection is None:
+        return refuse(request, "Choose the connection to upload to.", 400)
+    outcomes = []
+    for received in request.FILES.getlist("files"):
+        try:
+            row = sync.upload_receipt(connection=connection, upload=received, user=request.user,
+                                      force=request.POST.get("force") == "on")
+        except WriteError as exc:
+            outcomes.append(outcome_of_error(display_name(received.name or ""), exc))
+        else:
+            outcomes.append(outcome_for(row))
+    if (name := stopped_at(request)) is not None:
+        outcomes.append(too_large(name))
+    if not outcomes:
+        return refuse(request, "Choose at least one file (PDF, PNG or JPEG, up to 5 MB).", 400)
+    return answer(request, outcomes, back=back)
+
+
+@login_required
+@require_GET
+@never_cache
+def status(request: HttpRequest) -> JsonResponse:
+    """States of the given uploads (ids=1,2,3), for the page to follow them until their voucher appears."""
+    ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.strip().isdigit()][:100]
+    uploads = Upload.objects.visible_to(request.user).filter(pk__in=ids).select_related("voucher", "target_voucher")
+    return JsonResponse({"uploads": [asdict(outcome_for(u)) for u in uploads]})
+
+
+urlpatterns = [
+    path("", inbox, name="inbox"),
+    path("upload/", upload, name="upload"),
+    path("status/", status, name="status"),
+]
