@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from contacts.models import Contact
+from lexhub.admin import ReadOnlyAdmin
+
+
+@admin.register(Contact)
+class ContactAdmin(ReadOnlyAdmin):
+    list_display = ["name", "connection", "customer_number", "vendor_number", "email", "archived"]
+    list_filter = ["is_customer", "is_vendor", "archived"]
+    search_fields = ["name", "emails"]
+    list_select_related = ["connection"]
+    show_full_result_count = False  # no COUNT(*) over 100,000 rows per page view
