@@ -10,7 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from lexhub import api_audit
 from lexhub import connections as service
+from lexhub.api_common import errors
 from lexhub.lexoffice_errors import LexofficeError
 from lexhub.models import Connection, SyncRun
 from lexhub.sync import start_sync
@@ -159,6 +161,15 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         kind = SyncRun.Kind.FULL if request.data.get("kind") == "full" else SyncRun.Kind.INCREMENTAL
         run = start_sync(connection=self.get_object(), kind=kind, user=request.user)
         return Response(SyncRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+    @extend_schema(summary="Make an API call (connection owners only)", request=api_audit.ApiCallSerializer,
+                   examples=[api_audit.API_CALL_EXAMPLE],
+                   responses={200: api_audit.ApiCallResultSerializer, **errors(400, 403, 404, 502)})
+    @action(detail=True, methods=["post"], url_path="api-call")
+    def api_call(self, request: Request, pk: str | None = None) -> Response:
+        """Any /v1/ request of this connection, through the same limiter and guards as the web UI; audited."""
+        return Response(api_audit.make_api_call(connection=self.get_object(), request=request))
 
 
 class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):

@@ -7,6 +7,8 @@ from collections import OrderedDict
 from datetime import datetime
 from decimal import Decimal
 
+import django_filters
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Field, Q, QuerySet
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -49,6 +51,15 @@ def visible_connection_ids(request: Request) -> list[int]:
         cached = list(Connection.objects.visible_to(request.user).values_list("pk", flat=True))
         request._lexhub_connection_ids = cached
     return cached
+
+
+class IdFilter(django_filters.Filter):
+    """An id query parameter: a positive integer the database can hold, else a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
 
 
 class TokenRateThrottle(SimpleRateThrottle):

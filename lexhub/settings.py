@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "knox",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "lexhub",
     "contacts",
     "vouchers",
@@ -285,6 +286,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "A local, searchable, editable mirror of a Lexoffice (Lexware Office) account.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "COMPONENT_NO_READ_ONLY_REQUIRED": True,
+    # Swagger UI from drf-spectacular-sidecar's static files, not a CDN (the CSP allows only 'self').
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True, "validatorUrl": None},
 }
 
 LOGGING = {

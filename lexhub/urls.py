@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from lexhub import api, api_files, views
+from contacts import api as contact_api
+from invoices import api as invoice_api
+from lexhub import api, api_audit, api_files, views
+from lexhub.api_docs import SwaggerDocsView
 from lexhub.auth import RateLimitedLoginView
 from vouchers import api as voucher_api
 from webhooks import pages as webhook_pages
@@ -16,6 +19,9 @@ router.register("webhook-events", api.WebhookEventViewSet, basename="webhookeven
 router.register("vouchers", voucher_api.VoucherViewSet, basename="voucher")
 router.register("files", api_files.FileViewSet, basename="file")
 router.register("uploads", api_files.UploadViewSet, basename="upload")
+router.register("contacts", contact_api.ContactViewSet, basename="contact")
+router.register("sales-documents", invoice_api.SalesDocumentViewSet, basename="salesdocument")
+router.register("audit-log", api_audit.AuditLogViewSet, basename="auditlog")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -35,5 +41,5 @@ urlpatterns = [
     path("webhooks/", include("webhooks.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]

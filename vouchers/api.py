@@ -3,7 +3,6 @@
 from datetime import datetime, time, timedelta
 
 import django_filters
-from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -14,7 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from lexhub.api_common import KeysetPagination, errors, number, queued, stamp, visible_connection_ids
+from lexhub.api_common import IdFilter, KeysetPagination, errors, number, queued, stamp, visible_connection_ids
 from lexhub.api_files import FileDownloadMixin, SizeLimitedUploadMixin, UploadSerializer, uploaded_file
 from lexhub.models import Connection
 from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher
@@ -26,13 +25,6 @@ LIST_COLUMNS = ("id", "connection_id", "lexoffice_id", "version", "archived", "v
                 "voucher_number", "voucher_date", "due_date", "contact_lexoffice_id", "contact_name", "total_amount",
                 "open_amount", "currency", "remote_created_at", "remote_updated_at", "contact__id",
                 "contact__lexoffice_id", "contact__name")
-
-
-class IdFilter(django_filters.Filter):
-    field_class = forms.IntegerField
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
 
 
 def day_start(value: object) -> datetime:
