@@ -59,6 +59,26 @@ def sniff(content: bytes) -> str | None:
     return None
 
 
+E_INVOICE_ROOTS = {
+    "{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice",
+    "{urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2}CreditNote",
+    "{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}CrossIndustryInvoice",
+}
+
+
+def e_invoice(content: bytes) -> bool:
+    """Well-formed XML whose root is a UBL invoice/credit note or a CII invoice (XRechnung syntaxes)."""
+    from xml.etree import ElementTree
+
+    if b"<!DOCTYPE" in content or b"<!ENTITY" in content:  # e-invoices never need them; refuse entity tricks
+        return False
+    try:
+        root = ElementTree.fromstring(content)  # noqa: S314 - no DTD reaches here, so no entity expansion
+    except ElementTree.ParseError:
+        return False
+    return root.tag in E_INVOICE_ROOTS
+
+
 def complete(content_type: str, content: bytes) -> bool:
     tail = content[-1024:]
     if content_type == "application/pdf":
@@ -67,4 +87,6 @@ def complete(content_type: str, content: bytes) -> bool:
         return tail.endswith(b"IEND\xaeB`\x82")
     if content_type == "image/jpeg":
         return tail.rstrip(b"\x00").endswith(b"\xff\xd9")
+    if content_type == "application/xml":
+        return e_invoice(content)
     return True

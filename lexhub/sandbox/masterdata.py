@@ -44,23 +44,35 @@ LISTS = {"countries": countries, "posting-categories": posting_categories,
          "payment-conditions": payment_conditions, "print-layouts": print_layouts}
 
 
+NO_PAYMENTS = "No payment information for this voucher/voucher type"
+
+
 def payments(org: Organization, voucher_id: str, path: str) -> dict:
+    """Payment state (§15); drafts, unchecked vouchers, quotations etc. and credit notes linked to an
+    invoice have none (406)."""
     voucher = org.vouchers.get(voucher_id)
     if voucher is not None:
-        if voucher["voucherStatus"] in ("unchecked", "blank"):
-            raise regular(406, path, "No payment information for this voucher/voucher type")
-        revenue = voucher["type"] in ("salesinvoice", "purchasecreditnote")
         status = voucher["voucherStatus"]
+        if status in ("unchecked", "blank"):
+            raise regular(406, path, NO_PAYMENTS)
         open_value = voucher.get("totalGrossAmount") if status in ("open", "sepadebit") else 0
-        return {"openAmount": open_value, "currency": "EUR", "voucherType": voucher["type"], "voucherStatus": status,
-                "paymentStatus": "balanced" if not open_value else ("openRevenue" if revenue else "openExpense"),
-                "paymentItems": []}
+        return _state(open_value, voucher["type"], status, voucher)
     document = org.sales.get(voucher_id)
     if document is None:
         raise regular(404, path, "Resource not found")
     amount = open_amount(document)
-    if amount is None:
-        raise regular(406, path, "No payment information for this voucher/voucher type")
-    return {"openAmount": amount, "currency": "EUR", "voucherType": document["_kind"],
-            "voucherStatus": document["voucherStatus"],
-            "paymentStatus": "balanced" if not amount else "openRevenue", "paymentItems": []}
+    linked = document["_kind"] == "creditnote" and any(r.get("voucherType") == "invoice"
+                                                       for r in document.get("relatedVouchers") or [])
+    if amount is None or linked:
+        raise regular(406, path, NO_PAYMENTS)
+    return _state(amount, document["_kind"], document["voucherStatus"], document)
+
+
+def _state(open_value: float | None, voucher_type: str, status: str, record: dict) -> dict:
+    revenue = not voucher_type.startswith("purchase")  # sales credit notes count as revenue too (§15)
+    state = {"openAmount": open_value or 0, "currency": "EUR", "voucherType": voucher_type, "voucherStatus": status,
+             "paymentStatus": "balanced" if not open_value else ("openRevenue" if revenue else "openExpense"),
+             "paymentItems": []}
+    if status in ("paid", "paidoff"):
+        state["paidDate"] = record.get("updatedDate")
+    return state

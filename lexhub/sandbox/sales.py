@@ -22,7 +22,7 @@ def compute_totals(document: dict) -> None:
     net_total = tax_total = 0.0
     by_rate: dict[float, list[float]] = {}
     for item in document.get("lineItems") or []:
-        if item.get("type") == "text":
+        if item.get("type") == "text" or item.get("optional"):  # optional quotation items are not totalled
             continue
         price = item.get("unitPrice") or {}
         rate = float(price.get("taxRatePercentage") or 0)

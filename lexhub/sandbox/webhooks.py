@@ -128,17 +128,19 @@ class Dispatcher:
     def _post(self, delivery: Delivery) -> int | None:
         url = delivery.url
         headers = {"Content-Type": "application/json", "X-Lxo-Signature": self.signer.sign(delivery.body)}
+        status = None
         for _redirect in range(4):  # the original request and at most three redirects
             try:
                 response = self._session.post(url, data=delivery.body, headers=headers, timeout=5,
                                               allow_redirects=False)
             except requests.RequestException:
                 return None
-            if response.status_code in (301, 302, 303, 307, 308) and response.headers.get("Location"):
+            status = response.status_code
+            if status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
                 url = urljoin(url, response.headers["Location"])
                 continue
-            return response.status_code
-        return None
+            return status
+        return status  # still redirecting after three: a failure that is never retried
 
 
 def check_callback(url: object, *, allow_http: bool, path: str) -> str:
