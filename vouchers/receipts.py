@@ -28,6 +28,7 @@ from vouchers.models import Upload
 from vouchers.uploads import MAX_UPLOAD_BYTES, install_size_limit
 
 app_name = "receipts"
+NO_FILE = "No complete file was received. Choose at least one file (PDF, PNG or JPEG, up to 5 MB)."
 TOO_LARGE = "is larger than 5 MB, Lexoffice's limit."
 STATE_LABELS = {"uploading": "Uploading…", "pending": "Waiting to upload",
                 "uploaded": "Uploaded, waiting for the voucher", "linked": "Voucher created", "failed": "Failed",
@@ -69,8 +70,10 @@ def guarded_upload(view: Callable) -> Callable:
         try:
             request.POST  # noqa: B018 - parse now, under our handler, to answer errors readably
             request.FILES  # noqa: B018
-        except (RequestDataTooBig, TooManyFieldsSent) as exc:
-            return refuse(request, f"The request is too large or has too many fields ({type(exc).__name__}).", 413)
+        except RequestDataTooBig:
+            return refuse(request, "The request is too large; send files as multipart uploads of up to 5 MB.", 413)
+        except TooManyFieldsSent:
+            return refuse(request, "The request has too many fields.", 400)
         except TooManyFilesSent:
             return refuse(request, "Too many files in one request; send at most 100.", 400)
         except (MultiPartParserError, UnicodeDecodeError, ValueError) as exc:
@@ -180,7 +183,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     if (name := stopped_at(request)) is not None:
         outcomes.append(too_large(name))
     if not outcomes:
-        return refuse(request, "Choose at least one file (PDF, PNG or JPEG, up to 5 MB).", 400)
+        return refuse(request, NO_FILE, 400)
     return answer(request, outcomes, back=back)
 
 

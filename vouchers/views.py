@@ -13,6 +13,7 @@ from lexhub.listing import seek
 from lexhub.writes import WriteError
 from vouchers.models import BOOKKEEPING_TYPES, PERMALINK_RESOURCES, SALES_TYPES, File, Voucher
 from vouchers.receipts import (
+    NO_FILE,
     answer,
     display_name,
     guarded_upload,
@@ -138,7 +139,7 @@ def voucher_file_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if received is None:
         if (name := stopped_at(request)) is not None:
             return answer(request, [too_large(name)], back=reverse("vouchers:detail", args=[pk]))
-        return refuse(request, "Choose a file (PDF, PNG or JPEG, up to 5 MB).", 400)
+        return refuse(request, NO_FILE, 400)
     try:
         outcome = outcome_for(attach_voucher_file(voucher=voucher, upload=received, user=request.user))
     except WriteError as exc:
