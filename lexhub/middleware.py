@@ -1,6 +1,9 @@
+import logging
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+log = logging.getLogger(__name__)
 
 # Pages use only our own static scripts and styles; nothing may frame them.
 CONTENT_SECURITY_POLICY = (
@@ -18,4 +21,34 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """While the database is unreachable, answer 503 with a message instead of a 500: pages say so, the API
+    keeps its error shape, and Lexoffice retries a webhook delivery it sees refused."""
+
+    MESSAGE = "Lexhub's database is not reachable right now. Please try again in a minute."
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import InterfaceError, OperationalError
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        log.warning("database unavailable during %s %s: %s", request.method, request.path,
+                    type(exception).__name__)
+        if request.path.startswith(("/api/", "/webhooks/")):
+            response: HttpResponse = JsonResponse({"code": "database_unavailable", "message": self.MESSAGE},
+                                                  status=503)
+        else:
+            response = HttpResponse(
+                f"<!doctype html><html lang=\"en\"><head><title>Temporarily unavailable</title></head>"
+                f"<body><h1>Temporarily unavailable</h1><p>{self.MESSAGE}</p></body></html>", status=503)
+        response["Retry-After"] = "30"
         return response
