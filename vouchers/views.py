@@ -2,15 +2,25 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexhub.listing import seek
-from lexhub.writes import WriteError
+from lexhub.models import Connection
+from lexhub.writes import WriteError, WriteQueued
+from vouchers.forms import (
+    ItemFormSet,
+    VoucherForm,
+    add_lexoffice_errors,
+    category_suggestions,
+    resolve_contact,
+    voucher_payload,
+)
 from vouchers.models import BOOKKEEPING_TYPES, PERMALINK_RESOURCES, SALES_TYPES, File, Voucher
 from vouchers.receipts import (
     NO_FILE,
@@ -23,7 +33,7 @@ from vouchers.receipts import (
     stopped_at,
     too_large,
 )
-from vouchers.sync import attach_voucher_file, ensure_local_file
+from vouchers.sync import attach_voucher_file, ensure_local_file, push_voucher
 from vouchers.uploads import MAX_UPLOAD_BYTES
 
 STATUSES = ("draft", "open", "overdue", "paid", "paidoff", "voided", "transferred", "sepadebit", "accepted",
@@ -145,3 +155,40 @@ def voucher_file_upload(request: HttpRequest, pk: int) -> HttpResponse:
     except WriteError as exc:
         outcome = outcome_of_error(display_name(received.name or ""), exc)
     return answer(request, [outcome], back=reverse("vouchers:detail", args=[pk]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def voucher_create(request: HttpRequest) -> HttpResponse:
+    """Record a bookkeeping voucher (Beleg) in Lexoffice; totals and items are cross-checked first."""
+    connections = Connection.objects.visible_to(request.user).order_by("name")
+    if not connections.exists():
+        messages.warning(request, "Connect a Lexoffice account first.")
+        return redirect("connections:create")
+    form = VoucherForm(request.POST or None, connections=connections)
+    formset = ItemFormSet(request.POST or None, prefix="items")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        connection = form.cleaned_data.get("connection") or connections.first()
+        wanted = form.cleaned_data["contact"].strip()
+        contact = resolve_contact(connection, wanted) if wanted else None
+        items = [row.cleaned_data for row in formset.forms if row.cleaned_data]
+        if wanted and contact is None:
+            form.add_error("contact", f"No contact with this number or name in {connection.name}.")
+        else:
+            try:
+                voucher = push_voucher(connection=connection, data=voucher_payload(form, items, contact),
+                                       user=request.user)
+            except WriteQueued as exc:
+                messages.warning(request, exc.message)
+                return redirect("vouchers:list")
+            except WriteError as exc:
+                add_lexoffice_errors(form, formset, exc.field_errors)
+                if not exc.field_errors:
+                    form.add_error(None, exc.message)
+            else:
+                messages.success(request, "Saved in Lexoffice.")
+                return redirect("vouchers:detail", voucher.pk)
+    return render(request, "vouchers/form.html", {
+        "form": form, "formset": formset,
+        "categories": category_suggestions(list(connections.values_list("pk", flat=True))),
+    }, status=400 if request.method == "POST" else 200)
