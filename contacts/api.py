@@ -14,6 +14,7 @@ from lexhub.api_common import (
     NOT_FOUND_EXAMPLE,
     QUEUED_EXAMPLE,
     VALIDATION_EXAMPLE,
+    BooleanFilter,
     IdFilter,
     KeysetPagination,
     errors,
@@ -148,7 +149,7 @@ class ContactFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", max_length=255,
                                   help_text="Part of the name or an email address, or a customer/vendor number.")
     role = django_filters.ChoiceFilter(method="by_role", choices=[("customer", "customer"), ("vendor", "vendor")])
-    archived = django_filters.BooleanFilter(field_name="archived")
+    archived = BooleanFilter(field_name="archived")
     connection = IdFilter(field_name="connection_id")
 
     class Meta:

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from invoices.models import KINDS, SalesDocument
 from invoices.sync import ensure_document_file, render_document
-from lexhub.api_common import IdFilter, KeysetPagination, errors, visible_connection_ids
+from lexhub.api_common import BooleanFilter, IdFilter, KeysetPagination, errors, visible_connection_ids
 from lexhub.api_files import BINARY, AnyRenderer, FileDownloadMixin, file_response
 
 
@@ -44,7 +44,7 @@ class SalesDocumentSerializer(serializers.Serializer):
 class SalesDocumentFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(field_name="kind", choices=[(kind, kind) for kind in KINDS])
     status = django_filters.CharFilter(field_name="voucher_status", max_length=30)
-    archived = django_filters.BooleanFilter(field_name="archived")
+    archived = BooleanFilter(field_name="archived")
     number = django_filters.CharFilter(field_name="voucher_number", lookup_expr="icontains", max_length=100)
     connection = IdFilter(field_name="connection_id")
 

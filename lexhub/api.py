@@ -5,7 +5,7 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -48,13 +48,36 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is None:
         return None
     if isinstance(exc, ValidationError):
-        field_errors = response.data if isinstance(response.data, dict) else {"nonFieldErrors": response.data}
+        field_errors = flatten_errors(response.data)
         response.data = {"code": "invalid", "message": "The request has invalid fields.",
                          "fieldErrors": field_errors}
-    elif isinstance(exc, APIException):
-        response.data = {"code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error",
-                         "message": str(exc.detail), "fieldErrors": {}}
+    else:  # APIException, and Http404 / PermissionDenied, which DRF has turned into theirs
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        code = getattr(detail, "code", None)
+        response.data = {"code": code if isinstance(code, str) else "error", "message": str(detail),
+                         "fieldErrors": {}}
     return response
+
+
+def flatten_errors(detail: object, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested errors as Lexoffice-style paths: {"company": {"contactPersons": [{"lastName": [..]}]}}
+    becomes {"company.contactPersons[0].lastName": [..]}, like the service's own field errors."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            if key == "non_field_errors":  # about the object itself: its own path
+                path = prefix
+            else:
+                path = f"{prefix}[{key}]" if isinstance(key, int) else f"{prefix}.{key}" if prefix else str(key)
+            flat.update(flatten_errors(value, path))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):
+            flat.update(flatten_errors(item, f"{prefix}[{index}]"))
+        return flat
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or "nonFieldErrors": [str(message) for message in messages]}
 
 
 def duplicate_response(exc: DuplicateUpload) -> Response:

@@ -62,6 +62,25 @@ class IdFilter(django_filters.Filter):
         super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    widget = forms.TextInput  # the select widget would turn unknown values into None silently
+
+    def to_python(self, value: object) -> bool | None:
+        if value in (None, ""):
+            return None
+        if value in (True, "true", "True", "1"):
+            return True
+        if value in (False, "false", "False", "0"):
+            return False
+        raise forms.ValidationError("Use true or false.")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """true/false; anything else is a 400 instead of being ignored."""
+
+    field_class = StrictBooleanField
+
+
 class TokenRateThrottle(SimpleRateThrottle):
     """One budget per API token (per user for the browser session, per address when anonymous)."""
 

@@ -13,7 +13,16 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from lexhub.api_common import IdFilter, KeysetPagination, errors, number, queued, stamp, visible_connection_ids
+from lexhub.api_common import (
+    BooleanFilter,
+    IdFilter,
+    KeysetPagination,
+    errors,
+    number,
+    queued,
+    stamp,
+    visible_connection_ids,
+)
 from lexhub.api_files import FileDownloadMixin, SizeLimitedUploadMixin, UploadSerializer, uploaded_file
 from lexhub.models import Connection
 from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher
@@ -35,7 +44,7 @@ class VoucherFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(field_name="voucher_type", choices=[(t, t) for t in (*BOOKKEEPING_TYPES,
                                                                                             *SALES_TYPES)])
     status = django_filters.ChoiceFilter(field_name="voucher_status", choices=[(s, s) for s in STATUSES])
-    archived = django_filters.BooleanFilter(field_name="archived")
+    archived = BooleanFilter(field_name="archived")
     # Whole local days as datetime bounds, so the condition stays an index range.
     dateFrom = django_filters.DateFilter(method="filter_from", help_text="Voucher date on or after (YYYY-MM-DD).")
     dateTo = django_filters.DateFilter(method="filter_to", help_text="Voucher date on or before (YYYY-MM-DD).")
