@@ -127,8 +127,9 @@ class Sandbox:
         if org.denied_scopes and path.split("/")[2:3] and path.split("/")[2] in org.denied_scopes:
             return _json(403, {"message": "Forbidden"})  # e.g. an old key without the quotations scope
         rule = self._fault_for(request, path, key)
-        if rule is not None and rule.kind == "latency":
+        if rule is not None and rule.latency_ms:  # a latency rule, or a fault that comes late (a 504 after 30 s)
             time.sleep(rule.latency_ms / 1000)
+        if rule is not None and rule.kind == "latency":
             rule = None
         if self.settings.latency_ms:
             time.sleep(self.settings.latency_ms / 1000)
@@ -142,6 +143,10 @@ class Sandbox:
         try:
             endpoint, args = adapter.match(path, method=request.method)
         except HTTPException:
+            if org.legacy_gateway:  # the old gateway's answer to unknown routes and methods (§1.2)
+                token = _bearer(request) or ""
+                return _json(403, {"message": f"'{token}' not a valid key=value pair (missing equal-sign) in "
+                                              f"Authorization header: 'Bearer {token}'."})
             return _json(404, {"message": "Not Found"})
         json_write = request.method in ("POST", "PUT") and endpoint not in ("files", "voucher_files")
         if json_write and request.mimetype != "application/json":

@@ -96,6 +96,8 @@ def configure(sandbox, body: dict) -> dict:
             org.e_invoice = bool(body["eInvoice"])
         if "deniedScopes" in body:  # e.g. ["quotations"]: what an old key may not reach (403)
             org.denied_scopes = {str(scope) for scope in body["deniedScopes"] or []}
+        if "legacyGateway" in body:
+            org.legacy_gateway = bool(body["legacyGateway"])
         if "retryTimeScale" in body:
             org.retry_time_scale = None if body["retryTimeScale"] is None else float(body["retryTimeScale"])
     return {"ok": True}
@@ -151,6 +153,14 @@ def mutate(sandbox, body: dict) -> dict:
     resource = RESOURCES.get(body.get("resource") or "")
     action = body.get("action")
     fields = body.get("fields") or {}
+    if body.get("resource") == "token" and action == "revoke":
+        # The person revokes the API connection: token.revoked goes out, then the key and its
+        # subscriptions are gone.
+        sandbox.emit(org, "token.revoked", org.connection_id)
+        with org.lock:
+            org.key_status = "revoked"
+            org.subscriptions.clear()
+        return {"connectionId": org.connection_id, "keyStatus": org.key_status}
     if resource is None:
         raise ValueError(f"unknown resource {body.get('resource')!r}")
     with org.lock:

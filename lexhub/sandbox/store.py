@@ -29,6 +29,7 @@ class Bucket:
     capacity: int
     tokens: float = 0.0
     updated: float = field(default_factory=time.monotonic)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.tokens = float(self.capacity)
@@ -36,13 +37,14 @@ class Bucket:
     def take(self) -> bool:
         if self.rate <= 0:
             return True
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
+        with self.lock:  # requests arrive on several server threads at once
+            now = time.monotonic()
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return True
+            return False
 
 
 @dataclass
@@ -55,6 +57,7 @@ class Organization:
     e_invoice: bool = False
     stale_version_status: int = 409
     rate_limit_mode: str = "429"
+    legacy_gateway: bool = False  # answer unknown routes like the old gateway (403 key=value message)
     bucket: Bucket = field(default_factory=lambda: Bucket(2.0, 2))
     contacts: dict[str, dict] = field(default_factory=dict)
     vouchers: dict[str, dict] = field(default_factory=dict)

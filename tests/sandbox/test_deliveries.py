@@ -127,3 +127,13 @@ def test_articles_and_templates_send_their_events(sandbox_empty, receiver) -> No
     got = {(json.loads(body)["eventType"], json.loads(body)["resourceId"]) for _path, body in receiver.posts}
     assert got == {("article.created", article_id), ("article.changed", article_id),
                    ("article.deleted", article_id), ("recurring-template.created", template["id"])}
+
+
+def test_revoking_the_connection_sends_token_revoked_then_the_key_is_dead(sandbox, receiver) -> None:
+    subscribe(sandbox, receiver, "/ok", "token.revoked")
+    connection_id = sandbox.api("GET", "/v1/profile").json()["connectionId"]
+    sandbox.mutate("token", "revoke")
+
+    settle(sandbox)
+    assert json.loads(receiver.posts[0][1])["resourceId"] == connection_id
+    assert sandbox.api("GET", "/v1/profile").status_code == 401

@@ -1,5 +1,7 @@
 """The sandbox's gateway behaviour: auth, rate limit, routes, content types, error shapes, faults."""
 
+import time
+
 import pytest
 import requests
 
@@ -100,3 +102,22 @@ def test_master_data_are_bare_arrays(sandbox) -> None:
         body = sandbox.api("GET", path).json()
         assert isinstance(body, list)
         assert body, path
+
+
+def test_the_legacy_gateway_answers_unknown_routes_with_its_403(sandbox) -> None:
+    sandbox.configure(legacyGateway=True)
+    response = sandbox.api("GET", "/v1/nothing-here")
+
+    assert response.status_code == 403
+    assert response.json() == {"message": f"'{sandbox.api_key}' not a valid key=value pair (missing equal-sign) in "
+                                          f"Authorization header: 'Bearer {sandbox.api_key}'."}
+    assert sandbox.api_key not in str(sandbox.requests_log())
+
+
+def test_a_late_504_arrives_after_its_latency(sandbox) -> None:
+    sandbox.set_faults([{"path": "^/v1/profile$", "kind": "status", "status": 504, "latencyMs": 300, "count": 1}])
+    started = time.monotonic()
+    response = sandbox.api("GET", "/v1/profile")
+
+    assert (response.status_code, response.json()) == (504, {"message": "Endpoint request timed out"})
+    assert time.monotonic() - started >= 0.3

@@ -9,8 +9,9 @@ class Command(BaseCommand):
     help = "Change a record in the sandbox as a person in the Lexoffice web app would (webhooks follow)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("resource", help="contact, voucher, invoice, credit-note, quotation, ...")
-        parser.add_argument("action", choices=["create", "change", "archive", "delete", "pay", "status"])
+        parser.add_argument("resource", help="contact, voucher, invoice, credit-note, quotation, ..., article, "
+                                             "recurring-template, token (with revoke)")
+        parser.add_argument("action", choices=["create", "change", "archive", "delete", "pay", "status", "revoke"])
         parser.add_argument("--id", dest="record_id")
         parser.add_argument("--fields", default="{}", help="JSON object of fields to set")
         parser.add_argument("--url", default="http://127.0.0.1:8765")
