@@ -31,6 +31,7 @@ urlpatterns = [
     path("vouchers/", include("vouchers.urls")),
     path("invoices/", include("invoices.urls")),
     path("receipts/", include("vouchers.receipts")),
+    path("audit/", views.audit_log, name="audit"),
     path("events/", webhook_pages.event_list, name="webhook-events"),
     path("events/<int:pk>/replay/", webhook_pages.event_replay, name="webhook-replay"),
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),

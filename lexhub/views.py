@@ -1,5 +1,9 @@
 """Pages for connections and the dashboard; /healthz. Reads come from the mirror, writes via services."""
 
+import contextlib
+import json
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max, Q
@@ -12,8 +16,12 @@ from contacts.models import Contact
 from lexhub import connections as service
 from lexhub.forms import ConnectionForm, ReplaceKeyForm
 from lexhub.health import service_status
-from lexhub.models import Connection, OutboxEntry, SyncRun
+from lexhub.lexoffice import PASSTHROUGH_METHODS
+from lexhub.listing import seek
+from lexhub.models import AuditLog, Connection, OutboxEntry, SyncRun
+from lexhub.passthrough import PassthroughResult, call_api
 from lexhub.sync import start_sync
+from lexhub.writes import WriteError
 from vouchers.models import Voucher
 from webhooks.models import WebhookEvent
 
@@ -153,3 +161,89 @@ def sync_status(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse({"id": run.pk, "kind": run.kind, "state": run.state, "phase": run.phase, "done": run.done,
                          "total": run.total, "percent": run.percent, "requests": run.requests,
                          "errors": run.errors, "finished": run.is_finished})
+
+
+# --- audit log and "make an API call" (owners) ----------------------------------------------
+
+AUDIT_FILTERS = ("connection", "action", "result")
+
+AUDIT_ACTIONS = ("create_contact", "update_contact", "create_voucher", "update_voucher", "upload_file", "api_call")
+AUDIT_RESULTS = ("sent", "found", "queued", "rejected", "unknown", "ok", "error", "refused", "failed")
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Every write sent to Lexoffice and every API call, newest first (same scope as the REST API)."""
+    connections = Connection.objects.visible_to(request.user).order_by("name")
+    entries = AuditLog.objects.filter(Q(connection__in=connections) | Q(connection__isnull=True, user=request.user))
+    params = {name: request.GET.get(name, "").strip() for name in AUDIT_FILTERS}
+    if params["connection"].isdigit():
+        entries = entries.filter(connection_id=int(params["connection"]))
+    if params["action"]:
+        entries = entries.filter(action=params["action"])
+    if params["result"]:
+        entries = entries.filter(result=params["result"])
+    page = seek(entries.select_related("user", "connection"), field="created_at", descending=True,
+                cursor=request.GET.get("after"))
+    return render(request, "audit/list.html", {"page": page, "params": params, "connections": connections,
+                                               "actions": AUDIT_ACTIONS, "results": AUDIT_RESULTS})
+
+
+
+class ApiCallForm(forms.Form):
+    method = forms.ChoiceField(label="Method", choices=[(m, m) for m in PASSTHROUGH_METHODS])
+    path = forms.CharField(label="Path", max_length=2000, strip=False, initial="/v1/profile",
+                           help_text="Relative, under /v1/ (e.g. /v1/contacts).")
+    query = forms.CharField(label="Query parameters", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="One name=value per line.")
+    accept = forms.ChoiceField(label="Accept", choices=[(c, c) for c in ("application/json", "*/*", "application/pdf",
+                                                                         "application/xml")])
+    content_type = forms.ChoiceField(label="Content-Type", required=False,
+                                     choices=[("", "(none)"), ("application/json", "application/json")])
+    body = forms.CharField(label="Body", required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8}))
+
+    def clean_query(self) -> dict[str, str]:
+        query = {}
+        for line in self.cleaned_data["query"].splitlines():
+            if not line.strip():
+                continue
+            name, equals, value = line.partition("=")
+            if not equals or not name.strip():
+                raise forms.ValidationError(f"Write each parameter as name=value: {line[:60]!r}")
+            query[name.strip()] = value.strip()
+        return query
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_call(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = visible_connection(request, pk, owner_only=True)
+    form = ApiCallForm(request.POST or None)
+    result = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        headers = {"Accept": data["accept"]} | ({"Content-Type": data["content_type"]} if data["content_type"] else {})
+        try:
+            result = call_api(connection=connection, user=request.user, method=data["method"], path=data["path"],
+                              query=data["query"] or None, headers=headers, body=data["body"] or None)
+        except WriteError as exc:
+            form.add_error("path" if "path" in exc.field_errors else None, exc.message)
+            status = exc.status
+    elif request.method == "POST":
+        status = 400
+    return render(request, "connections/api_call.html", {
+        "connection": connection, "form": form, "result": result, "shown": _shown_body(result) if result else "",
+    }, status=status)
+
+
+def _shown_body(result: PassthroughResult) -> str:
+    try:
+        text = result.body.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"({len(result.body)} bytes of {result.content_type or 'binary data'})"
+    if "json" in result.content_type:
+        with contextlib.suppress(ValueError):
+            return json.dumps(json.loads(text), indent=2, ensure_ascii=False)[:200_000]
+    return text[:200_000]
