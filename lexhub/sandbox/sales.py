@@ -18,9 +18,9 @@ TITLES = {"invoice": "Rechnung", "creditnote": "Gutschrift", "quotation": "Angeb
 
 
 def compute_totals(document: dict) -> None:
+    """Line amounts, tax amounts per rate and totals, as Lexoffice computes them on create."""
     gross_mode = (document.get("taxConditions") or {}).get("taxType") == "gross"
-    net_total = tax_total = 0.0
-    by_rate: dict[float, list[float]] = {}
+    by_rate: dict[float, float] = {}
     for item in document.get("lineItems") or []:
         if item.get("type") == "text" or item.get("optional"):  # optional quotation items are not totalled
             continue
@@ -35,18 +35,31 @@ def compute_totals(document: dict) -> None:
             price["grossAmount"] = round(float(price.get("netAmount") or 0) * (1 + rate / 100), 4)
         net = round(float(price.get("netAmount") or 0) * quantity * discount, 2)
         item["lineItemAmount"] = round(float(price.get("grossAmount")) * quantity * discount, 2) if gross_mode else net
-        bucket = by_rate.setdefault(rate, [0.0, 0.0])
-        bucket[0] += net
+        by_rate[rate] = by_rate.get(rate, 0.0) + net
+    total = document.setdefault("totalPrice", {"currency": "EUR"})
+    keep = 1 - _total_discount(total, by_rate, gross_mode)
+    net_total = tax_total = 0.0
     document["taxAmounts"] = []
-    for rate, (net, _tax) in sorted(by_rate.items()):
+    for rate, net in sorted(by_rate.items()):
+        net = round(net * keep, 2)
         tax = round(net * rate / 100, 2)
         net_total += net
         tax_total += tax
-        document["taxAmounts"].append({"taxRatePercentage": rate, "taxAmount": tax, "netAmount": round(net, 2)})
-    total = document.setdefault("totalPrice", {"currency": "EUR"})
+        document["taxAmounts"].append({"taxRatePercentage": rate, "taxAmount": tax, "netAmount": net})
     total["totalNetAmount"] = round(net_total, 2)
     total["totalTaxAmount"] = round(tax_total, 2)
     total["totalGrossAmount"] = round(net_total + tax_total, 2)
+
+
+def _total_discount(total: dict, by_rate: dict[float, float], gross_mode: bool) -> float:
+    """The share of every rate's net amount a total discount takes: a percentage as it is, an absolute
+    amount (net, or gross for gross documents) in proportion to the sum it reduces."""
+    if total.get("totalDiscountPercentage"):
+        return min(float(total["totalDiscountPercentage"]) / 100, 1.0)
+    if total.get("totalDiscountAbsolute"):
+        base = sum(net * (1 + rate / 100) if gross_mode else net for rate, net in by_rate.items())
+        return min(float(total["totalDiscountAbsolute"]) / base, 1.0) if base else 0.0
+    return 0.0
 
 
 def public(document: dict) -> dict:

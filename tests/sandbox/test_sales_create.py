@@ -275,3 +275,13 @@ def test_drafts_cannot_be_rendered_or_downloaded_and_finals_can(sandbox_empty) -
     file_id = sandbox_empty.api("GET", f"/v1/quotations/{final['id']}/document").json()["documentFileId"]
     assert sandbox_empty.api("GET", f"/v1/quotations/{final['id']}").json()["files"] == {"documentFileId": file_id}
     assert sandbox_empty.api("GET", f"/v1/files/{file_id}", headers={"Accept": "*/*"}).content[:5] == b"%PDF-"
+
+
+@pytest.mark.parametrize("discount", [{"totalDiscountPercentage": 10}, {"totalDiscountAbsolute": 20}])
+def test_a_total_discount_lowers_net_and_tax(sandbox_empty, discount) -> None:
+    invoice = create(sandbox_empty, "invoices", sales("invoices", totalPrice={"currency": "EUR", **discount}))
+
+    assert {k: invoice["totalPrice"][k] for k in ("totalNetAmount", "totalTaxAmount", "totalGrossAmount")} == {
+        "totalNetAmount": 180.0, "totalTaxAmount": 34.2, "totalGrossAmount": 214.2}
+    assert invoice["totalPrice"] == {"currency": "EUR", **discount, "totalNetAmount": 180.0, "totalTaxAmount": 34.2,
+                                     "totalGrossAmount": 214.2}
