@@ -1,13 +1,16 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from invoices.models import SalesDocument
-from invoices.sync import ensure_document_file
-from lexhub.writes import WriteError
+from invoices.sync import ensure_document_file, refresh_sales_document
+from lexhub.lexoffice import LexofficeError
+from lexhub.writes import WriteError, from_lexoffice
+from vouchers.models import SALES_TYPES, Voucher
 from vouchers.views import sales_list  # the list is the voucher list, restricted to sales documents
 
-__all__ = ["document_download", "sales_list"]
+__all__ = ["document_download", "sales_list", "voucher_document"]
 
 
 @login_required
@@ -16,15 +19,41 @@ def document_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     document = SalesDocument.objects.visible_to(request.user).filter(pk=pk).first()
     if document is None:
         raise Http404("No such document")
+    return _serve(request, document, fmt)
+
+
+@login_required
+@require_GET
+def voucher_document(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A sales document's PDF/XML by its list entry: the detail is fetched first for kinds the sync
+    does not fetch (credit notes, quotations, ...), on this explicit request only."""
+    voucher = get_object_or_404(Voucher.objects.visible_to(request.user).select_related("connection"), pk=pk,
+                                voucher_type__in=SALES_TYPES)
+    document = SalesDocument.objects.filter(connection=voucher.connection, lexoffice_id=voucher.lexoffice_id).first()
+    if document is None:
+        try:
+            refresh_sales_document(connection=voucher.connection, kind=voucher.voucher_type,
+                                   lexoffice_id=str(voucher.lexoffice_id), client=voucher.connection.client())
+        except LexofficeError as exc:
+            error = from_lexoffice(exc)
+            return HttpResponse(error.message, status=error.status, content_type="text/plain; charset=utf-8")
+        document = SalesDocument.objects.present().filter(connection=voucher.connection,
+                                                          lexoffice_id=voucher.lexoffice_id).first()
+        if document is None:
+            raise Http404("The document no longer exists in Lexoffice.")
+    return _serve(request, document, fmt)
+
+
+def _serve(request: HttpRequest, document: SalesDocument, fmt: str) -> HttpResponse:
     try:
         file = ensure_document_file(document=document, fmt=fmt)
     except WriteError as exc:
-        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
-    response = FileResponse(file.content.open("rb"), as_attachment=request.GET.get("inline") != "1",
-                            filename=file.filename)
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
+    inline = request.GET.get("inline") == "1"
+    response = FileResponse(file.content.open("rb"), as_attachment=not inline, filename=file.filename)
     response["Content-Type"] = file.content_type
     response["X-Content-Type-Options"] = "nosniff"
-    if request.GET.get("inline") == "1":
+    if inline:
         response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
         response["X-Frame-Options"] = "SAMEORIGIN"
     return response

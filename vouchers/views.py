@@ -108,7 +108,7 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "voucher": voucher, "details": voucher.details or {}, "document": document,
         "items": (voucher.details or {}).get("voucherItems") or [],
         "line_items": (document.raw.get("lineItems") or []) if document else [],
-        "files": voucher.files.all(), "max_bytes": MAX_UPLOAD_BYTES,
+        "files": voucher.files.all(), "max_bytes": MAX_UPLOAD_BYTES, "is_sales": voucher.voucher_type in SALES_TYPES,
         "uploads": [outcome_for(u) for u in voucher.pending_uploads.exclude(state="linked")[:20]],
         "lexoffice_url": f"{settings.LEXOFFICE_APP_URL}/permalink/{resource}/view/{voucher.lexoffice_id}",
     })
