@@ -123,7 +123,7 @@ class Sandbox:
         if not org.bucket.take():
             if org.rate_limit_mode == "500":
                 return _json(500, {"message": "Internal server error or rate limit exceeded"})
-            return _json(429, {"message": "Too Many Requests"})
+            return _json(429, {"message": org.rate_limit_message})
         if org.denied_scopes and path.split("/")[2:3] and path.split("/")[2] in org.denied_scopes:
             return _json(403, {"message": "Forbidden"})  # e.g. an old key without the quotations scope
         rule = self._fault_for(request, path, key)

@@ -96,6 +96,8 @@ def configure(sandbox, body: dict) -> dict:
             org.e_invoice = bool(body["eInvoice"])
         if "deniedScopes" in body:  # e.g. ["quotations"]: what an old key may not reach (403)
             org.denied_scopes = {str(scope) for scope in body["deniedScopes"] or []}
+        if "rateLimitMessage" in body:
+            org.rate_limit_message = body["rateLimitMessage"]
         if "legacyGateway" in body:
             org.legacy_gateway = bool(body["legacyGateway"])
         if "retryTimeScale" in body:

@@ -57,6 +57,7 @@ class Organization:
     e_invoice: bool = False
     stale_version_status: int = 409
     rate_limit_mode: str = "429"
+    rate_limit_message: str | None = "Too Many Requests"  # the 429 body is undocumented; configurable
     legacy_gateway: bool = False  # answer unknown routes like the old gateway (403 key=value message)
     bucket: Bucket = field(default_factory=lambda: Bucket(2.0, 2))
     contacts: dict[str, dict] = field(default_factory=dict)

@@ -98,3 +98,24 @@ def test_put_replaces_the_whole_record(sandbox) -> None:
     sandbox.api("PUT", f"/v1/contacts/{contact['id']}", json=body)
 
     assert "phoneNumbers" not in sandbox.api("GET", f"/v1/contacts/{contact['id']}").json()
+
+
+def test_names_match_html_encoded_and_emails_include_contact_persons(sandbox_empty) -> None:
+    sandbox_empty.api("POST", "/v1/contacts", json={**COMPANY, "company": {
+        "name": "Johnson & Partner", "contactPersons": [{"lastName": "Kraft", "emailAddress": "kraft@jp.example"}]}})
+
+    def found(**params) -> list[str]:
+        return [c["company"]["name"] for c in sandbox_empty.api("GET", "/v1/contacts", params=params).json()["content"]]
+
+    assert found(name="johnson &amp; partner") == ["Johnson & Partner"]
+    assert found(email="kraft@jp") == ["Johnson & Partner"]
+    assert found(email="kraft@jp", name="other") == []  # filters are AND-ed
+
+
+def test_total_elements_stop_at_the_search_window(sandbox_server) -> None:
+    org = sandbox_server.new_org(contacts=10_010, seed=4)
+    last = org.api("GET", "/v1/contacts", params={"size": 250, "page": 39}).json()
+    beyond = org.api("GET", "/v1/contacts", params={"size": 250, "page": 40})
+
+    assert (last["totalElements"], last["totalPages"], last["last"]) == (10_000, 40, True)
+    assert (beyond.status_code, beyond.json()["message"]) == (400, "Maximum search window size exceeded")

@@ -121,3 +121,12 @@ def test_a_late_504_arrives_after_its_latency(sandbox) -> None:
 
     assert (response.status_code, response.json()) == (504, {"message": "Endpoint request timed out"})
     assert time.monotonic() - started >= 0.3
+
+
+def test_the_429_message_is_configurable(sandbox_server) -> None:
+    org = sandbox_server.new_org(rate_limit=0.01, burst=1)
+    org.configure(rateLimitMessage=None)
+    org.api("GET", "/v1/profile")
+    limited = org.api("GET", "/v1/profile")
+
+    assert (limited.status_code, limited.json()) == (429, {"message": None})

@@ -1,3 +1,7 @@
+from tests.sandbox.bodies import create, sales
+from tests.sandbox.test_vouchers import VOUCHER
+
+
 def entries(sandbox, **params) -> dict:
     return sandbox.api("GET", "/v1/voucherlist", params={"voucherType": "any", "voucherStatus": "any", **params})
 
@@ -59,3 +63,28 @@ def test_sales_documents_render_and_download_by_accept(sandbox_server) -> None:
     if drafts:
         assert org.api("GET", f"/v1/invoices/{drafts[0]}/file").status_code == 409
         assert org.api("GET", f"/v1/invoices/{drafts[0]}/document").status_code == 406
+
+
+def test_open_vouchers_past_their_due_date_are_listed_overdue(sandbox_empty) -> None:
+    past = sandbox_empty.api("POST", "/v1/vouchers", json={**VOUCHER, "voucherDate": "2024-01-01",
+                                                            "dueDate": "2024-01-15"}).json()["id"]
+    future = sandbox_empty.api("POST", "/v1/vouchers", json={**VOUCHER, "voucherDate": "2024-01-01",
+                                                              "dueDate": "2099-01-15"}).json()["id"]
+
+    def ids(status: str) -> dict[str, str]:
+        return {e["id"]: e["voucherStatus"] for e in entries(sandbox_empty, voucherStatus=status).json()["content"]}
+
+    assert ids("overdue") == {past: "overdue"}
+    assert ids("open") == {past: "overdue", future: "open"}
+    assert ids("paid") == {}
+
+
+def test_date_filters_use_berlin_days(sandbox_empty) -> None:
+    late = create(sandbox_empty, "invoices", sales("invoices", voucherDate="2026-03-01T23:30:00.000Z"))
+    assert late["voucherDate"] == "2026-03-02T00:30:00.000+01:00"
+
+    def ids(**params) -> list[str]:
+        return [e["id"] for e in entries(sandbox_empty, voucherType="invoice", **params).json()["content"]]
+
+    assert ids(voucherDateFrom="2026-03-02", voucherDateTo="2026-03-02") == [late["id"]]
+    assert ids(voucherDateFrom="2026-03-01", voucherDateTo="2026-03-01") == []
