@@ -1,0 +1,125 @@
+"""List and search latency at 1,000,000 vouchers and 100,000 contacts (PostgreSQL), UI and REST API.
+
+gunicorn serves the app; load comes from a separate process with 8 concurrent keep-alive clients.
+Server time is the app's own Server-Timing header (Django and its middleware, not the queue in front).
+The last page is reached by a cursor built from the database (the row before the last 50), the
+same position walking the pages would end at.
+"""
+
+import itertools
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+import requests
+from django.contrib.auth import get_user_model
+
+from bench import dataset, env, lists_api
+from bench.load import load
+from bench.rows import Row
+from bench.server import gunicorn, session_cookie
+from contacts.models import Contact
+from lexhub.listing import _encode
+from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher
+
+CLIENTS = 8
+PAGE = 50
+
+
+def ui_variants(data: dataset.Dataset) -> dict[str, list[str]]:
+    """Per page, the filter combinations a person uses (each answered with 50 rows or fewer)."""
+    vouchers = ["", "type=purchaseinvoice", "status=open", "archived=no", "min=100&max=500",
+                "type=salesinvoice&status=paid", "status=open&archived=no",
+                f"after={_encode([datetime(2021, 6, 1, tzinfo=UTC), 0])}"]
+    invoices = ["", "type=invoice", "status=overdue", "archived=no", "min=1000&max=2000", "type=quotation&status=open",
+                "type=invoice&status=paid&archived=no", f"after={_encode([datetime(2019, 3, 1, tzinfo=UTC), 0])}"]
+    contacts = ["", "role=customer", "role=vendor", "archived=no", "role=vendor&archived=no",
+                f"after={_encode(['M', 0])}", f"role=customer&after={_encode(['S', 0])}"]
+    return {"/contacts/": contacts, "/vouchers/": vouchers, "/invoices/": invoices}
+
+
+def search_terms(data: dataset.Dataset) -> tuple[list[str], list[str]]:
+    """Contact-name and voucher-number fragments, common to rare (seeded data, so they exist)."""
+    n = data.vouchers
+    numbers = [f"{n // 3:07d}", f"{n // 7:07d}"[:-2], f"-{(n // 2):07d}"[:-1], "Bäckerei Koch", "Müller",
+               f"{n - 5:07d}"]
+    names = ["Koch", "Brauerei Vogel", "Hotel Frank", f"info{data.contacts // 2}@", "Lena W", "gmbh & co"]
+    return names, numbers
+
+
+def last_cursors(data: dataset.Dataset) -> dict[str, str]:
+    present = {"connection_id": data.connection_id, "deleted_upstream_at__isnull": True}
+    cursors = {}
+    for path, types in (("/vouchers/", BOOKKEEPING_TYPES), ("/invoices/", SALES_TYPES)):
+        before_last = Voucher.objects.filter(**present, voucher_type__in=types).order_by("voucher_date", "id")[PAGE]
+        cursors[path] = _encode([before_last.voucher_date, before_last.pk])
+    before_last = Contact.objects.filter(**present).order_by("-name", "-id")[PAGE]
+    cursors["/contacts/"] = _encode([before_last.name, before_last.pk])
+    return cursors
+
+
+def measure(base_url: str, paths: list[str], headers: dict, count: int) -> dict:
+    spec = {"rate": 0, "concurrency": CLIENTS, "requests": [
+        {"method": "GET", "url": f"{base_url}{path}", "headers": headers}
+        for path in itertools.islice(itertools.cycle(paths), count)]}
+    return load(spec)
+
+
+def check_pages(base_url: str, headers: dict, cursors: dict[str, str]) -> None:
+    """The pages measured are real: 50 rows on the first page, no next link on the last."""
+    for path, cursor in cursors.items():
+        first = requests.get(f"{base_url}{path}", headers=headers, timeout=60)
+        last = requests.get(f"{base_url}{path}?after={cursor}", headers=headers, timeout=60)
+        link = f'href="/{"contacts" if path == "/contacts/" else "vouchers"}/'
+        if first.status_code != 200 or first.text.count(link) < PAGE or "Next page" not in first.text:
+            raise RuntimeError(f"{path}: first page is not a full page ({first.status_code})")
+        if last.status_code != 200 or last.text.count(link) < 1 or "Next page" in last.text:
+            raise RuntimeError(f"{path}: the constructed last cursor is not the last page ({last.status_code})")
+
+
+def ui_rows(base_url: str, data: dataset.Dataset, cookie: str, count: int) -> list[Row]:
+    headers = {"Cookie": cookie}
+    cursors = last_cursors(data)
+    check_pages(base_url, headers, cursors)
+    size = f"{data.vouchers:,}v/{data.contacts:,}c"
+    rows, errors = [], 0
+    measure(base_url, [p for p in ui_variants(data)], headers, 60)  # warm-up: connections, caches, plans
+    for path, variants in ui_variants(data).items():
+        result = measure(base_url, [f"{path}?{query}" for query in variants], headers, count)
+        errors += result["count"] - result["statuses"].get("200", 0)
+        print(f"   UI {path} ({len(variants)} filter combinations): {result}", flush=True)
+        rows.append(Row(f"lists UI {path} 50 rows, filters, server p95 ({size})", 60, result["server_p95_ms"], "ms"))
+        first = measure(base_url, [path], headers, count // 3)
+        last = measure(base_url, [f"{path}?after={cursors[path]}"], headers, count // 3)
+        errors += 2 * (count // 3) - first["statuses"].get("200", 0) - last["statuses"].get("200", 0)
+        print(f"   UI {path} first page: {first}\n   UI {path} last page: {last}", flush=True)
+        rows.append(Row(f"lists UI {path} last page / first page, server p50", 1.5,
+                        last["server_p50_ms"] / first["server_p50_ms"], "ratio"))
+    dated = measure(base_url, ["/vouchers/?from=2020-01-01&to=2020-12-31", "/invoices/?from=2024-01-01&to=2024-03-31",
+                               "/vouchers/?from=2017-05-01&to=2017-05-31"], headers, count // 3)
+    errors += dated["count"] - dated["statuses"].get("200", 0)
+    print(f"   UI date range filters: {dated}", flush=True)
+    rows.append(Row(f"lists UI /vouchers/ /invoices/ date-range filter, server p95 ({size})", 60,
+                    dated["server_p95_ms"], "ms"))
+    names, numbers = search_terms(data)
+    for label, path, terms in (("contact name", "/contacts/", names), ("voucher number", "/vouchers/", numbers)):
+        result = measure(base_url, [f"{path}?{urlencode({'q': term})}" for term in terms], headers, count // 2)
+        errors += result["count"] - result["statuses"].get("200", 0)
+        print(f"   UI search {label} {terms}: {result}", flush=True)
+        rows.append(Row(f"lists UI search {label} (substring), server p95 ({size})", 60, result["server_p95_ms"],
+                        "ms"))
+    rows.append(Row("lists UI responses other than 200", 0, errors, "count"))
+    return rows
+
+
+def run(quick: bool) -> list[Row]:
+    if not env.is_postgresql():
+        print("   lists: needs PostgreSQL (COPY); set DATABASE_URL or start it on 127.0.0.1:5432")
+        return [Row("lists: PostgreSQL available", 1, 0, "bool", higher_is_better=True)]
+    contacts, vouchers = (2_000, 20_000) if quick else (100_000, 1_000_000)
+    data = dataset.ensure(contacts=contacts, vouchers=vouchers)
+    user = get_user_model().objects.get(pk=data.owner_id)
+    count = 240 if quick else 1200
+    with gunicorn(workers=4, env_extra={"LEXHUB_API_THROTTLE": "100000000/hour"}) as server:
+        rows = ui_rows(server.base_url, data, session_cookie(user), count)
+        rows += lists_api.api_rows(server.base_url, data, user, count)
+    return rows

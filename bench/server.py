@@ -1,0 +1,70 @@
+"""The app served by gunicorn for HTTP benchmarks, and the credentials a load generator sends."""
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import env
+
+
+@dataclass
+class Server:
+    base_url: str
+    master_pid: int
+
+    def worker_pids(self) -> list[int]:
+        """gunicorn's workers: the master's children, read from /proc."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.master_pid:
+                pids.append(int(stat.parent.name))
+        return sorted(pids)
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+@contextmanager
+def gunicorn(*, workers: int, worker_class: str = "sync", threads: int = 1,
+             env_extra: dict[str, str] | None = None) -> Iterator[Server]:
+    port = env.free_port()
+    args = [str(Path(sys.executable).parent / "gunicorn"), "lexhub.wsgi", "-b", f"127.0.0.1:{port}", "-w",
+            str(workers), "-k", worker_class, "--threads", str(threads), "--log-level", "warning",
+            "--backlog", "256", "--keep-alive", "30"]
+    base_url = f"http://127.0.0.1:{port}"
+    with env.process(args, ready_url=f"{base_url}/healthz", name="gunicorn", env={
+        "LEXHUB_SERVER_TIMING": "true", "ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_DEBUG": "false",
+        **(env_extra or {}),
+    }) as master:
+        yield Server(base_url, master.pid)
+
+
+def session_cookie(user) -> str:
+    """A logged-in session for `user`, as the browser would hold it after /accounts/login/."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def api_token(user) -> str:
+    from knox.models import AuthToken
+
+    _instance, token = AuthToken.objects.create(user)
+    return token
