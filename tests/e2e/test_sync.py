@@ -3,7 +3,7 @@ from playwright.sync_api import expect
 
 def test_a_sync_shows_live_progress_until_100_percent(logged_in_page, connection, sandbox, celery_worker) -> None:
     # Each Lexoffice call takes a little while, so the run is still going when the page first renders.
-    sandbox.set_faults([{"path": "^/v1/", "kind": "latency", "latencyMs": 120}])
+    sandbox.set_faults([{"path": "^/v1/", "kind": "latency", "latencyMs": 200}])
     page = logged_in_page
     page.goto("/")
     expect(page.get_by_test_id("contacts-count")).to_have_text("0")
