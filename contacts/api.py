@@ -146,7 +146,7 @@ class ContactSerializer(ContactFieldsSerializer):
 
 
 class ContactFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", max_length=255,
+    search = django_filters.CharFilter(method="find", max_length=255,
                                   help_text="Part of the name or an email address, or a customer/vendor number.")
     role = django_filters.ChoiceFilter(method="by_role", choices=[("customer", "customer"), ("vendor", "vendor")])
     archived = BooleanFilter(field_name="archived")
@@ -156,7 +156,7 @@ class ContactFilter(django_filters.FilterSet):
         model = Contact
         fields: list[str] = []
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def find(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         match = Q(name__icontains=value) | Q(emails__icontains=value)
         if value.isdigit() and len(value) < 10:

@@ -45,7 +45,7 @@ class SalesDocumentFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(field_name="kind", choices=[(kind, kind) for kind in KINDS])
     status = django_filters.CharFilter(field_name="voucher_status", max_length=30)
     archived = BooleanFilter(field_name="archived")
-    number = django_filters.CharFilter(field_name="voucher_number", lookup_expr="icontains", max_length=100)
+    search = django_filters.CharFilter(field_name="voucher_number", lookup_expr="icontains", max_length=100)
     connection = IdFilter(field_name="connection_id")
 
     class Meta:

@@ -1,8 +1,10 @@
 """REST API for connections, sync runs and webhook events; one exception handler for all errors."""
 
+import django_filters
 from django.db import transaction
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -12,7 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from lexhub import api_audit
 from lexhub import connections as service
-from lexhub.api_common import errors
+from lexhub.api_common import IdFilter, KeysetPagination, errors, visible_connection_ids
 from lexhub.lexoffice_errors import LexofficeError
 from lexhub.models import Connection, SyncRun
 from lexhub.sync import start_sync
@@ -129,6 +131,17 @@ class WebhookEventSerializer(serializers.ModelSerializer):
                   "received_at", "processed_at"]
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List your connections", responses={200: ConnectionSerializer(many=True),
+                                                                  **errors()}),
+    retrieve=extend_schema(summary="One connection", responses={200: ConnectionSerializer, **errors(404)}),
+    create=extend_schema(summary="Connect a Lexoffice account (the key is verified first, never returned)",
+                         examples=[OpenApiExample("Connect", request_only=True, value={
+                             "name": "My company", "apiKey": "your-lexoffice-api-key", "baseUrl": ""})],
+                         responses={201: ConnectionSerializer, **errors(400)}),
+    destroy=extend_schema(summary="Delete a connection and its mirror (owner only)",
+                          responses={204: None, **errors(404)}),
+)
 class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                         mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Lexoffice accounts. The API key is write-only: verified on create, never returned."""
@@ -154,14 +167,16 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     def perform_destroy(self, instance: Connection) -> None:
         service.delete_connection(connection=self.owned())
 
-    @extend_schema(request=None, responses=ConnectionSerializer)
+    @extend_schema(summary="Verify the key again", request=None,
+                   responses={200: ConnectionSerializer, **errors(400, 404)})
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str | None = None) -> Response:
         connection = service.reverify_connection(connection=self.owned())
         return Response(ConnectionSerializer(connection).data)
 
-    @extend_schema(request=inline_serializer("ReplaceKey", {"apiKey": serializers.CharField()}),
-                   responses=ConnectionSerializer)
+    @extend_schema(summary="Replace the API key (verified first)",
+                   request=inline_serializer("ReplaceKey", {"apiKey": serializers.CharField()}),
+                   responses={200: ConnectionSerializer, **errors(400, 404)})
     @action(detail=True, methods=["post"], url_path="key")
     def replace_key(self, request: Request, pk: str | None = None) -> Response:
         key = request.data.get("apiKey") if isinstance(request.data, dict) else None
@@ -170,15 +185,18 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         connection = service.replace_api_key(connection=self.owned(), api_key=key)
         return Response(ConnectionSerializer(connection).data)
 
-    @extend_schema(request=None, responses={202: None})
+    @extend_schema(summary="Register the webhook subscriptions again", request=None,
+                   responses={202: None, **errors(404)})
     @action(detail=True, methods=["post"])
     def webhooks(self, request: Request, pk: str | None = None) -> Response:
         connection = self.owned()
         transaction.on_commit(lambda: register_webhooks_task.delay(connection.pk))
         return Response(status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=inline_serializer("StartSync", {"kind": serializers.ChoiceField(
-        choices=["full", "incremental"], required=False)}), responses={202: SyncRunSerializer})
+    @extend_schema(summary="Start a full or incremental sync",
+                   request=inline_serializer("StartSync", {"kind": serializers.ChoiceField(
+                       choices=["full", "incremental"], required=False)}),
+                   responses={202: SyncRunSerializer, **errors(404)})
     @action(detail=True, methods=["post"])
     def sync(self, request: Request, pk: str | None = None) -> Response:
         kind = SyncRun.Kind.FULL if request.data.get("kind") == "full" else SyncRun.Kind.INCREMENTAL
@@ -195,31 +213,65 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         return Response(api_audit.make_api_call(connection=self.get_object(), request=request))
 
 
+class SyncRunFilter(django_filters.FilterSet):
+    connection = IdFilter(field_name="connection_id")
+    state = django_filters.ChoiceFilter(choices=SyncRun.State.choices)
+    kind = django_filters.ChoiceFilter(choices=SyncRun.Kind.choices)
+
+    class Meta:
+        model = SyncRun
+        fields: list[str] = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List sync runs", responses={200: SyncRunSerializer(many=True), **errors(400)}),
+    retrieve=extend_schema(summary="One sync run and its progress", responses={200: SyncRunSerializer,
+                                                                               **errors(404)}),
+)
 class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
     """Sync runs with their live progress."""
 
     serializer_class = SyncRunSerializer
+    pagination_class = KeysetPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SyncRunFilter
+    ordering_fields = {"id": "id"}
+    default_ordering = "-id"
 
     def get_queryset(self):
-        runs = SyncRun.objects.filter(connection__in=Connection.objects.visible_to(self.request.user))
-        connection = self.request.query_params.get("connection", "")
-        return runs.filter(connection_id=int(connection)) if connection.isdigit() else runs
+        return SyncRun.objects.filter(connection_id__in=visible_connection_ids(self.request))
 
 
+class WebhookEventFilter(django_filters.FilterSet):
+    connection = IdFilter(field_name="connection_id")
+    state = django_filters.ChoiceFilter(choices=WebhookEvent.State.choices)
+    type = django_filters.CharFilter(field_name="event_type", max_length=60, help_text="e.g. contact.changed")
+
+    class Meta:
+        model = WebhookEvent
+        fields: list[str] = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List received webhook events",
+                       responses={200: WebhookEventSerializer(many=True), **errors(400)}),
+    retrieve=extend_schema(summary="One webhook event", responses={200: WebhookEventSerializer, **errors(404)}),
+)
 class WebhookEventViewSet(viewsets.ReadOnlyModelViewSet):
     """Received webhook deliveries; dead ones can be replayed."""
 
     serializer_class = WebhookEventSerializer
+    pagination_class = KeysetPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = WebhookEventFilter
+    ordering_fields = {"id": "id"}
+    default_ordering = "-id"
 
     def get_queryset(self):
-        events = WebhookEvent.objects.visible_to(self.request.user).order_by("-id")
-        if state := self.request.query_params.get("state"):
-            events = events.filter(state=state)
-        if event_type := self.request.query_params.get("type"):
-            events = events.filter(event_type=event_type)
-        return events
+        return WebhookEvent.objects.filter(connection_id__in=visible_connection_ids(self.request))
 
-    @extend_schema(request=None, responses={202: WebhookEventSerializer})
+    @extend_schema(summary="Replay an event", request=None, responses={202: WebhookEventSerializer,
+                                                                       **errors(404)})
     @action(detail=True, methods=["post"])
     def replay(self, request: Request, pk: str | None = None) -> Response:
         event = self.get_object()

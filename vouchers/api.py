@@ -54,7 +54,7 @@ class VoucherFilter(django_filters.FilterSet):
                                             decimal_places=2)
     contact = IdFilter(field_name="contact_id", help_text="Our id of the contact.")
     connection = IdFilter(field_name="connection_id")
-    number = django_filters.CharFilter(field_name="voucher_number", lookup_expr="icontains", max_length=100,
+    search = django_filters.CharFilter(field_name="voucher_number", lookup_expr="icontains", max_length=100,
                                        help_text="Part of the voucher number.")
 
     class Meta:

@@ -63,7 +63,7 @@ def test_lists_are_scoped_to_the_users_connections(connection, alice, bob) -> No
 
     assert len(mine.get("/api/v1/connections/").json()) == 1
     assert theirs.get("/api/v1/connections/").json() == []
-    assert theirs.get("/api/v1/sync-runs/").json() == []
+    assert theirs.get("/api/v1/sync-runs/").json()["results"] == []
     assert theirs.get(f"/api/v1/connections/{connection.pk}/").status_code == 404
     assert theirs.post(f"/api/v1/connections/{connection.pk}/sync/", {}, format="json").status_code == 404
 

@@ -41,7 +41,7 @@ def test_contacts_are_searched_filtered_and_ordered(synced, owner) -> None:
     contact = Contact.objects.filter(connection=synced, is_customer=True).first()
     fragment = contact.name[1:6]
 
-    found = owner.get("/api/v1/contacts/", {"q": fragment}).json()["results"]
+    found = owner.get("/api/v1/contacts/", {"search": fragment}).json()["results"]
     customers = owner.get("/api/v1/contacts/", {"role": "customer"}).json()["results"]
     descending = owner.get("/api/v1/contacts/", {"ordering": "-name"}).json()["results"]
 

@@ -53,7 +53,7 @@ def test_vouchers_are_filtered_by_type_status_dates_amount_contact_and_number(sy
                                                             "amountMax": str(sample.total_amount)}))
     assert ids(owner.get("/api/v1/vouchers/", {"contact": sample.contact_id, "pageSize": 250})) == set(
         stored.filter(contact=sample.contact).values_list("pk", flat=True))
-    assert sample.pk in ids(owner.get("/api/v1/vouchers/", {"number": sample.voucher_number[-4:]}))
+    assert sample.pk in ids(owner.get("/api/v1/vouchers/", {"search": sample.voucher_number[-4:]}))
     by_amount = owner.get("/api/v1/vouchers/", {"ordering": "totalAmount", "pageSize": 250}).json()["results"]
     amounts = [row["totalAmount"] for row in by_amount if row["totalAmount"] is not None]
     assert amounts == sorted(amounts)
