@@ -1,0 +1,44 @@
+"""The four chaos campaigns at CI size, through the same code as `make chaos` (one run, seed 1, --quick):
+each must report 0 lost, 0 duplicated, 0 unexpected, and have done real work under its faults."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from chaos.services import postgres_bin
+from tests.conftest import require
+from tests.servers import ROOT
+
+CAMPAIGNS = ["webhooks", "jobs", "database", "outage"]
+
+
+@pytest.fixture(scope="module")
+def outcomes() -> dict[str, dict]:
+    require(shutil.which("redis-server") is not None, "redis-server is not installed")
+    require(postgres_bin() is not None, "PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    done = subprocess.run([sys.executable, "-m", "chaos", "--quick", "--seed", "1"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=280)
+    found = {}
+    for line in done.stdout.splitlines():
+        line = line.strip()
+        if line.startswith('{"campaign"'):
+            outcome = json.loads(line)
+            found[outcome["campaign"]] = outcome
+    assert found, f"no campaign reported (exit {done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    found["_exit"] = {"code": done.returncode, "table": done.stdout[-4000:]}
+    return found
+
+
+@pytest.mark.parametrize("name", CAMPAIGNS)
+def test_the_campaign_is_clean(outcomes: dict[str, dict], name: str) -> None:
+    outcome = outcomes.get(name)
+    assert outcome is not None, f"{name} did not report:\n{outcomes['_exit']['table']}"
+    assert (outcome["lost"], outcome["duplicated"], outcome["unexpected"]) == (0, 0, 0), outcome["notes"]
+    assert outcome["ok"] > 0 and outcome["faults"], outcome
+
+
+def test_the_run_exits_zero_when_every_campaign_is_clean(outcomes: dict[str, dict]) -> None:
+    assert outcomes["_exit"]["code"] == 0, outcomes["_exit"]["table"]
