@@ -14,13 +14,18 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
+from lexhub.models import Connection
 from tests.conftest import require
 from tests.servers import ROOT
+
+if TYPE_CHECKING:  # a missing playwright should fail the browser tests, not every test's collection
+    from playwright.sync_api import Browser, Page
 
 ARTIFACTS = ROOT / "test-artifacts"
 TIMEOUT_MS = 15_000  # the CI machine is shared; a condition still fails fast when it cannot become true
@@ -34,7 +39,7 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="package")
-def browser(chromium_path: str):
+def browser(chromium_path: str) -> Iterator["Browser"]:
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an asyncio loop running on this thread while it lives; Django would refuse
@@ -70,7 +75,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 @pytest.fixture
-def page(request: pytest.FixtureRequest, browser, live_server) -> Iterator:
+def page(request: pytest.FixtureRequest, browser: "Browser", live_server) -> Iterator["Page"]:
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
@@ -79,12 +84,14 @@ def page(request: pytest.FixtureRequest, browser, live_server) -> Iterator:
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     yield page
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    context.close()
+    try:
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    finally:
+        context.close()
 
 
 def login_cookie(user, live_server) -> dict:
@@ -95,13 +102,13 @@ def login_cookie(user, live_server) -> dict:
 
 
 @pytest.fixture
-def logged_in_page(page, alice, live_server):
+def logged_in_page(page: "Page", alice, live_server) -> "Page":
     page.context.add_cookies([login_cookie(alice, live_server)])
     return page
 
 
 @pytest.fixture
-def synced(connection):
+def synced(connection: Connection) -> Connection:
     from lexhub.models import SyncRun
     from lexhub.sync import run_sync
 
