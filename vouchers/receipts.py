@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
@@ -86,7 +87,10 @@ def guarded_upload(view: Callable) -> Callable:
 def refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"error": message, "uploads": []}, status=status)
-    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("receipts:inbox")
+    return render(request, "vouchers/upload_refused.html", {"message": message, "back": back}, status=status)
 
 
 def stopped_at(request: HttpRequest) -> str | None:
@@ -105,11 +109,14 @@ def display_name(name: str) -> str:
 
 def outcome_for(upload: Upload) -> Outcome:
     voucher = upload.voucher or upload.target_voucher
-    return Outcome(
+    outcome = Outcome(
         name=upload.original_name, state=upload.state, status=UPLOAD_STATUS[upload.state], error=upload.error,
         id=upload.pk, voucher_url=reverse("vouchers:detail", args=[voucher.pk]) if voucher else "",
         voucher_label=(voucher.voucher_number or "Beleg") if voucher else "",
     )
+    if upload.target_voucher_id and upload.state == Upload.State.LINKED:
+        outcome.label = "Attached to the voucher"
+    return outcome
 
 
 def outcome_of_error(name: str, exc: WriteError) -> Outcome:

@@ -94,8 +94,10 @@
       try { body = JSON.parse(xhr.responseText); } catch (ignored) { body = null; }
       var outcome = body && body.uploads && body.uploads[0];
       if (!outcome) {
-        outcome = {state: xhr.status >= 400 && xhr.status < 500 ? "rejected" : "failed",
-                   error: (body && body.error) || ("The server answered " + xhr.status + ".")};
+        var reason = (body && body.error) || ("The server answered " + xhr.status + ".");
+        if (xhr.status === 403) { reason = "The page has expired; reload it and try again."; }
+        if (/\/accounts\/login\//.test(xhr.responseURL || "")) { reason = "Your session has ended; log in again."; }
+        outcome = {state: xhr.status >= 400 && xhr.status < 500 ? "rejected" : "failed", error: reason};
       }
       show(li, outcome);
       done();

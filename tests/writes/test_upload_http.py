@@ -147,7 +147,7 @@ def test_ten_times_the_limit_is_never_stored_beyond_the_limit(alice_client, conn
     assert handler.too_large and handler.received <= MAX_UPLOAD_BYTES + handler.chunk_size
 
 
-def test_refusals_do_not_need_a_connection_request_even_for_other_users(bob, connection, sandbox, media) -> None:
+def test_a_user_without_a_connection_is_refused_readably(bob, connection, sandbox, media) -> None:
     client = Client()
     client.force_login(bob)
     before = sandbox.counters()["requests"]
@@ -155,4 +155,17 @@ def test_refusals_do_not_need_a_connection_request_even_for_other_users(bob, con
     refused = client.post("/receipts/upload/", {"files": SimpleUploadedFile("a.pdf", files.pdf())}, **JSON)
 
     assert refused.status_code == 400 and "connection" in readable(refused)
+    assert_no_trace(sandbox, before, media, 0)
+
+
+def test_a_broken_body_from_the_plain_form_gets_a_readable_page(alice_client, connection, sandbox, media) -> None:
+    before = sandbox.counters()["requests"]
+
+    response = alice_client.generic("POST", "/receipts/upload/", part("files", files.pdf(), "a.pdf") + end(),
+                                    content_type="multipart/form-data")
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<h1>Upload refused</h1>" in html and "broken multipart body" in html
+    assert 'href="/receipts/"' in html
     assert_no_trace(sandbox, before, media, 0)
