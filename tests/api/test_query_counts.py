@@ -1,0 +1,68 @@
+"""SQL queries per list request stay constant (≤ 3: token, connections, page) whatever the page size."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from contacts.models import Contact
+from lexhub.models import Connection
+from tests.api.conftest import token_client
+from vouchers.models import Voucher
+
+pytestmark = pytest.mark.django_db
+ROWS = 300
+
+
+@pytest.fixture
+def big_mirror(alice, bob):
+    books = Connection(name="Big", owner=alice)
+    books.set_api_key("not-used")
+    books.save()
+    theirs = Connection(name="Theirs", owner=bob)
+    theirs.set_api_key("not-used")
+    theirs.save()
+    now = timezone.now()
+    for owner_connection in (books, theirs):
+        contacts = Contact.objects.bulk_create([
+            Contact(connection=owner_connection, lexoffice_id=uuid.uuid4(), name=f"Firma {i:04d}", is_customer=True,
+                    raw={"roles": {"customer": {"number": 10000 + i}}, "company": {"name": f"Firma {i:04d}"},
+                         "version": 1})
+            for i in range(ROWS)])
+        Voucher.objects.bulk_create([
+            Voucher(connection=owner_connection, lexoffice_id=uuid.uuid4(), voucher_type="purchaseinvoice",
+                    voucher_status="open", voucher_number=f"ER-{i:05d}", voucher_date=now - timedelta(hours=i),
+                    contact=contacts[i % ROWS], contact_name=contacts[i % ROWS].name, total_amount=i)
+            for i in range(ROWS)])
+    return books
+
+
+@pytest.mark.parametrize("path", ["/api/v1/vouchers/", "/api/v1/contacts/"])
+def test_list_queries_are_constant_for_every_page_size(big_mirror, alice, path) -> None:
+    client = token_client(alice)
+    counts = {}
+    for size in (10, 50, 250):
+        with CaptureQueriesContext(db) as queries:
+            response = client.get(path, {"pageSize": size})
+        assert response.status_code == 200
+        rows = response.json()["results"]
+        assert len(rows) == size
+        assert {row["connection"] for row in rows} == {big_mirror.pk}
+        counts[size] = len(queries)
+        with CaptureQueriesContext(db) as queries:  # the next page costs the same
+            assert client.get(response.json()["next"]).status_code == 200
+        counts[f"{size} next"] = len(queries)
+
+    assert set(counts.values()) == {counts[10]}, counts
+    assert counts[10] <= 3, counts
+
+
+def test_the_voucher_list_carries_the_contact_without_extra_queries(big_mirror, alice) -> None:
+    with CaptureQueriesContext(db) as queries:
+        rows = token_client(alice).get("/api/v1/vouchers/", {"pageSize": 250}).json()["results"]
+
+    assert all(row["contact"]["name"] == row["contactName"] for row in rows)
+    assert not any("contacts_contact" in q["sql"] and "vouchers_voucher" not in q["sql"] for q in queries)
