@@ -104,12 +104,13 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                 pk=pk)
     document = getattr(voucher, "sales_document", None)
     resource = PERMALINK_RESOURCES.get(voucher.voucher_type, "vouchers")
+    uploads = voucher.pending_uploads.exclude(state="linked").select_related("voucher", "target_voucher")[:20]
     return render(request, "vouchers/detail.html", {
         "voucher": voucher, "details": voucher.details or {}, "document": document,
         "items": (voucher.details or {}).get("voucherItems") or [],
         "line_items": (document.raw.get("lineItems") or []) if document else [],
         "files": voucher.files.all(), "max_bytes": MAX_UPLOAD_BYTES, "is_sales": voucher.voucher_type in SALES_TYPES,
-        "uploads": [outcome_for(u) for u in voucher.pending_uploads.exclude(state="linked")[:20]],
+        "uploads": [outcome_for(u) for u in uploads],
         "lexoffice_url": f"{settings.LEXOFFICE_APP_URL}/permalink/{resource}/view/{voucher.lexoffice_id}",
     })
 

@@ -240,3 +240,28 @@ def test_list_and_detail_link_to_new_and_edit(alice_client, synced) -> None:
 
     assert 'href="/contacts/new/"' in alice_client.get("/contacts/").content.decode()
     assert f'href="/contacts/{contact.pk}/edit/"' in alice_client.get(f"/contacts/{contact.pk}/").content.decode()
+
+
+def test_an_edit_lexoffice_cannot_take_now_is_kept_and_said_so(alice_client, synced, sandbox) -> None:
+    from lexhub.models import OutboxEntry
+
+    contact = a_company(synced)
+    sandbox.set_faults([{"path": "^/v1/contacts/", "method": "PUT", "kind": "status", "status": 503}])
+
+    response = alice_client.post(f"/contacts/{contact.pk}/edit/", edit_data(contact, note="später"), follow=True)
+
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/contacts/{contact.pk}/"
+    assert "will be sent automatically" in html and "Saved in Lexoffice." not in html
+    assert OutboxEntry.objects.get(operation="update_contact").state == OutboxEntry.State.PENDING
+
+
+def test_an_edit_of_a_contact_deleted_upstream_says_so_on_the_form(alice_client, synced, sandbox) -> None:
+    contact = a_company(synced)
+    sandbox.mutate("contact", "delete", str(contact.lexoffice_id))
+
+    response = alice_client.post(f"/contacts/{contact.pk}/edit/", edit_data(contact, note="zu spät"))
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert '<ul class="errorlist nonfield"' in html and "does not exist in Lexoffice" in html
