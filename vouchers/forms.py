@@ -75,7 +75,24 @@ class ItemForm(forms.Form):
                                widget=forms.TextInput(attrs={"list": "categories"}))
 
 
-ItemFormSet = forms.formset_factory(ItemForm, extra=3, max_num=50, validate_max=True)
+class BaseItemFormSet(forms.BaseFormSet):
+    """Item labels carry the row number, so every input has a unique accessible name."""
+
+    def _construct_form(self, i: int, **kwargs) -> ItemForm:
+        return _numbered(super()._construct_form(i, **kwargs), str(i + 1))
+
+    @property
+    def empty_form(self) -> ItemForm:
+        return _numbered(super().empty_form, "__number__")  # the page script fills in the number
+
+
+def _numbered(form: ItemForm, number: str) -> ItemForm:
+    for field in form.fields.values():
+        field.label = f"Item {number}: {str(field.label).lower()}"
+    return form
+
+
+ItemFormSet = forms.formset_factory(ItemForm, formset=BaseItemFormSet, extra=3, max_num=50, validate_max=True)
 
 
 def resolve_contact(connection: Connection, text: str) -> Contact | None:

@@ -44,7 +44,7 @@
   add.hidden = false;
   add.addEventListener("click", function () {
     var index = parseInt(total.value, 10);
-    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    var html = template.innerHTML.replace(/__prefix__/g, String(index)).replace(/__number__/g, String(index + 1));
     items.insertAdjacentHTML("beforeend", html);
     total.value = String(index + 1);
     var first = items.lastElementChild.querySelector("input, select");
