@@ -166,7 +166,8 @@ def voucher_create(request: HttpRequest) -> HttpResponse:
     if not connections.exists():
         messages.warning(request, "Connect a Lexoffice account first.")
         return redirect("connections:create")
-    form = VoucherForm(request.POST or None, connections=connections)
+    form = VoucherForm(request.POST or None, connections=connections,
+                       initial={"contact": request.GET.get("contact", "")[:255]})
     formset = ItemFormSet(request.POST or None, prefix="items")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         connection = form.cleaned_data.get("connection") or connections.first()

@@ -106,3 +106,14 @@ def test_lexoffice_refusals_land_on_their_fields(alice_client, connection, sandb
     assert fields_with_errors(html) == {"contact"}
     assert field_errors(html, "contact") == ["Lexoffice does not accept this value."]
     assert any(r["method"] == "POST" and r["path"].startswith("/v1/vouchers") for r in sandbox.requests_log())
+
+
+def test_a_contact_page_starts_a_voucher_for_that_contact(alice_client, connection, sandbox) -> None:
+    run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
+    contact = Contact.objects.filter(connection=connection, vendor_number__isnull=False).first()
+
+    html = alice_client.get(f"/contacts/{contact.pk}/").content.decode()
+    form = alice_client.get(f"/vouchers/new/?contact={contact.vendor_number}").content.decode()
+
+    assert f'href="/vouchers/new/?contact={contact.vendor_number}">Record a voucher</a>' in html
+    assert f'name="contact" value="{contact.vendor_number}"' in form
