@@ -8,7 +8,7 @@ import uuid
 
 from werkzeug.wrappers import Request, Response
 
-from lexhub.sandbox import recurring, sales
+from lexhub.sandbox import recurring, sales, sales_create
 from lexhub.sandbox.seed import seed_organization
 from lexhub.sandbox.store import Organization, fingerprint, stamp
 
@@ -273,6 +273,7 @@ def _new_sales(org: Organization, kind: str, fields: dict) -> dict:
                                "unitPrice": {"currency": "EUR", "netAmount": 100.0, "taxRatePercentage": 19}}],
                 "totalPrice": {"currency": "EUR"}, "taxConditions": {"taxType": "net"}, **copy.deepcopy(fields)}
     if kind != "dunning":
-        document.setdefault("voucherNumber", org.next_voucher_number("WEB"))
+        # the web app numbers from the same sequence as the API (down payment invoices: AR)
+        document.setdefault("voucherNumber", org.next_voucher_number(sales_create.PREFIXES.get(kind, "AR")))
     sales.compute_totals(document)
     return stamp(document, created=True)

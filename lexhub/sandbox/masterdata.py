@@ -10,6 +10,16 @@ CATEGORIES = [
     ("8f8664a0-fd86-11e1-a21f-0800200c9a66", "Dienstleistungen", "income"),
     ("8f8664a1-fd86-11e1-a21f-0800200c9a66", "Einnahmen", "income"),
     ("9075a4e3-66de-4795-a016-3889feca0d20", "Innergemeinschaftliche Lieferung", "income"),
+    ("380a20cb-d04c-426e-b49c-84c22adfa362", "Fremdleistungen §13b", "income"),
+    ("93d24c20-ea84-424e-a731-5e1b78d1e6a9", "Ausfuhrlieferungen an Drittländer", "income"),
+    ("ef5b1a6e-f690-4004-9a19-91276348894f", "Dienstleistungen an Drittländer", "income"),
+    # Both Kleinunternehmer ids in circulation are accepted (lexoffice-api.md §9.4 [UNCONFIRMED]).
+    ("7a1efa0e-6283-4cbf-9583-8e88d3ba5960", "Einnahmen als Kleinunternehmer", "income"),
+    ("f5c7fee8-f184-4e7a-ab04-8f7e7ad6c207", "Einnahmen als Kleinunternehmer (2026)", "income"),
+    ("7c112b66-0565-479c-bc18-5845e080880a", "Fernverkauf", "income"),
+    ("d73b880f-c24a-41ea-a862-18d90e1c3d82", "Elektronische Dienstleistungen", "income"),
+    ("4ebd965a-7126-416c-9d8c-a5c9366ee473", "Fernverkauf in EU-Land steuerpflichtig", "income"),
+    ("7ecea006-844c-4c98-a02d-aa3142640dd5", "Elektronische Dienstleistung in EU-Land steuerpflichtig", "income"),
     ("16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1", "Wareneingang", "outgo"),
     ("8f8664a5-fd86-11e1-a21f-0800200c9a66", "Bürobedarf", "outgo"),
     ("2e7f3c9a-5b1d-4e3a-9c7e-3f1a2b4c5d6e", "Fremdleistungen", "outgo"),
@@ -39,6 +49,8 @@ def payment_conditions() -> list[dict]:
 def print_layouts() -> list[dict]:
     return [{"id": "9d1c7a88-3333-4c4c-8e8e-0b0b0b0b0b03", "name": "Standard", "default": True}]
 
+
+CATEGORY_IDS = frozenset(cid for cid, _name, _kind in CATEGORIES)
 
 LISTS = {"countries": countries, "posting-categories": posting_categories,
          "payment-conditions": payment_conditions, "print-layouts": print_layouts}

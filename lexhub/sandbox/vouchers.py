@@ -5,6 +5,7 @@ import uuid
 
 from lexhub.sandbox.clock import day_text, now_text, parse_day
 from lexhub.sandbox.errors import invalid, legacy
+from lexhub.sandbox.masterdata import CATEGORY_IDS
 from lexhub.sandbox.store import Organization, stamp
 
 TYPES = ("salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote")
@@ -60,6 +61,8 @@ def _check_items(payload: dict, issue) -> None:
             issue(f"voucherItems[{index}]")
             continue
         amount, tax, rate = (float(v) for v in values)
+        if item["categoryId"] not in CATEGORY_IDS:  # must be one of /v1/posting-categories
+            issue(f"voucherItems[{index}].categoryId", "invalid_value")
         if rate not in RATES:
             issue(f"voucherItems[{index}].taxRatePercent", "invalid_value")
         expected = amount * rate / (100 + rate) if gross else amount * rate / 100

@@ -90,11 +90,15 @@ def test_voucher_rows(sandbox_empty) -> None:
         **VOUCHER, "useCollectiveContact": False, "contactId": "00000000-0000-4000-8000-000000000000"}), 406)
     bad_rate = legacy_issues(sandbox_empty.api("POST", "/v1/vouchers", json={**VOUCHER, "voucherItems": [
         {**VOUCHER["voucherItems"][0], "taxRatePercent": 8}, VOUCHER["voucherItems"][1]]}), 406)
+    bad_category = legacy_issues(sandbox_empty.api("POST", "/v1/vouchers", json={**VOUCHER, "voucherItems": [
+        {**VOUCHER["voucherItems"][0], "categoryId": "00000000-0000-4000-8000-000000000000"},
+        VOUCHER["voucherItems"][1]]}), 406)
     bad_date = legacy_issues(sandbox_empty.api("POST", "/v1/vouchers", json={**VOUCHER,
                                                                              "voucherDate": "01.03.2026"}), 406)
 
     assert ("contactId", "invalid_value") in {(i["source"], i["i18nKey"]) for i in unknown_contact}
     assert ("voucherItems[0].taxRatePercent", "invalid_value") in {(i["source"], i["i18nKey"]) for i in bad_rate}
+    assert ("voucherItems[0].categoryId", "invalid_value") in {(i["source"], i["i18nKey"]) for i in bad_category}
     assert ("voucherDate", "invalid_value") in {(i["source"], i["i18nKey"]) for i in bad_date}
 
 

@@ -139,6 +139,9 @@ def test_seeding_is_deterministic_and_fast() -> None:
     seed_organization(second, seed=4, contacts=50, vouchers=50, invoices=10)
     assert first.contacts == second.contacts
     assert first.vouchers == second.vouchers
+    assert first.sales == second.sales
+    assert (first.articles, first.recurring_templates) == (second.articles, second.recurring_templates)
+    assert (len(first.articles), len(first.recurring_templates)) == (5, 2)
     assert [f.checksum for f in first.files.values()] == [f.checksum for f in second.files.values()]
 
     big = Organization("o", "k", "C")
