@@ -2,7 +2,8 @@
 
 import django_filters
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -59,6 +60,13 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         response.data = {"code": code if isinstance(code, str) else "error", "message": str(detail),
                          "fieldErrors": {}}
     return response
+
+
+@csrf_exempt  # it changes nothing; a POST to a wrong URL is a 404, not a CSRF refusal
+def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
+    """Unknown /api/ URLs (a malformed id included) answer in the API's error shape, not an HTML page."""
+    return JsonResponse({"code": "not_found", "message": "No such API endpoint or record.", "fieldErrors": {}},
+                        status=404)
 
 
 def flatten_errors(detail: object, prefix: str = "") -> dict[str, list[str]]:
