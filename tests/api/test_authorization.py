@@ -1,4 +1,4 @@
-"""Every endpoint of the schema × {anonymous, owner, other user, staff}: 100 % of cells as expected,
+"""Every endpoint of the schema x {anonymous, owner, other user, staff}: 100 % of cells as expected,
 0 foreign rows in any list, foreign ids 404, foreign connections refused in bodies."""
 
 from dataclasses import dataclass, field
