@@ -69,7 +69,18 @@
     return data;
   }
 
-  function send(form, list, file, done) {
+  function offerForce(li, again) {
+    var button = el("button", "upload-force", "Upload anyway");
+    button.type = "button";
+    button.addEventListener("click", function () {
+      li.parentNode.removeChild(li);
+      again();
+    });
+    li.querySelector(".upload-error").appendChild(document.createTextNode(" "));
+    li.querySelector(".upload-error").appendChild(button);
+  }
+
+  function send(form, list, file, done, force) {
     var li = newRow(list, file.name);
     var max = parseInt(form.getAttribute("data-max-bytes") || "0", 10);
     if (max && file.size > max) {  // the server refuses it too; spare the transfer
@@ -81,6 +92,7 @@
       return;
     }
     var data = fields(form);
+    if (force) { data.set("force", "on"); }
     data.append(form.getAttribute("data-field") || "file", file, file.name);
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
@@ -100,6 +112,9 @@
         outcome = {state: xhr.status >= 400 && xhr.status < 500 ? "rejected" : "failed", error: reason};
       }
       show(li, outcome);
+      if (outcome.state === "duplicate") {
+        offerForce(li, function () { send(form, list, file, done, true); });
+      }
       done();
     });
     xhr.addEventListener("error", function () {
