@@ -1,0 +1,72 @@
+"""/api/docs/ serves Swagger UI from our own static files, and it runs under the site's CSP."""
+
+import os
+import re
+import shutil
+
+import pytest
+from django.test import Client
+
+from tests.conftest import require
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_docs_page_loads_nothing_from_other_hosts(client: Client) -> None:
+    page = client.get("/api/docs/")
+    html = page.content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+
+    assert page.status_code == 200
+    assert sources and all(source.startswith("/") for source in sources), sources
+    assert "script-src 'self'" in page["Content-Security-Policy"]
+    assert "'sha256-" in page["Content-Security-Policy"]
+    for source in sources:
+        asset = client.get(source)
+        assert asset.status_code == 200, source
+    script = client.get(next(s for s in sources if "script=" in s))
+    assert script["Content-Type"].startswith("application/javascript")
+    assert b"/api/schema/" in script.content
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium")
+    require(chromium is not None, "Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs on this thread
+    try:
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=chromium, headless=True)
+            yield launched
+            launched.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.mark.django_db(transaction=True)
+def test_swagger_ui_renders_every_operation_without_csp_violations(browser, live_server, alice) -> None:
+    client = Client()
+    client.force_login(alice)
+    context = browser.new_context(base_url=live_server.url)
+    cookie = client.cookies["sessionid"]
+    context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+    page = context.new_page()
+    problems, foreign = [], []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("request", lambda request: foreign.append(request.url)
+            if not request.url.startswith((live_server.url, "data:")) else None)
+
+    page.goto("/api/docs/")
+    page.locator(".opblock").first.wait_for(timeout=15_000)
+
+    assert page.locator(".opblock").count() >= 30
+    assert page.locator(".information-container .title").inner_text().startswith("Lexhub API")
+    assert [text for text in problems if "Content Security Policy" in text] == []
+    assert foreign == []
+    context.close()
