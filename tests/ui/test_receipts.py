@@ -172,3 +172,17 @@ def test_files_are_not_added_to_sales_documents(alice_client, connection, sandbo
     assert "Files can only be added to bookkeeping vouchers." in response.content.decode()
     assert 'id="voucher-file-upload"' not in response.content.decode()
     assert Upload.objects.count() == 0
+
+
+def test_an_upload_lexoffice_cannot_take_now_is_kept_and_followed(alice_client, connection, sandbox) -> None:
+    sandbox.set_faults([{"path": "^/v1/files$", "method": "POST", "kind": "status", "status": 503}])
+
+    response = alice_client.post("/receipts/upload/", {"files": SimpleUploadedFile("later.pdf", files.pdf("L"))},
+                                 **JSON)
+
+    outcome = response.json()["uploads"][0]
+    assert response.status_code == 202
+    assert (outcome["state"], outcome["label"]) == ("pending", "Waiting to upload")
+    assert Upload.objects.get().state == Upload.State.PENDING
+    html = alice_client.get("/receipts/").content.decode()
+    assert f'<li class="upload" data-state="pending" data-upload-id="{outcome["id"]}">' in html
