@@ -2,8 +2,6 @@
 
 import base64
 import json
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.contrib.auth import get_user_model
 
 from bench import env
+from bench.load import load
 from bench.rows import Row
 
 
@@ -27,14 +26,6 @@ def signed_deliveries(connection, key: rsa.RSAPrivateKey, count: int, url: str) 
         deliveries.append({"method": "POST", "url": url, "body": body.decode("latin-1"),
                            "headers": {"Content-Type": "application/json", "X-Lxo-Signature": signature}})
     return deliveries
-
-
-def load(spec: dict) -> dict:
-    path = env.BENCH_VAR / f"load-{uuid.uuid4().hex[:6]}.json"
-    path.write_text(json.dumps(spec))
-    output = subprocess.run([sys.executable, "-m", "bench.load", str(path)], cwd=env.ROOT, check=True,
-                            capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
 
 
 def run(quick: bool) -> list[Row]:

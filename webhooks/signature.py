@@ -3,6 +3,7 @@
 import base64
 import binascii
 import logging
+import time
 from functools import cache
 from pathlib import Path
 
@@ -25,9 +26,28 @@ def _load_keys(paths: tuple[str, ...], mtimes: tuple[float, ...]) -> tuple[rsa.R
     return tuple(keys)
 
 
+RECHECK_SECONDS = 5.0  # how often a loaded key file is checked for a change (not on every delivery)
+_loaded: dict[tuple[str, ...], tuple[float, tuple[rsa.RSAPublicKey, ...]]] = {}
+
+
 def public_keys() -> tuple[rsa.RSAPublicKey, ...]:
-    """The configured Lexoffice public keys; several allow rotation. Re-read when a file changes."""
-    paths = tuple(str(Path(p)) for p in settings.LEXOFFICE_WEBHOOK_PUBLIC_KEYS)
+    """The configured Lexoffice public keys; several allow rotation. Re-read within seconds of a file change;
+    a missing or unreadable file is looked for again on every delivery until it loads."""
+    paths = tuple(settings.LEXOFFICE_WEBHOOK_PUBLIC_KEYS)
+    now = time.monotonic()
+    checked = _loaded.get(paths)
+    if checked is not None and now - checked[0] < RECHECK_SECONDS:
+        return checked[1]
+    keys = _read_keys(paths)
+    if keys:
+        _loaded[paths] = (now, keys)
+    else:
+        _loaded.pop(paths, None)
+    return keys
+
+
+def _read_keys(configured: tuple[str, ...]) -> tuple[rsa.RSAPublicKey, ...]:
+    paths = tuple(str(Path(p)) for p in configured)
     mtimes = []
     for path in paths:
         try:

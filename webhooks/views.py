@@ -71,19 +71,28 @@ def store(connection: Connection, data: dict) -> JsonResponse:
     ignored = organization_id is None or organization_id != connection.organization_id or not is_known(
         data["eventType"])
     state = WebhookEvent.State.IGNORED if ignored else WebhookEvent.State.PENDING
+    event = WebhookEvent(connection=connection, organization_id=organization_id, event_type=data["eventType"].lower(),
+                         resource_id=data["resourceId"], event_date=data["eventDate"], state=state)
     try:
-        with transaction.atomic():
-            event = WebhookEvent.objects.create(
-                connection=connection, organization_id=organization_id, event_type=data["eventType"].lower(),
-                resource_id=data["resourceId"], event_date=data["eventDate"], state=state,
-            )
-            if state == WebhookEvent.State.PENDING:
-                transaction.on_commit(lambda: enqueue(event.pk))
+        _insert(event)
     except IntegrityError:
         return JsonResponse({"status": "duplicate"}, status=200)
+    if state == WebhookEvent.State.PENDING:
+        transaction.on_commit(lambda: enqueue(event.pk))  # at once in autocommit; after a caller's commit otherwise
     if ignored:
         log.info("webhook event %s stored as ignored (%s)", event.pk, data["eventType"])
     return JsonResponse({"status": "ignored" if ignored else "accepted"}, status=202 if not ignored else 200)
+
+
+def _insert(event: WebhookEvent) -> None:
+    """Store the event. A single INSERT in autocommit is atomic and durable when it returns, without the
+    BEGIN/COMMIT round trips of a transaction block; inside a caller's transaction a savepoint keeps the
+    transaction usable when the insert is refused as a duplicate."""
+    if transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            event.save(force_insert=True)
+    else:
+        event.save(force_insert=True)
 
 
 def _uuid(value: str) -> uuid.UUID | None:
