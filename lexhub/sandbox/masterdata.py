@@ -84,7 +84,21 @@ def _state(open_value: float | None, voucher_type: str, status: str, record: dic
     revenue = not voucher_type.startswith("purchase")  # sales credit notes count as revenue too (§15)
     state = {"openAmount": open_value or 0, "currency": "EUR", "voucherType": voucher_type, "voucherStatus": status,
              "paymentStatus": "balanced" if not open_value else ("openRevenue" if revenue else "openExpense"),
-             "paymentItems": []}
+             "paymentItems": _items(record, status)}
     if status in ("paid", "paidoff"):
         state["paidDate"] = record.get("updatedDate")
     return state
+
+
+def _items(record: dict, status: str) -> list[dict]:
+    """What settled the record: credit notes (sales documents) and, once paid, a manual payment for the rest."""
+    gross = float(record.get("totalGrossAmount") or (record.get("totalPrice") or {}).get("totalGrossAmount") or 0)
+    credited = float(record.get("_credited") or 0)
+    items = []
+    if credited:
+        items.append({"paymentItemType": "partPaymentCreditNote", "postingDate": record.get("updatedDate"),
+                      "amount": credited, "currency": "EUR"})
+    if status in ("paid", "paidoff") and round(gross - credited, 2) > 0:
+        items.append({"paymentItemType": "manualPayment", "postingDate": record.get("updatedDate"),
+                      "amount": round(gross - credited, 2), "currency": "EUR"})
+    return items

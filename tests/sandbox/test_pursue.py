@@ -92,6 +92,8 @@ def test_a_partial_credit_note_lowers_the_open_amount(sandbox_empty) -> None:
     payments = sandbox_empty.api("GET", f"/v1/payments/{invoice['id']}").json()
     assert (payments["openAmount"], payments["paymentStatus"], payments["voucherStatus"]) == (119.0, "openRevenue",
                                                                                              "open")
+    assert [(i["paymentItemType"], i["amount"]) for i in payments["paymentItems"]] == [("partPaymentCreditNote",
+                                                                                         119.0)]
 
 
 def test_a_closing_invoice_cannot_be_pursued(sandbox_server) -> None:

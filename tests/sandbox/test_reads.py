@@ -101,6 +101,7 @@ def test_payments_of_vouchers_and_invoices(sandbox_empty) -> None:
     paid = state(invoice["id"])
     assert (paid["openAmount"], paid["paymentStatus"], paid["voucherStatus"]) == (0, "balanced", "paid")
     assert paid["paidDate"]
+    assert [(i["paymentItemType"], i["amount"]) for i in paid["paymentItems"]] == [("manualPayment", 238.0)]
 
 
 def test_a_key_without_a_scope_gets_403_there_only(sandbox) -> None:
