@@ -18,8 +18,9 @@ def test_both_parameters_are_required_and_values_checked(sandbox) -> None:
 
 
 def test_size_sort_and_search_window_limits(sandbox) -> None:
-    assert entries(sandbox, size=251).status_code == 400
-    assert entries(sandbox, sort="amount,DESC").status_code == 400
+    too_big, bad_sort = entries(sandbox, size=251), entries(sandbox, sort="amount,DESC")
+    assert (too_big.status_code, too_big.json()["message"]) == (400, "parameter 'size' must be equal or lower than 250")
+    assert (bad_sort.status_code, bad_sort.json()["message"]) == (400, "parameter 'sort' is invalid")
     window = entries(sandbox, page=40, size=250)
     assert (window.status_code, window.json()["message"]) == (400, "Maximum search window size exceeded")
     assert entries(sandbox, voucherStatus="overdue,open").status_code == 400
@@ -57,6 +58,13 @@ def test_sales_documents_render_and_download_by_accept(sandbox_server) -> None:
         == 404
     assert org.api("GET", f"/v1/invoices/{regular[0]}/file", headers={"Accept": "application/json"}).status_code \
         == 406
+    assert org.api("GET", f"/v1/invoices/{regular[0]}/file", headers={"Accept": "image/png"}).status_code == 406
+    down_payments = entries(org, voucherType="downpaymentinvoice").json()["content"]
+    assert down_payments
+    down_payment = org.api("GET", f"/v1/down-payment-invoices/{down_payments[0]['id']}").json()
+    assert (down_payment["id"], down_payment["closingInvoiceId"]) == (down_payments[0]["id"], None)
+    assert org.api("GET", f"/v1/down-payment-invoices/{down_payment['id']}/file",
+                   headers={"Accept": "*/*"}).content[:5] == b"%PDF-"
     if xrechnung:
         xml = org.api("GET", f"/v1/invoices/{xrechnung[0]}/file", headers={"Accept": "*/*"})
         assert xml.headers["Content-Type"].startswith("application/xml")
