@@ -18,7 +18,7 @@ from bench.load import load
 from bench.rows import Row
 from bench.server import gunicorn, session_cookie
 from contacts.models import Contact
-from lexhub.listing import _encode
+from lexhub.listing import encode_cursor
 from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher
 
 CLIENTS = 8
@@ -29,11 +29,12 @@ def ui_variants(data: dataset.Dataset) -> dict[str, list[str]]:
     """Per page, the filter combinations a person uses (each answered with 50 rows or fewer)."""
     vouchers = ["", "type=purchaseinvoice", "status=open", "archived=no", "min=100&max=500",
                 "type=salesinvoice&status=paid", "status=open&archived=no",
-                f"after={_encode([datetime(2021, 6, 1, tzinfo=UTC), 0])}"]
+                "after=" + encode_cursor(["-voucher_date", datetime(2021, 6, 1, tzinfo=UTC), 0])]
     invoices = ["", "type=invoice", "status=overdue", "archived=no", "min=1000&max=2000", "type=quotation&status=open",
-                "type=invoice&status=paid&archived=no", f"after={_encode([datetime(2019, 3, 1, tzinfo=UTC), 0])}"]
+                "type=invoice&status=paid&archived=no",
+                "after=" + encode_cursor(["-voucher_date", datetime(2019, 3, 1, tzinfo=UTC), 0])]
     contacts = ["", "role=customer", "role=vendor", "archived=no", "role=vendor&archived=no",
-                f"after={_encode(['M', 0])}", f"role=customer&after={_encode(['S', 0])}"]
+                f"after={encode_cursor(['name', 'M', 0])}", f"role=customer&after={encode_cursor(['name', 'S', 0])}"]
     return {"/contacts/": contacts, "/vouchers/": vouchers, "/invoices/": invoices}
 
 
@@ -51,9 +52,9 @@ def last_cursors(data: dataset.Dataset) -> dict[str, str]:
     cursors = {}
     for path, types in (("/vouchers/", BOOKKEEPING_TYPES), ("/invoices/", SALES_TYPES)):
         before_last = Voucher.objects.filter(**present, voucher_type__in=types).order_by("voucher_date", "id")[PAGE]
-        cursors[path] = _encode([before_last.voucher_date, before_last.pk])
+        cursors[path] = encode_cursor(["-voucher_date", before_last.voucher_date, before_last.pk])
     before_last = Contact.objects.filter(**present).order_by("-name", "-id")[PAGE]
-    cursors["/contacts/"] = _encode([before_last.name, before_last.pk])
+    cursors["/contacts/"] = encode_cursor(["name", before_last.name, before_last.pk])
     return cursors
 
 
