@@ -57,6 +57,7 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
     contacts = {c.pk: [str(x) for x in Contact.objects.filter(connection=c).values_list("lexoffice_id", flat=True)]
                 for c, _ in pairs}
     jobs: dict[str, set[int]] = {"sync": set(), "refresh": set(), "write": set()}
+    sync_requests = 0
     interrupted: set[int] = set()
     worker = cluster.start_worker(concurrency=2)
     beat = Beat(interval=5, sweep_after=5) if quick else Beat(interval=30)
@@ -66,6 +67,7 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
         for round_ in range(rounds):
             for index in range(round_ * total // rounds, (round_ + 1) * total // rounds):
                 kind = ("sync", "refresh", "write")[index % 3]
+                sync_requests += kind == "sync"
                 connection, org = pairs[index % len(pairs)]
                 jobs[kind].add(issue(kind, connection, org, rng, contacts[connection.pk], index, seed))
             time.sleep(rng.uniform(0.5, 2.0))  # let the worker get into the batch
@@ -75,7 +77,7 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
                     victim = rng.choice(children)
                     os.kill(victim, signal.SIGKILL)
                     interrupted |= held_now(ids)["events"]  # over-counts: the other child's claims too
-                    outcome.faults.append(f"pool child {victim} SIGKILLed")
+                    outcome.faults.append("child SIGKILL")
             else:
                 cluster.kill_worker(worker)
                 interrupted |= held_now(ids)["events"]  # no worker runs now: what the dead one held
@@ -91,8 +93,10 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
     if not finished:
         outcome.notes.append(f"{_open(ids)} jobs still open at the deadline")
     _check(outcome, pairs, jobs, interrupted)
-    mains = sum(1 for f in outcome.faults if f == "main SIGKILL")
-    outcome.faults = [f for f in outcome.faults if f != "main SIGKILL"] + [f"worker main process SIGKILLed {mains}x"]
+    outcome.notes.append(f"{sync_requests} sync requests became {len(jobs['sync'])} runs (a request while a run "
+                         "is unfinished joins it)")
+    outcome.faults = [f"pool child SIGKILLed {outcome.faults.count('child SIGKILL')}x",
+                      f"worker main process SIGKILLed {outcome.faults.count('main SIGKILL')}x"]
     return outcome
 
 
