@@ -132,6 +132,11 @@ class SyncRunSerializer(serializers.ModelSerializer):
                   "errors", "error", "created_at", "started_at", "finished_at"]
 
 
+class StartSyncSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[SyncRun.Kind.FULL, SyncRun.Kind.INCREMENTAL],
+                                   default=SyncRun.Kind.INCREMENTAL)
+
+
 class WebhookEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookEvent
@@ -201,14 +206,14 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         transaction.on_commit(lambda: register_webhooks_task.delay(connection.pk))
         return Response(status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(summary="Start a full or incremental sync",
-                   request=inline_serializer("StartSync", {"kind": serializers.ChoiceField(
-                       choices=["full", "incremental"], required=False)}),
-                   responses={202: SyncRunSerializer, **errors(404)})
+    @extend_schema(summary="Start a full or incremental sync", request=StartSyncSerializer,
+                   responses={202: SyncRunSerializer, **errors(400, 404)})
     @action(detail=True, methods=["post"])
     def sync(self, request: Request, pk: str | None = None) -> Response:
-        kind = SyncRun.Kind.FULL if request.data.get("kind") == "full" else SyncRun.Kind.INCREMENTAL
-        run = start_sync(connection=self.get_object(), kind=kind, user=request.user)
+        connection = self.get_object()
+        body = StartSyncSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        run = start_sync(connection=connection, kind=body.validated_data["kind"], user=request.user)
         return Response(SyncRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -1,7 +1,9 @@
 """Schemathesis against the OpenAPI schema, in process over WSGI: bounded examples per operation, a fixed
 seed, valid and invalid inputs; 0 server errors, 0 responses that break the schema."""
 
+import socket
 import uuid
+from collections.abc import Callable
 
 import hypothesis
 import pytest
@@ -26,9 +28,25 @@ EXAMPLES_PER_OPERATION = 12
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 
 
+def loopback_only(real: Callable) -> Callable:
+    """getaddrinfo that refuses every host but loopback: fuzzed base URLs (POST /connections/) and the
+    default Lexoffice host must never be contacted from a test."""
+
+    def resolve(host: object, *args: object, **kwargs: object) -> list:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name not in ("localhost", "::1") and not name.startswith("127."):
+            raise socket.gaierror(socket.EAI_NONAME, f"test guard: {name} is not a loopback host")
+        return real(host, *args, **kwargs)
+
+    return resolve
+
+
 @pytest.fixture
-def fuzz_world(connection, media, settings):
-    """A few mirrored rows of each kind, so lists and details answer with data."""
+def fuzz_world(connection, media, settings, monkeypatch):
+    """A few mirrored rows of each kind, so lists and details answer with data; loopback only."""
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only(socket.getaddrinfo))
+    settings.LEXOFFICE_API_BASE_URL = connection.base_url  # an empty baseUrl means the sandbox here
+    settings.LEXOFFICE_RATE_LIMIT = 1000  # key checks use the default budget; the sandbox does not limit
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": "100000/hour"}}
     contact = Contact.objects.create(connection=connection, lexoffice_id=uuid.uuid4(), name="Fuzz GmbH",
                                      is_customer=True, version=1,
