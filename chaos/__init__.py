@@ -1,0 +1,1 @@
+"""Seeded fault campaigns against a private PostgreSQL, Redis, sandbox, web server and workers (`make chaos`)."""
