@@ -23,7 +23,11 @@ class Contact(MirroredModel):
         constraints = [
             models.UniqueConstraint(fields=["connection", "lexoffice_id"], name="contact_unique_per_connection")
         ]
-        indexes = [models.Index(fields=["connection", "name", "id"], name="contact_conn_name")]
+        indexes = [  # one per sort order the contact list offers (keyset paging by (field, id))
+            models.Index(fields=["connection", "name", "id"], name="contact_conn_name"),
+            models.Index(fields=["connection", "customer_number", "id"], name="contact_conn_customer_no"),
+            models.Index(fields=["connection", "vendor_number", "id"], name="contact_conn_vendor_no"),
+        ]
 
     def __str__(self) -> str:
         return self.name

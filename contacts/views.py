@@ -5,25 +5,33 @@ from django.core import signing
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from contacts import sync
 from contacts.forms import ContactForm, extra_entries, field_for_path, initial_from, payload_from, resolve_with_mine
 from contacts.models import Contact
 from contacts.validation import flatten
-from lexhub.listing import seek
 from lexhub.models import Connection
+from lexhub.sorting import SortChoice, of_visible_connections, ordering_from, sort_headers, sort_options, sorted_page
 from lexhub.writes import EditConflict, WriteError, WriteQueued
 
 SAVED = "Saved in Lexoffice."
 RESOLUTION_SALT = "contacts.conflict-resolution"
 RESOLUTION_MAX_AGE = 3600
+SORTS = (
+    SortChoice("name", "name", _("Name"), _("A to Z"), _("Z to A")),
+    SortChoice("customer", "customer_number", _("Customer no."), _("lowest first"), _("highest first"),
+               only_with_value=True),
+    SortChoice("vendor", "vendor_number", _("Vendor no."), _("lowest first"), _("highest first"),
+               only_with_value=True),
+)
 
 
 @login_required
 @require_GET
 def contact_list(request: HttpRequest) -> HttpResponse:
-    contacts = Contact.objects.visible_to(request.user).present().select_related("connection")
+    contacts = of_visible_connections(Contact.objects.present(), request.user).select_related("connection")
     query = request.GET.get("q", "").strip()
     if query:
         match = Q(name__icontains=query) | Q(emails__icontains=query)
@@ -38,8 +46,12 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     archived = request.GET.get("archived", "")
     if archived in ("yes", "no"):
         contacts = contacts.filter(archived=archived == "yes")
-    page = seek(contacts, field="name", descending=False, cursor=request.GET.get("after"))
-    return render(request, "contacts/list.html", {"page": page, "q": query, "role": role, "archived": archived})
+    ordering = ordering_from(request.GET.get("sort"), choices=SORTS, default="name")
+    page = sorted_page(contacts, ordering, cursor=request.GET.get("after"))
+    return render(request, "contacts/list.html", {
+        "page": page, "q": query, "role": role, "archived": archived, "ordering": ordering,
+        "sort_options": sort_options(SORTS, ordering), "headers": sort_headers(SORTS, ordering),
+    })
 
 
 @login_required

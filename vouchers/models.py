@@ -55,6 +55,10 @@ class Voucher(MirroredModel):
         indexes = [
             models.Index(fields=["connection", "-voucher_date", "-id"], name="voucher_conn_date"),
             models.Index(fields=["connection", "voucher_type", "voucher_status"], name="voucher_conn_type_status"),
+            # the other sort orders of the voucher and invoice lists (keyset paging by (field, id))
+            models.Index(fields=["connection", "voucher_number", "id"], name="voucher_conn_number"),
+            models.Index(fields=["connection", "total_amount", "id"], name="voucher_conn_amount"),
+            models.Index(fields=["connection", "contact_name", "id"], name="voucher_conn_contact_name"),
         ]
 
     def __str__(self) -> str:

@@ -8,10 +8,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lexhub.listing import seek
 from lexhub.models import Connection
+from lexhub.sorting import SortChoice, of_visible_connections, ordering_from, sort_headers, sort_options, sorted_page
 from lexhub.writes import WriteError, WriteQueued
 from vouchers.forms import (
     ItemFormSet,
@@ -38,6 +39,12 @@ from vouchers.uploads import MAX_UPLOAD_BYTES
 
 STATUSES = ("draft", "open", "overdue", "paid", "paidoff", "voided", "transferred", "sepadebit", "accepted",
             "rejected", "unchecked")
+SORTS = (
+    SortChoice("date", "voucher_date", _("Date"), _("oldest first"), _("newest first"), descending_first=True),
+    SortChoice("number", "voucher_number", _("Number"), _("A to Z"), _("Z to A")),
+    SortChoice("amount", "total_amount", _("Total"), _("lowest first"), _("highest first"), descending_first=True),
+    SortChoice("contact", "contact_name", _("Contact"), _("A to Z"), _("Z to A")),
+)
 
 
 def _date(value: str) -> date | None:
@@ -77,24 +84,27 @@ def filtered(request: HttpRequest, queryset: QuerySet) -> tuple[QuerySet, dict]:
 
 
 def _list(request: HttpRequest, *, types: tuple[str, ...], title: str, url_name: str) -> HttpResponse:
-    vouchers = Voucher.objects.visible_to(request.user).present().filter(voucher_type__in=types).select_related(
-        "contact", "connection")
+    vouchers = of_visible_connections(Voucher.objects.present(), request.user).filter(
+        voucher_type__in=types).select_related("contact", "connection")
     vouchers, params = filtered(request, vouchers)
-    page = seek(vouchers, field="voucher_date", descending=True, cursor=request.GET.get("after"))
-    return render(request, "vouchers/list.html", {"page": page, "params": params, "types": types,
-                                                  "statuses": STATUSES, "title": title, "url_name": url_name})
+    ordering = ordering_from(request.GET.get("sort"), choices=SORTS, default="-date")
+    page = sorted_page(vouchers, ordering, cursor=request.GET.get("after"))
+    return render(request, "vouchers/list.html", {
+        "page": page, "params": params, "types": types, "statuses": STATUSES, "title": title, "url_name": url_name,
+        "sort_options": sort_options(SORTS, ordering), "headers": sort_headers(SORTS, ordering),
+    })
 
 
 @login_required
 @require_GET
 def voucher_list(request: HttpRequest) -> HttpResponse:
-    return _list(request, types=BOOKKEEPING_TYPES, title="Vouchers (Belege)", url_name="vouchers:list")
+    return _list(request, types=BOOKKEEPING_TYPES, title=_("Vouchers (Belege)"), url_name="vouchers:list")
 
 
 @login_required
 @require_GET
 def sales_list(request: HttpRequest) -> HttpResponse:
-    return _list(request, types=SALES_TYPES, title="Invoices and sales documents", url_name="invoices:list")
+    return _list(request, types=SALES_TYPES, title=_("Invoices and sales documents"), url_name="invoices:list")
 
 
 @login_required
