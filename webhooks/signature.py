@@ -30,15 +30,16 @@ RECHECK_SECONDS = 5.0  # how often a loaded key file is checked for a change (no
 _loaded: dict[tuple[str, ...], tuple[float, tuple[rsa.RSAPublicKey, ...]]] = {}
 
 
-def public_keys() -> tuple[rsa.RSAPublicKey, ...]:
+def public_keys(*, report: bool = True) -> tuple[rsa.RSAPublicKey, ...]:
     """The configured Lexoffice public keys; several allow rotation. Re-read within seconds of a file change;
-    a missing or unreadable file is looked for again on every delivery until it loads."""
+    a missing or unreadable file is looked for again on every delivery until it loads (and logged as an error
+    when `report`: the system check words the same news as a warning)."""
     paths = tuple(settings.LEXOFFICE_WEBHOOK_PUBLIC_KEYS)
     now = time.monotonic()
     checked = _loaded.get(paths)
     if checked is not None and now - checked[0] < RECHECK_SECONDS:
         return checked[1]
-    keys = _read_keys(paths)
+    keys = _read_keys(paths, report=report)
     if keys:
         _loaded[paths] = (now, keys)
     else:
@@ -46,19 +47,21 @@ def public_keys() -> tuple[rsa.RSAPublicKey, ...]:
     return keys
 
 
-def _read_keys(configured: tuple[str, ...]) -> tuple[rsa.RSAPublicKey, ...]:
+def _read_keys(configured: tuple[str, ...], *, report: bool) -> tuple[rsa.RSAPublicKey, ...]:
     paths = tuple(str(Path(p)) for p in configured)
     mtimes = []
     for path in paths:
         try:
             mtimes.append(Path(path).stat().st_mtime)
         except OSError:
-            log.error("webhook public key file %s is missing", path)
+            if report:
+                log.error("webhook public key file %s is missing", path)
             return ()
     try:
         return _load_keys(paths, tuple(mtimes))
     except (OSError, ValueError) as exc:
-        log.error("webhook public keys could not be loaded: %s", exc)
+        if report:
+            log.error("webhook public keys could not be loaded: %s", exc)
         return ()
 
 
