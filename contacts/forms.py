@@ -10,7 +10,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from contacts.validation import EMAIL_TYPES, PHONE_TYPES, flatten
+from contacts.validation import EMAIL_TYPES, PHONE_TYPES
 
 ADDRESS_PARTS = (("supplement", _("address supplement")), ("street", _("street and number")),
                  ("zip", _("postcode")), ("city", _("city")), ("countryCode", _("country code")))
@@ -232,36 +232,3 @@ def _put(target: dict, key: str, value: object) -> None:
 def _prune(data: dict, key: str) -> None:
     if not data.get(key):
         data.pop(key, None)
-
-
-def resolve_with_mine(*, base: dict | None, mine: dict, theirs: dict) -> dict:
-    """The user's choice after a conflict: the current remote copy with every field the user
-    changed (relative to the version they edited) set to their value. Without a base, every
-    field of the form counts as the user's."""
-    result = copy.deepcopy(theirs)
-    for key in ("id", "organizationId", "createdDate", "updatedDate", "version", "archived"):
-        result.pop(key, None)
-    leaves_mine = flatten({k: v for k, v in mine.items() if k not in ("version",)})
-    leaves_base = flatten({k: v for k, v in (base or {}).items() if k not in ("version",)}) if base else None
-    leaves_theirs = flatten(result)
-    paths = leaves_mine.keys() | (leaves_base or leaves_theirs).keys()
-    for path in paths:
-        if leaves_base is not None and leaves_mine.get(path) == leaves_base.get(path):
-            continue  # not the user's change
-        _set_path(result, path, leaves_mine.get(path), present=path in leaves_mine)
-    return result
-
-
-def _set_path(target: dict, path: str, value: object, *, present: bool) -> None:
-    *parents, leaf = path.split(".")
-    for key in parents:
-        child = target.get(key)
-        if not isinstance(child, dict):
-            if not present:
-                return
-            child = target[key] = {}
-        target = child
-    if present:
-        target[leaf] = copy.deepcopy(value)
-    else:
-        target.pop(leaf, None)

@@ -183,3 +183,38 @@ def _set_path(target: dict, path: str, value: object, *, present: bool) -> None:
         target[leaf] = copy.deepcopy(value)
     else:
         target.pop(leaf, None)
+
+
+def resolve_with_mine(*, base: dict | None, mine: dict, theirs: dict) -> dict:
+    """The user's choice after a conflict: the current remote copy with every field the user
+    changed (relative to the version they edited) set to their value. Without a base, every
+    field of the form counts as the user's. The conflict screen signs the result; "Apply my edit to
+    the current version" sends it with the current version."""
+    result = copy.deepcopy(theirs)
+    for key in ("id", "organizationId", "createdDate", "updatedDate", "version", "archived"):
+        result.pop(key, None)
+    leaves_mine = flatten({k: v for k, v in mine.items() if k not in ("version",)})
+    leaves_base = flatten({k: v for k, v in (base or {}).items() if k not in ("version",)}) if base else None
+    leaves_theirs = flatten(result)
+    paths = leaves_mine.keys() | (leaves_base or leaves_theirs).keys()
+    for path in paths:
+        if leaves_base is not None and leaves_mine.get(path) == leaves_base.get(path):
+            continue  # not the user's change
+        _set_or_drop(result, path, leaves_mine.get(path), present=path in leaves_mine)
+    return result
+
+
+def _set_or_drop(target: dict, path: str, value: object, *, present: bool) -> None:
+    # Unlike _set_path, a removal creates no empty parents, and a non-dict parent is replaced.
+    *parents, leaf = path.split(".")
+    for key in parents:
+        child = target.get(key)
+        if not isinstance(child, dict):
+            if not present:
+                return
+            child = target[key] = {}
+        target = child
+    if present:
+        target[leaf] = copy.deepcopy(value)
+    else:
+        target.pop(leaf, None)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from contacts import sync
-from contacts.forms import ContactForm, extra_entries, field_for_path, initial_from, payload_from, resolve_with_mine
+from contacts.forms import ContactForm, extra_entries, field_for_path, initial_from, payload_from
 from contacts.models import Contact
 from contacts.validation import flatten
 from lexhub.models import Connection
@@ -163,7 +163,7 @@ def _conflict(request: HttpRequest, contact: Contact, exc: EditConflict, *, base
         rows.append({"path": path, "label": label, "mine": _shown(mine.get(path)), "theirs": _shown(theirs.get(path))})
     resolution = signing.dumps(
         {"contact": contact.pk, "user": request.user.pk,
-         "data": resolve_with_mine(base=base, mine=exc.mine, theirs=exc.theirs)},
+         "data": sync.resolve_with_mine(base=base, mine=exc.mine, theirs=exc.theirs)},
         salt=RESOLUTION_SALT, compress=True)
     return render(request, "contacts/conflict.html", {
         "contact": contact, "rows": rows, "resolution": resolution, "current_version": exc.theirs.get("version"),

@@ -141,3 +141,19 @@ def render_document(*, document: SalesDocument) -> str:
         return document.connection.client().render_document(document.path, str(document.lexoffice_id))
     except LexofficeError as exc:
         raise from_lexoffice(exc) from None
+
+
+def sales_document_of(*, voucher: Voucher) -> SalesDocument | None:
+    """The sales document behind a voucher list entry, fetched from Lexoffice on this call if the
+    mirror has none yet (the sync fetches details of SYNCED_KINDS only). None when Lexoffice no
+    longer has it; WriteError when Lexoffice cannot answer."""
+    documents = SalesDocument.objects.filter(connection=voucher.connection, lexoffice_id=voucher.lexoffice_id)
+    document = documents.first()
+    if document is not None:
+        return document
+    try:
+        refresh_sales_document(connection=voucher.connection, kind=voucher.voucher_type,
+                               lexoffice_id=str(voucher.lexoffice_id), client=voucher.connection.client())
+    except LexofficeError as exc:
+        raise from_lexoffice(exc) from None
+    return documents.present().first()

@@ -4,9 +4,8 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from invoices.models import SalesDocument
-from invoices.sync import ensure_document_file, refresh_sales_document
-from lexhub.lexoffice import LexofficeError
-from lexhub.writes import WriteError, from_lexoffice
+from invoices.sync import ensure_document_file, sales_document_of
+from lexhub.writes import WriteError
 from vouchers.models import SALES_TYPES, Voucher
 from vouchers.views import sales_list  # the list is the voucher list, restricted to sales documents
 
@@ -29,18 +28,12 @@ def voucher_document(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     does not fetch (credit notes, quotations, ...), on this explicit request only."""
     voucher = get_object_or_404(Voucher.objects.visible_to(request.user).select_related("connection"), pk=pk,
                                 voucher_type__in=SALES_TYPES)
-    document = SalesDocument.objects.filter(connection=voucher.connection, lexoffice_id=voucher.lexoffice_id).first()
+    try:
+        document = sales_document_of(voucher=voucher)
+    except WriteError as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
     if document is None:
-        try:
-            refresh_sales_document(connection=voucher.connection, kind=voucher.voucher_type,
-                                   lexoffice_id=str(voucher.lexoffice_id), client=voucher.connection.client())
-        except LexofficeError as exc:
-            error = from_lexoffice(exc)
-            return HttpResponse(error.message, status=error.status, content_type="text/plain; charset=utf-8")
-        document = SalesDocument.objects.present().filter(connection=voucher.connection,
-                                                          lexoffice_id=voucher.lexoffice_id).first()
-        if document is None:
-            raise Http404("The document no longer exists in Lexoffice.")
+        raise Http404("The document no longer exists in Lexoffice.")
     return _serve(request, document, fmt)
 
 
