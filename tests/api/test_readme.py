@@ -37,8 +37,8 @@ def test_the_readme_walkthrough_runs_as_written(sandbox_server, django_user_mode
 
     require(shutil.which("curl") is not None, "curl is not installed")
     settings.MEDIA_ROOT = tmp_path / "media"
-    admin = django_user_model.objects.create_user("admin", "admin@example.org", "admin-password-1")
-    org = sandbox_server.new_org(contacts=5, vouchers=6, invoices=15, seed=9)
+    admin = django_user_model.objects.create_superuser("admin", "admin@example.org", "admin-password-1")
+    org = sandbox_server.new_org(contacts=60, vouchers=150, invoices=30, seed=1)  # what `make run` seeds
     with django_capture_on_commit_callbacks(execute=False):
         connection = create_connection(name="Demo (sandbox)", api_key=org.api_key, owner=admin,
                                        base_url=org.base_url, rate_limit=1000)
