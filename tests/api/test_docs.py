@@ -70,3 +70,13 @@ def test_swagger_ui_renders_every_operation_without_csp_violations(browser, live
     assert [text for text in problems if "Content Security Policy" in text] == []
     assert foreign == []
     context.close()
+
+
+def test_the_schema_generates_without_warnings_and_validates(tmp_path) -> None:
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(target))  # raises on a warning
+
+    text = target.read_text()
+    assert "tokenAuth" in text and "/api/v1/vouchers/{id}/files/" in text
