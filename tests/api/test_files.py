@@ -175,3 +175,25 @@ def test_a_draft_has_no_pdf_yet(documents, owner) -> None:
 
     assert response.status_code == 409
     assert "draft" in response.json()["message"]
+
+
+def test_a_file_lexoffice_refuses_is_a_400_and_its_upload_failed(connection, sandbox, owner, media) -> None:
+    sandbox.set_faults([{"path": "^/v1/files$", "method": "POST", "kind": "status", "status": 406}])
+
+    response = upload(owner, connection, "refused.pdf", files.pdf("refused"))
+
+    assert response.status_code == 400, response.content
+    assert response.json()["fieldErrors"]["file"]
+    assert Upload.objects.get().state == Upload.State.FAILED
+
+
+def test_files_are_only_added_to_bookkeeping_vouchers(synced, owner) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    invoice = Voucher.objects.filter(connection=synced, voucher_type="invoice").first()
+
+    response = owner.post(f"/api/v1/vouchers/{invoice.pk}/files/",
+                          {"file": SimpleUploadedFile("a.pdf", files.pdf())}, format="multipart")
+
+    assert response.status_code == 400
+    assert "bookkeeping" in response.json()["message"]
