@@ -8,12 +8,14 @@ import copy
 import re
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from contacts.validation import EMAIL_TYPES, PHONE_TYPES
 
 ADDRESS_PARTS = (("supplement", _("address supplement")), ("street", _("street and number")),
                  ("zip", _("postcode")), ("city", _("city")), ("countryCode", _("country code")))
+ADDRESS_KINDS = {"billing": _("Billing"), "shipping": _("Shipping")}
 PERSON_PARTS = ("salutation", "firstName", "lastName", "emailAddress", "phoneNumber")
 
 # Lexoffice's error keys (legacy IssueList) in words a user can act on.
@@ -56,11 +58,15 @@ class ContactForm(forms.Form):
         for kind in ("billing", "shipping"):
             for part, words in ADDRESS_PARTS:
                 self.fields[f"{kind}_{part}"] = forms.CharField(
-                    label=f"{kind.capitalize()} {words}", required=False, max_length=255)
+                    # Translators: e.g. "Billing street and number"
+                    label=format_lazy(_("{kind} {part}"), kind=ADDRESS_KINDS[kind], part=words), required=False,
+                    max_length=255)
         for kind in EMAIL_TYPES:
-            self.fields[f"email_{kind}"] = forms.CharField(label=f"Email ({kind})", required=False, max_length=255)
+            self.fields[f"email_{kind}"] = forms.CharField(label=format_lazy(_("Email ({kind})"), kind=kind),
+                                                             required=False, max_length=255)
         for kind in PHONE_TYPES:
-            self.fields[f"phone_{kind}"] = forms.CharField(label=f"Phone ({kind})", required=False, max_length=100)
+            self.fields[f"phone_{kind}"] = forms.CharField(label=format_lazy(_("Phone ({kind})"), kind=kind),
+                                                             required=False, max_length=100)
         if connections is not None and len(connections) > 1:
             self.fields["connection"] = forms.ModelChoiceField(label=_("Connection"), queryset=connections)
         self.order_fields(["connection"])

@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact
@@ -88,7 +89,7 @@ class BaseItemFormSet(forms.BaseFormSet):
 
 def _numbered(form: ItemForm, number: str) -> ItemForm:
     for field in form.fields.values():
-        field.label = f"Item {number}: {str(field.label).lower()}"
+        field.label = format_lazy(_("Item {number}: {label}"), number=number, label=str(field.label).lower())
     return form
 
 
