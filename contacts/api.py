@@ -2,7 +2,6 @@
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
@@ -15,6 +14,7 @@ from lexhub.api_common import (
     QUEUED_EXAMPLE,
     VALIDATION_EXAMPLE,
     BooleanFilter,
+    FilterBackend,
     IdFilter,
     KeysetPagination,
     errors,
@@ -213,7 +213,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
 
     serializer_class = ContactSerializer
     pagination_class = KeysetPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = ContactFilter
     ordering_fields = {"name": "name", "updatedDate": "remote_updated_at"}
     default_ordering = "name"

@@ -3,7 +3,6 @@
 import django_filters
 from django.db.models import QuerySet
 from django.http import FileResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -13,7 +12,7 @@ from rest_framework.response import Response
 
 from invoices.models import KINDS, SalesDocument
 from invoices.sync import ensure_document_file, render_document
-from lexhub.api_common import BooleanFilter, IdFilter, KeysetPagination, errors, visible_connection_ids
+from lexhub.api_common import BooleanFilter, FilterBackend, IdFilter, KeysetPagination, errors, visible_connection_ids
 from lexhub.api_files import BINARY, AnyRenderer, FileDownloadMixin, file_response
 
 
@@ -67,7 +66,7 @@ class SalesDocumentViewSet(FileDownloadMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = SalesDocumentSerializer
     pagination_class = KeysetPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = SalesDocumentFilter
     ordering_fields = {"voucherDate": "voucher_date", "voucherNumber": "voucher_number",
                        "totalGrossAmount": "total_gross_amount"}

@@ -4,7 +4,6 @@ import django_filters
 from django.db import transaction
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,7 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from lexhub import api_audit
 from lexhub import connections as service
-from lexhub.api_common import IdFilter, KeysetPagination, errors, visible_connection_ids
+from lexhub.api_common import FilterBackend, IdFilter, KeysetPagination, errors, visible_connection_ids
 from lexhub.lexoffice_errors import LexofficeError
 from lexhub.models import Connection, SyncRun
 from lexhub.sync import start_sync
@@ -246,7 +245,7 @@ class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = SyncRunSerializer
     pagination_class = KeysetPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = SyncRunFilter
     ordering_fields = {"id": "id"}
     default_ordering = "-id"
@@ -275,7 +274,7 @@ class WebhookEventViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = WebhookEventSerializer
     pagination_class = KeysetPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = WebhookEventFilter
     ordering_fields = {"id": "id"}
     default_ordering = "-id"

@@ -5,12 +5,11 @@ import json
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 
-from lexhub.api_common import IdFilter, KeysetPagination, errors, stamp, visible_connection_ids
+from lexhub.api_common import FilterBackend, IdFilter, KeysetPagination, errors, stamp, visible_connection_ids
 from lexhub.lexoffice import PASSTHROUGH_HEADERS, PASSTHROUGH_METHODS
 from lexhub.models import AuditLog, Connection
 from lexhub.passthrough import PassthroughResult, call_api
@@ -56,7 +55,7 @@ class AuditLogViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = AuditLogSerializer
     pagination_class = KeysetPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = AuditLogFilter
     ordering_fields = {"createdAt": "created_at"}
     default_ordering = "-createdAt"

@@ -11,6 +11,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Field, Q, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
@@ -60,6 +61,18 @@ class IdFilter(django_filters.Filter):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, skipped when the request names none of the view's filters (building its form
+    deep-copies every field: about a millisecond on the busiest lists for nothing)."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: object) -> QuerySet:
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is not None and not any(name in request.query_params
+                                                   for name in filterset_class.base_filters):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -127,8 +140,9 @@ class KeysetPagination(BasePagination):
         rows = list(queryset[: size + 1])
         self.next_cursor = None
         if len(rows) > size:
-            last = rows[size - 1]
-            self.next_cursor = _encode([name if not descending else f"-{name}", getattr(last, field), last.pk])
+            last = rows[size - 1]  # a model instance, or a dict from .values() on hot paths
+            value, pk = (last[field], last["id"]) if isinstance(last, dict) else (getattr(last, field), last.pk)
+            self.next_cursor = _encode([name if not descending else f"-{name}", value, pk])
         return rows[:size]
 
     def get_paginated_response(self, data: list) -> Response:

@@ -5,7 +5,6 @@ from datetime import datetime, time, timedelta
 import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 
 from lexhub.api_common import (
     BooleanFilter,
+    FilterBackend,
     IdFilter,
     KeysetPagination,
     errors,
@@ -30,10 +30,10 @@ from vouchers.sync import attach_voucher_file, push_voucher
 
 STATUSES = ("draft", "open", "overdue", "paid", "paidoff", "voided", "transferred", "sepadebit", "accepted",
             "rejected", "unchecked")
-LIST_COLUMNS = ("id", "connection_id", "lexoffice_id", "version", "archived", "voucher_type", "voucher_status",
-                "voucher_number", "voucher_date", "due_date", "contact_lexoffice_id", "contact_name", "total_amount",
-                "open_amount", "currency", "remote_created_at", "remote_updated_at", "contact__id",
-                "contact__lexoffice_id", "contact__name")
+LIST_VALUES = ("id", "connection_id", "lexoffice_id", "version", "archived", "voucher_type", "voucher_status",
+               "voucher_number", "voucher_date", "due_date", "contact_lexoffice_id", "contact_name", "total_amount",
+               "open_amount", "currency", "remote_created_at", "remote_updated_at", "contact_id",
+               "contact__lexoffice_id", "contact__name")
 
 
 def day_start(value: object) -> datetime:
@@ -96,22 +96,32 @@ class VoucherSerializer(serializers.Serializer):
     updatedDate = serializers.DateTimeField(allow_null=True)
     contact = VoucherContactSerializer(allow_null=True)
 
-    def to_representation(self, voucher: Voucher) -> dict:
-        # Written out by hand: this is the hottest path of the API (see the voucher list benchmark).
-        contact = voucher.contact
+    def to_representation(self, voucher: Voucher | dict) -> dict:
+        # Written out by hand over plain .values() rows: this is the API's hottest path (the list benchmark).
+        row = voucher if isinstance(voucher, dict) else list_values(voucher)
+        contact_lexoffice_id = row["contact_lexoffice_id"]
         return {
-            "id": voucher.pk, "lexofficeId": str(voucher.lexoffice_id), "connection": voucher.connection_id,
-            "voucherType": voucher.voucher_type, "voucherStatus": voucher.voucher_status,
-            "voucherNumber": voucher.voucher_number, "voucherDate": stamp(voucher.voucher_date),
-            "dueDate": stamp(voucher.due_date),
-            "contactId": str(voucher.contact_lexoffice_id) if voucher.contact_lexoffice_id else None,
-            "contactName": voucher.contact_name, "totalAmount": number(voucher.total_amount),
-            "openAmount": number(voucher.open_amount), "currency": voucher.currency, "archived": voucher.archived,
-            "version": voucher.version, "createdDate": stamp(voucher.remote_created_at),
-            "updatedDate": stamp(voucher.remote_updated_at),
-            "contact": None if contact is None else {"id": contact.pk, "lexofficeId": str(contact.lexoffice_id),
-                                                     "name": contact.name},
+            "id": row["id"], "lexofficeId": str(row["lexoffice_id"]), "connection": row["connection_id"],
+            "voucherType": row["voucher_type"], "voucherStatus": row["voucher_status"],
+            "voucherNumber": row["voucher_number"], "voucherDate": stamp(row["voucher_date"]),
+            "dueDate": stamp(row["due_date"]),
+            "contactId": str(contact_lexoffice_id) if contact_lexoffice_id else None,
+            "contactName": row["contact_name"], "totalAmount": number(row["total_amount"]),
+            "openAmount": number(row["open_amount"]), "currency": row["currency"], "archived": row["archived"],
+            "version": row["version"], "createdDate": stamp(row["remote_created_at"]),
+            "updatedDate": stamp(row["remote_updated_at"]),
+            "contact": None if row["contact_id"] is None else {
+                "id": row["contact_id"], "lexofficeId": str(row["contact__lexoffice_id"]),
+                "name": row["contact__name"]},
         }
+
+
+def list_values(voucher: Voucher) -> dict:
+    """A model instance as the row .values(*LIST_VALUES) would give."""
+    contact = voucher.contact
+    row = {name: getattr(voucher, name) for name in LIST_VALUES if "__" not in name}
+    return row | {"contact__lexoffice_id": contact.lexoffice_id if contact else None,
+                  "contact__name": contact.name if contact else None}
 
 
 class VoucherFileSerializer(serializers.Serializer):
@@ -202,7 +212,7 @@ class VoucherViewSet(SizeLimitedUploadMixin, FileDownloadMixin, mixins.ListModel
     """Every entry of the voucher list (bookkeeping vouchers and sales documents), read from the mirror."""
 
     pagination_class = KeysetPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = VoucherFilter
     ordering_fields = {"voucherDate": "voucher_date", "totalAmount": "total_amount",
                        "voucherNumber": "voucher_number", "updatedDate": "remote_updated_at"}
@@ -212,7 +222,7 @@ class VoucherViewSet(SizeLimitedUploadMixin, FileDownloadMixin, mixins.ListModel
     def get_queryset(self) -> QuerySet:
         vouchers = Voucher.objects.filter(connection_id__in=visible_connection_ids(self.request)).present()
         if self.action == "list":
-            return vouchers.select_related("contact").only(*LIST_COLUMNS)
+            return vouchers.values(*LIST_VALUES)  # one join, no model instances
         return vouchers.select_related("contact")
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
