@@ -1,24 +1,9 @@
 import pytest
-from django.test import Client
 
 from contacts.sync import push_contact
 from lexhub.models import AuditLog
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice_client(alice) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
-
-
-@pytest.fixture
-def bob_client(bob) -> Client:
-    client = Client()
-    client.force_login(bob)
-    return client
 
 
 def test_the_owner_makes_an_api_call_and_it_is_audited(alice_client, connection, sandbox) -> None:

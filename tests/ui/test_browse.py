@@ -9,19 +9,6 @@ from vouchers.models import Voucher
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def synced(connection):
-    run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
-    return connection
-
-
-@pytest.fixture
-def alice_client(alice) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
-
-
 def test_contacts_are_listed_searched_and_shown(alice_client, synced) -> None:
     contact = Contact.objects.filter(connection=synced).first()
 

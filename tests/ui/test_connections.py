@@ -6,13 +6,6 @@ from lexhub.models import Connection, SyncRun
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice_client(alice) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
-
-
 def test_connecting_verifies_the_key_and_starts_a_sync(alice_client, sandbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         response = alice_client.post("/connections/new/", {"name": "Books", "api_key": sandbox.api_key,

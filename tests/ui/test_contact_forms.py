@@ -3,27 +3,12 @@ from django.test import Client
 
 from contacts.forms import initial_from
 from contacts.models import Contact
-from lexhub.models import SyncRun
-from lexhub.sync import run_sync
 from tests.ui.pages import field_errors, fields_with_errors, labels
 
 pytestmark = pytest.mark.django_db
 
 CONTRACT_LABELS = ("Company name", "First name", "Last name", "Note", "Email (business)", "Customer", "Vendor",
                    "Leitweg-ID")
-
-
-@pytest.fixture
-def synced(connection):
-    run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
-    return connection
-
-
-@pytest.fixture
-def alice_client(alice) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
 
 
 def posted(values: dict) -> dict:

@@ -20,13 +20,6 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def alice_client(alice) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
-
-
 def upload_posts(sandbox) -> list[dict]:
     return [r for r in sandbox.requests_log() if r["method"] == "POST" and "/files" in r["path"]]
 

@@ -21,13 +21,6 @@ START = datetime.fromisoformat("2026-01-01T10:00:00+01:00")
 
 
 @pytest.fixture
-def alice_client(alice) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
-
-
-@pytest.fixture
 def many_vouchers(connection) -> list[Voucher]:
     """Shuffled values with repeats (ties) and gaps (NULL / empty), so order and tie-breaking both show."""
     return Voucher.objects.bulk_create([Voucher(

@@ -1,5 +1,4 @@
 import pytest
-from django.test import Client
 
 from contacts.models import Contact
 from lexhub.models import SyncRun
@@ -9,13 +8,6 @@ from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 CATEGORY = "16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1"
-
-
-@pytest.fixture
-def alice_client(alice) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
 
 
 def voucher_post(items: list[tuple[str, str, str]], **fields) -> dict:

@@ -26,13 +26,6 @@ def media(settings, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def alice_client(alice) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
-
-
-@pytest.fixture
 def voucher(connection) -> Voucher:
     run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
     return Voucher.objects.filter(connection=connection, voucher_type="purchaseinvoice").first()
