@@ -1,10 +1,11 @@
 """REST API for connections, sync runs and webhook events; one exception handler for all errors."""
 
 import django_filters
+from django.core.validators import RegexValidator
 from django.db import transaction
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -105,8 +106,17 @@ def duplicate_response(exc: DuplicateUpload) -> Response:
     }, status=status.HTTP_409_CONFLICT)
 
 
+# Keys travel in an HTTP header: anything but printable ASCII could not be sent (and is no Lexoffice key).
+API_KEY = RegexValidator(r"^[\x21-\x7e]+$", "An API key consists of printable ASCII characters without spaces.")
+
+
+class ReplaceKeySerializer(serializers.Serializer):
+    apiKey = serializers.CharField(trim_whitespace=True, max_length=500, validators=[API_KEY])
+
+
 class ConnectionSerializer(serializers.ModelSerializer):
-    apiKey = serializers.CharField(write_only=True, trim_whitespace=True, style={"input_type": "password"})
+    apiKey = serializers.CharField(write_only=True, trim_whitespace=True, max_length=500, validators=[API_KEY],
+                                   style={"input_type": "password"})
     baseUrl = serializers.URLField(source="base_url", required=False, allow_blank=True)
     organizationId = serializers.UUIDField(source="organization_id", read_only=True)
     companyName = serializers.CharField(source="company_name", read_only=True)
@@ -187,14 +197,14 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         return Response(ConnectionSerializer(connection).data)
 
     @extend_schema(summary="Replace the API key (verified first)",
-                   request=inline_serializer("ReplaceKey", {"apiKey": serializers.CharField()}),
+                   request=ReplaceKeySerializer,
                    responses={200: ConnectionSerializer, **errors(400, 404)})
     @action(detail=True, methods=["post"], url_path="key")
     def replace_key(self, request: Request, pk: str | None = None) -> Response:
-        key = request.data.get("apiKey") if isinstance(request.data, dict) else None
-        if not isinstance(key, str) or not key.strip():
-            raise ValidationError({"apiKey": ["This field is required."]})
-        connection = service.replace_api_key(connection=self.owned(), api_key=key)
+        connection = self.owned()
+        body = ReplaceKeySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        connection = service.replace_api_key(connection=connection, api_key=body.validated_data["apiKey"])
         return Response(ConnectionSerializer(connection).data)
 
     @extend_schema(summary="Register the webhook subscriptions again", request=None,

@@ -85,3 +85,15 @@ def test_the_schema_documents_the_endpoints(alice) -> None:
 
     assert "/api/v1/connections/" in schema["paths"]
     assert "/api/v1/connections/{id}/sync/" in schema["paths"]
+
+
+@pytest.mark.parametrize("key", ["schlüssel-\U00085a23", "two words", "\x0ekey"])
+def test_a_key_that_cannot_travel_in_a_header_is_a_400_before_any_request(alice, sandbox, key) -> None:
+    before = sandbox.counters()["requests"]
+
+    response = token_client(alice).post("/api/v1/connections/", {"name": "Books", "apiKey": key,
+                                                                 "baseUrl": sandbox.base_url}, format="json")
+
+    assert response.status_code == 400
+    assert "apiKey" in response.json()["fieldErrors"]
+    assert sandbox.counters()["requests"] == before
