@@ -26,7 +26,7 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lexhub.settings")
     from bench.env import prepare_database
 
-    prepare_database()  # a database of its own, never the app's
+    prepare_database(quick=args.quick)  # a database of its own, never the app's
     django.setup()
     rows = []
     for name in args.only or SECTIONS:

@@ -16,9 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_VAR = ROOT / "var" / "bench"
 
 
-def prepare_database() -> None:
-    """Point Django at a bench database (`<name>_bench` on PostgreSQL, var/bench/db.sqlite3 otherwise)
-    before django.setup(), create it if needed, and migrate it."""
+def prepare_database(quick: bool = False) -> None:
+    """Point Django at a bench database (`<name>_bench` on PostgreSQL, var/bench/db.sqlite3 otherwise;
+    `_bench_quick` for --quick, so a smoke run never shares tables with the large data set) before
+    django.setup(), create it if needed, and migrate it."""
     BENCH_VAR.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("LEXHUB_VAR_DIR", str(BENCH_VAR))
     os.environ["LEXHUB_AUTO_REGISTER_WEBHOOKS"] = "false"
@@ -28,6 +29,7 @@ def prepare_database() -> None:
         parts = urlsplit(url)
         name = parts.path.lstrip("/") or "lexhub"
         bench_name = name if name.endswith("_bench") else f"{name}_bench"
+        bench_name += "_quick" if quick else ""
         admin = urlunsplit(parts._replace(path="/postgres"))
         import psycopg
 
@@ -37,7 +39,7 @@ def prepare_database() -> None:
                 conn.execute(f'CREATE DATABASE "{bench_name}"')
         os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{bench_name}"))
     else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_VAR / 'db.sqlite3'}"
+        os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_VAR / ('db-quick.sqlite3' if quick else 'db.sqlite3')}"
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
 
 
