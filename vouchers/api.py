@@ -1,6 +1,7 @@
 """REST API for vouchers (every entry of Lexoffice's voucher list), their files and receipt uploads."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 import django_filters
 from django.db.models import QuerySet
@@ -23,7 +24,7 @@ from lexhub.api_common import (
     stamp,
     visible_connection_ids,
 )
-from lexhub.api_files import FileDownloadMixin, SizeLimitedUploadMixin, UploadSerializer, uploaded_file
+from lexhub.api_files import SizeLimitedUploadMixin, UploadSerializer, uploaded_file
 from lexhub.models import Connection
 from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher
 from vouchers.sync import attach_voucher_file, push_voucher
@@ -186,9 +187,9 @@ def plain(value: object) -> object:
         return [plain(item) for item in value]
     if isinstance(value, bool | int | str) or value is None:
         return value
-    if hasattr(value, "as_integer_ratio") or type(value).__name__ == "Decimal":
+    if isinstance(value, Decimal | float):
         return float(value)
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return value.isoformat() if isinstance(value, date) else str(value)  # dates; UUIDs as text
 
 
 VOUCHER_EXAMPLE = OpenApiExample("Purchase invoice", request_only=True, value={
@@ -207,7 +208,7 @@ VOUCHER_EXAMPLE = OpenApiExample("Purchase invoice", request_only=True, value={
                          examples=[VOUCHER_EXAMPLE],
                          responses={201: VoucherDetailSerializer, **queued(), **errors(400, 403, 404, 409, 502)}),
 )
-class VoucherViewSet(SizeLimitedUploadMixin, FileDownloadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class VoucherViewSet(SizeLimitedUploadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Every entry of the voucher list (bookkeeping vouchers and sales documents), read from the mirror."""
 
