@@ -56,7 +56,12 @@ class Voucher(MirroredModel):
             models.Index(fields=["connection", "-voucher_date", "-id"], name="voucher_conn_date"),
             models.Index(fields=["connection", "voucher_type", "voucher_status"], name="voucher_conn_type_status"),
             # the other sort orders of the voucher and invoice lists (keyset paging by (field, id))
-            models.Index(fields=["connection", "voucher_number", "id"], name="voucher_conn_number"),
+            # Numbers start with a per-type prefix (RE, GS, AG, ER...): one index per list, and type and
+            # status as trailing keys, so a filter skips other types in the index instead of in the table.
+            models.Index(fields=["connection", "voucher_number", "id", "voucher_type", "voucher_status"],
+                         condition=models.Q(voucher_type__in=BOOKKEEPING_TYPES), name="voucher_conn_number_books"),
+            models.Index(fields=["connection", "voucher_number", "id", "voucher_type", "voucher_status"],
+                         condition=models.Q(voucher_type__in=SALES_TYPES), name="voucher_conn_number_sales"),
             models.Index(fields=["connection", "total_amount", "id"], name="voucher_conn_amount"),
             models.Index(fields=["connection", "contact_name", "id"], name="voucher_conn_contact_name"),
         ]
