@@ -80,3 +80,21 @@ def test_the_schema_generates_without_warnings_and_validates(tmp_path) -> None:
 
     text = target.read_text()
     assert "tokenAuth" in text and "/api/v1/vouchers/{id}/files/" in text
+
+
+def test_every_operation_is_documented_with_a_summary_and_its_errors(client: Client) -> None:
+    schema = client.get("/api/schema/?format=json").json()
+    missing = []
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            responses = set(operation["responses"])
+            success = {code for code in responses if code.startswith("2")}
+            if not operation.get("summary") or not success or not {"401", "429"} <= responses:
+                missing.append(f"{method.upper()} {path}")
+            if "{id}" in path and "404" not in responses:
+                missing.append(f"{method.upper()} {path}: 404")
+            for code in responses - success:
+                content = operation["responses"][code].get("content", {})
+                if "application/json" not in content:
+                    missing.append(f"{method.upper()} {path}: {code} body")
+    assert missing == []
