@@ -39,10 +39,21 @@ class Ordering:
         return f"-{self.choice.key}" if self.descending else self.choice.key
 
 
-def sorted_page(queryset: QuerySet, ordering: "Ordering", *, cursor: str | None) -> Page:
+FEW_MATCHES = 1000
+
+
+def sorted_page(queryset: QuerySet, ordering: "Ordering", *, cursor: str | None, searched: bool = False) -> Page:
+    """The page after `cursor` in this ordering. `searched`: the queryset holds a substring search."""
     field = ordering.choice.field
     if ordering.choice.only_with_value:
         queryset = queryset.filter(**{f"{field}__isnull": False})
+    if searched:
+        # PostgreSQL can only guess how many rows LIKE '%term%' matches. Walking the sort index until a
+        # page is full is right for a common term and reads the whole index for a rare one, so look
+        # first (one query, no ordering, so the trigram index answers it): few matches are sorted alone.
+        matches = list(queryset.order_by().values_list("pk", flat=True)[:FEW_MATCHES + 1])
+        if len(matches) <= FEW_MATCHES:
+            queryset = queryset.filter(pk__in=matches)
     return seek(queryset, field=field, descending=ordering.descending, cursor=cursor)
 
 

@@ -88,7 +88,7 @@ def _list(request: HttpRequest, *, types: tuple[str, ...], title: str, url_name:
         voucher_type__in=types).select_related("contact", "connection")
     vouchers, params = filtered(request, vouchers)
     ordering = ordering_from(request.GET.get("sort"), choices=SORTS, default="-date")
-    page = sorted_page(vouchers, ordering, cursor=request.GET.get("after"))
+    page = sorted_page(vouchers, ordering, cursor=request.GET.get("after"), searched=bool(params["q"]))
     return render(request, "vouchers/list.html", {
         "page": page, "params": params, "types": types, "statuses": STATUSES, "title": title, "url_name": url_name,
         "sort_options": sort_options(SORTS, ordering), "headers": sort_headers(SORTS, ordering),

@@ -148,3 +148,25 @@ def test_sorted_pages_cost_the_same_queries_for_few_and_many_rows(alice_client, 
     many = queries_for_second_page()
 
     assert many == few <= 6  # session, user, connections subquery, page
+
+
+@pytest.mark.parametrize("few_matches", [1000, 10])  # the matches sorted alone, or the sort index walked
+@pytest.mark.parametrize("term", ["lieferant", "lieferant 01"])  # all 120 rows (three pages), or about 27
+def test_a_search_is_sorted_and_paged_like_the_whole_list(alice_client, many_vouchers, monkeypatch, few_matches,
+                                                         term) -> None:
+    monkeypatch.setattr("lexhub.sorting.FEW_MATCHES", few_matches)
+    matching = [v for v in many_vouchers if term in v.contact_name.lower()]
+
+    rows = walk(alice_client, "/vouchers/", {"q": term, "sort": "-amount"})
+
+    assert len(matching) > 10
+    assert rows == expected(matching, "total_amount", descending=True)
+
+
+def test_a_search_costs_one_query_more_whatever_it_matches(alice_client, many_vouchers) -> None:
+    def queries(term: str) -> int:
+        with CaptureQueriesContext(db) as captured:
+            alice_client.get("/vouchers/", {"q": term, "sort": "number"})
+        return len(captured)
+
+    assert queries("Lieferant 007") == queries("Lieferant") == queries("") + 1
