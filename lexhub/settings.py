@@ -287,6 +287,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "A local, searchable, editable mirror of a Lexoffice (Lexware Office) account.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",  # tags per resource (contacts, vouchers, ...), not one "v1"
     "COMPONENT_SPLIT_REQUEST": True,
     "COMPONENT_NO_READ_ONLY_REQUIRED": True,
     # Swagger UI from drf-spectacular-sidecar's static files, not a CDN (the CSP allows only 'self').
