@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -21,6 +21,7 @@ from lexhub.sandbox.store import Bucket, LoggedRequest, Organization, RequestLog
 from lexhub.sandbox.voucherlist import voucherlist
 from lexhub.sandbox.webhooks import EVENT_TYPES, Dispatcher, Signer, check_callback
 
+HTTP_OPERATIONS = ("GET", "HEAD", "POST", "PUT", "DELETE")  # all the API uses anywhere
 LEGACY_PREFIXES = ("/v1/contacts", "/v1/files", "/v1/vouchers")
 KINDS = ",".join(f'"{kind}"' for kind in sales.KIND_PATHS)
 CREATABLE = ",".join(f'"{kind}"' for kind in sales_create.CREATABLE)
@@ -50,6 +51,7 @@ class Sandbox:
         self.dispatcher = Dispatcher(self.signer, time_scale=self.retry_time_scale)
         self.url_map = Map([
             Rule("/v1/profile", endpoint="profile", methods=["GET"]),
+            Rule("/v1/ping", endpoint="ping", methods=["GET"]),
             Rule("/v1/contacts", endpoint="contacts", methods=["GET", "POST"]),
             Rule("/v1/contacts/<cid>", endpoint="contact", methods=["GET", "PUT"]),
             Rule("/v1/vouchers", endpoint="vouchers", methods=["GET", "POST"]),
@@ -67,6 +69,7 @@ class Sandbox:
             Rule("/v1/recurring-templates/<tid>", endpoint="recurring_template", methods=["GET"]),
             Rule("/v1/files", endpoint="files", methods=["POST"]),
             Rule("/v1/files/<fid>", endpoint="file", methods=["GET"]),
+            Rule("/v1/files/<fid>/status", endpoint="file_status", methods=["GET"]),
             Rule("/v1/payments/<vid>", endpoint="payments", methods=["GET"]),
             Rule("/v1/event-subscriptions", endpoint="subscriptions", methods=["GET", "POST"]),
             Rule("/v1/event-subscriptions/<sid>", endpoint="subscription", methods=["GET", "DELETE"]),
@@ -139,15 +142,19 @@ class Sandbox:
         return fault_response(rule) if rule is not None else response
 
     def _handle(self, request: Request, path: str, org: Organization) -> Response:
+        if request.method not in HTTP_OPERATIONS:  # 501 "HTTP operation not supported" (§3)
+            return _json(501, {"message": "Not Implemented"})
         adapter = self.url_map.bind_to_environ(request.environ)
         try:
             endpoint, args = adapter.match(path, method=request.method)
+        except MethodNotAllowed as exc:
+            if org.method_status == 405 and not org.legacy_gateway:  # as documented; live answers 404
+                error = regular(405, path, f"Request method '{request.method}' is not supported")
+                error.headers["Allow"] = ", ".join(sorted(exc.valid_methods or []))
+                return _error(error)
+            return _unknown_route(request, org)
         except HTTPException:
-            if org.legacy_gateway:  # the old gateway's answer to unknown routes and methods (§1.2)
-                token = _bearer(request) or ""
-                return _json(403, {"message": f"'{token}' not a valid key=value pair (missing equal-sign) in "
-                                              f"Authorization header: 'Bearer {token}'."})
-            return _json(404, {"message": "Not Found"})
+            return _unknown_route(request, org)
         json_write = request.method in ("POST", "PUT") and endpoint not in ("files", "voucher_files")
         if json_write and request.mimetype != "application/json":
             return _error(regular(415, path, f"Content type '{request.mimetype or ''}' not supported"))
@@ -182,8 +189,14 @@ class Sandbox:
                         "userEmail": "sandbox@example.org", "date": "2024-01-15T09:00:00.000+01:00"},
             "connectionId": org.connection_id, "features": ["cashbox"],
             "businessFeatures": ["INVOICING", "INVOICING_PRO", "BOOKKEEPING"], "subscriptionStatus": "active",
-            "taxType": "net", "smallBusiness": False,
+            "taxType": org.tax_type, "smallBusiness": org.small_business,
+            **({"distanceSalesPrinciple": org.distance_sales_principle} if org.distance_sales_principle else {}),
         })
+
+    def do_ping(self, request: Request, org: Organization, path: str) -> Response:
+        if not org.ping:  # legacy; whether the current gateway still has it is unconfirmed (§1.4)
+            return _unknown_route(request, org)
+        return _json(200, {"userEmail": "sandbox@example.org"})
 
     def do_contacts(self, request: Request, org: Organization, path: str) -> Response:
         if request.method == "GET":
@@ -285,6 +298,15 @@ class Sandbox:
     def do_file(self, request: Request, org: Organization, path: str, fid: str) -> Response:
         return files.download(org, fid, request.headers.get("Accept", "*/*"))
 
+    def do_file_status(self, request: Request, org: Organization, path: str, fid: str) -> Response:
+        if not org.file_status:  # mentioned in the docs, never documented (§14.1); the shape here is ours
+            return _unknown_route(request, org)
+        stored = org.files.get(fid)
+        if stored is None:
+            raise invalid(404, "id", "not_found")
+        voucher = org.vouchers.get(stored.voucher_id or "") or {}
+        return _json(200, {"id": fid, "voucherId": stored.voucher_id, "voucherStatus": voucher.get("voucherStatus")})
+
     def do_payments(self, request: Request, org: Organization, path: str, vid: str) -> Response:
         return _json(200, masterdata.payments(org, vid, path))
 
@@ -319,6 +341,14 @@ class Sandbox:
 
     def do_masterdata(self, request: Request, org: Organization, path: str, name: str) -> Response:
         return _json(200, masterdata.LISTS[name]())
+
+
+def _unknown_route(request: Request, org: Organization) -> Response:
+    if org.legacy_gateway:  # the old gateway's answer to unknown routes and methods (§1.2)
+        token = _bearer(request) or ""
+        return _json(403, {"message": f"'{token}' not a valid key=value pair (missing equal-sign) in "
+                                      f"Authorization header: 'Bearer {token}'."})
+    return _json(404, {"message": "Not Found"})
 
 
 def _bearer(request: Request) -> str | None:

@@ -102,7 +102,37 @@ def configure(sandbox, body: dict) -> dict:
             org.legacy_gateway = bool(body["legacyGateway"])
         if "retryTimeScale" in body:
             org.retry_time_scale = None if body["retryTimeScale"] is None else float(body["retryTimeScale"])
+        _configure_profile(org, body)
     return {"ok": True}
+
+
+def _configure_profile(org: Organization, body: dict) -> None:
+    """Profile and organization settings, unconfirmed behaviours, and the webhook receiver timeout."""
+    if "webhookTimeoutMs" in body:  # Lexoffice waits 5000 ms; tests shorten it
+        org.webhook_timeout = None if body["webhookTimeoutMs"] is None else float(body["webhookTimeoutMs"]) / 1000
+    if "taxType" in body:
+        if body["taxType"] not in ("net", "gross", "vatfree"):
+            raise ValueError("taxType must be net, gross or vatfree")
+        org.tax_type = body["taxType"]
+    if "smallBusiness" in body:
+        org.small_business = bool(body["smallBusiness"])
+    if "distanceSalesPrinciple" in body:
+        if body["distanceSalesPrinciple"] not in (None, "ORIGIN", "DESTINATION"):
+            raise ValueError("distanceSalesPrinciple must be ORIGIN, DESTINATION or null")
+        org.distance_sales_principle = body["distanceSalesPrinciple"]
+    if "organizationData" in body:  # e.g. {"phone": null} leaves the organization without a phone number
+        data = dict(body["organizationData"])
+        if "companyName" in data:
+            org.company_name = data.pop("companyName") or ""
+        org.details.update(data)
+    for option, attribute in (("ping", "ping"), ("fileStatus", "file_status"),
+                              ("quotationAcceptedOnPursue", "quotation_accepted_on_pursue")):
+        if option in body:
+            setattr(org, attribute, bool(body[option]))
+    if "methodNotAllowedStatus" in body:
+        if body["methodNotAllowedStatus"] not in (404, 405):
+            raise ValueError("methodNotAllowedStatus must be 404 or 405")
+        org.method_status = body["methodNotAllowedStatus"]
 
 
 def requests_log(sandbox, request: Request) -> Response:
@@ -238,6 +268,8 @@ def _mutate_record(store: dict, event_resource: str, action: str, record_id: str
     stamp(record)
     if record.get("voucherStatus") != before:
         events.append(f"{event_resource}.status.changed")
+        if before == "open" and record["voucherStatus"] == "draft" and event_resource in ("invoice", "credit-note"):
+            events.append("payment.changed")  # §17.1: also fires when an invoice or credit note goes back to draft
     return record, events
 
 

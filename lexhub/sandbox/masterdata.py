@@ -4,6 +4,7 @@ from lexhub.sandbox.contacts import COUNTRIES
 from lexhub.sandbox.errors import regular
 from lexhub.sandbox.sales import open_amount
 from lexhub.sandbox.store import Organization
+from lexhub.sandbox.taxes import EU_MEMBERS
 
 CATEGORIES = [
     ("8f8664a8-fd86-11e1-a21f-0800200c9a66", "Warenverkäufe", "income"),
@@ -28,7 +29,8 @@ CATEGORIES = [
 
 def countries() -> list[dict]:
     return [{"countryCode": code, "countryNameEN": code, "countryNameDE": code,
-             "taxClassification": "de" if code == "DE" else "thirdPartyCountry"} for code in sorted(COUNTRIES)]
+             "taxClassification": "de" if code == "DE" else "intraCommunity" if code in EU_MEMBERS
+             else "thirdPartyCountry"} for code in sorted(COUNTRIES)]
 
 
 def posting_categories() -> list[dict]:

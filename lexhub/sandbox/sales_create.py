@@ -5,7 +5,7 @@ import copy
 import uuid
 from datetime import timedelta
 
-from lexhub.sandbox import sales, sales_rules
+from lexhub.sandbox import sales, sales_rules, taxes
 from lexhub.sandbox.clock import BERLIN, day_text, fmt, parse_strict
 from lexhub.sandbox.errors import regular
 from lexhub.sandbox.store import Organization, stamp
@@ -37,12 +37,15 @@ def create(org: Organization, kind_path: str, body: dict, args: dict, path: str)
     sales_rules.check(org, kind, body, path)
     if kind == "dunning":
         _check_dunning(body, predecessor, path)
-    document = _build(org, kind, body, finalize, path)
+    e_invoice = _e_invoice(org, kind, body, path) if kind in ("invoice", "creditnote") else None
+    if finalize and e_invoice is not None and e_invoice[0] == "XRechnung":
+        taxes.check_xrechnung_finalization(org, path)  # before a voucher number is taken
+    document = _build(org, kind, body, finalize, e_invoice)
     if kind == "dunning":  # a dunning addresses the invoice's recipient by the invoice's name
         document["address"]["name"] = (predecessor.get("address") or {}).get("name")
     events: Events = [(f"{sales.EVENT_RESOURCES[kind]}.created", document["id"])]
     if predecessor is not None:
-        events += _link(document, predecessor)
+        events += _link(org, document, predecessor)
     org.sales[document["id"]] = document
     return document, events
 
@@ -104,7 +107,8 @@ def _berlin(value: str) -> str:
     return fmt(parse_strict(value))
 
 
-def _build(org: Organization, kind: str, body: dict, finalize: bool, path: str) -> dict:
+def _build(org: Organization, kind: str, body: dict, finalize: bool, e_invoice: tuple[str, dict | None] | None
+           ) -> dict:
     document = {"id": str(uuid.uuid4()), "organizationId": org.id, "_kind": kind, "version": 1,
                 "language": body.get("language") or "de", "archived": False,
                 "voucherStatus": "open" if finalize else "draft", "voucherDate": _berlin(body["voucherDate"]),
@@ -124,8 +128,8 @@ def _build(org: Organization, kind: str, body: dict, finalize: bool, path: str) 
         document["totalPrice"] = {key: value for key, value in (body.get("totalPrice") or {}).items()
                                   if key in ("currency", "totalDiscountAbsolute", "totalDiscountPercentage")}
         sales.compute_totals(document)
-    if kind in ("invoice", "creditnote"):
-        document["electronicDocumentProfile"], x_rechnung = _e_invoice(org, kind, body, path)
+    if e_invoice is not None:
+        document["electronicDocumentProfile"], x_rechnung = e_invoice
         if x_rechnung is not None:
             document["xRechnung"] = x_rechnung
     if kind == "invoice":
@@ -182,7 +186,7 @@ def _e_invoice(org: Organization, kind: str, body: dict, path: str) -> tuple[str
     return "XRechnung", {"buyerReference": override or contact_data["buyerReference"]}
 
 
-def _link(document: dict, predecessor: dict) -> Events:
+def _link(org: Organization, document: dict, predecessor: dict) -> Events:
     """Relate both documents; a finalized credit note settles its invoice (§12.2)."""
     kind, before = document["_kind"], predecessor["_kind"]
     document["relatedVouchers"] = [{"id": predecessor["id"], "voucherNumber": predecessor.get("voucherNumber"),
@@ -192,6 +196,8 @@ def _link(document: dict, predecessor: dict) -> Events:
     resource = sales.EVENT_RESOURCES[before]
     events: Events = [(f"{resource}.changed", predecessor["id"])]
     status_before = predecessor["voucherStatus"]
+    if before == "quotation" and status_before == "open" and org.quotation_accepted_on_pursue:
+        predecessor["voucherStatus"] = "accepted"  # the web app marks a pursued quotation as accepted
     if kind == "creditnote" and document["voucherStatus"] == "open":
         document["voucherStatus"] = "paidoff"
         credited = float(document["totalPrice"]["totalGrossAmount"])

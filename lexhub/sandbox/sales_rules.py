@@ -8,6 +8,7 @@ import math
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from lexhub.sandbox import taxes
 from lexhub.sandbox.clock import BERLIN, parse_strict
 from lexhub.sandbox.contacts import COUNTRIES
 from lexhub.sandbox.errors import regular
@@ -72,7 +73,9 @@ def check(org: Organization, kind: str, body: dict, path: str) -> None:
     _address(org, body, tax_type, found)
     relevant = _shipping(body, kind, found) or voucher_date
     _payment_conditions(body, kind, found)
-    _line_items(org, body, kind, tax_type, relevant, found)
+    default_rates = allowed_rates(relevant) if tax_type in (None, "net", "gross") else (0,)
+    rates = taxes.sales_rates(org, body, tax_type, default_rates, found)
+    _line_items(org, body, kind, tax_type, rates, found)
     if found.details:
         message = SHIPPING_MISSING if found.details[0]["field"] == "shippingConditions" else GENERIC
         raise regular(406, path, message, found.details)
@@ -198,7 +201,7 @@ def allowed_rates(relevant: date | None) -> tuple[int, ...]:
     return (0, 7, 19)
 
 
-def _line_items(org: Organization, body: dict, kind: str, tax_type: str | None, relevant: date | None,
+def _line_items(org: Organization, body: dict, kind: str, tax_type: str | None, rates: tuple[float, ...],
                 found: Findings) -> None:
     items = body.get("lineItems")
     if items is None:
@@ -215,10 +218,10 @@ def _line_items(org: Organization, body: dict, kind: str, tax_type: str | None, 
         if not isinstance(item, dict):
             found.invalid(prefix)
             continue
-        _item(org, item, kind, tax_type, relevant, prefix, found, top_level=True)
+        _item(org, item, kind, tax_type, rates, prefix, found, top_level=True)
 
 
-def _item(org: Organization, item: dict, kind: str, tax_type: str | None, relevant: date | None, prefix: str,
+def _item(org: Organization, item: dict, kind: str, tax_type: str | None, rates: tuple[float, ...], prefix: str,
           found: Findings, *, top_level: bool) -> None:
     item_type = item.get("type")
     if item_type not in ITEM_TYPES:
@@ -231,7 +234,7 @@ def _item(org: Organization, item: dict, kind: str, tax_type: str | None, releva
         found.too_long(f"{prefix}.name", 255)
     if item.get("description") is not None and len(str(item["description"])) > 2000:
         found.too_long(f"{prefix}.description", 2000)
-    _quotation_extras(org, item, kind, tax_type, relevant, prefix, found, top_level=top_level)
+    _quotation_extras(org, item, kind, tax_type, rates, prefix, found, top_level=top_level)
     if item_type == "text":
         return
     if item_type in ("service", "material"):
@@ -252,10 +255,10 @@ def _item(org: Organization, item: dict, kind: str, tax_type: str | None, releva
             found.invalid(f"{prefix}.discountPercentage", "für diesen Belegtyp nicht erlaubt")
         elif not _amount(discount, 2, upper=100):
             found.invalid(f"{prefix}.discountPercentage")
-    _unit_price(item.get("unitPrice"), kind, tax_type, relevant, prefix, found)
+    _unit_price(item.get("unitPrice"), kind, tax_type, rates, prefix, found)
 
 
-def _quotation_extras(org: Organization, item: dict, kind: str, tax_type: str | None, relevant: date | None,
+def _quotation_extras(org: Organization, item: dict, kind: str, tax_type: str | None, rates: tuple[float, ...],
                       prefix: str, found: Findings, *, top_level: bool) -> None:
     sub_items = item.get("subItems")
     if kind != "quotation":
@@ -276,10 +279,10 @@ def _quotation_extras(org: Organization, item: dict, kind: str, tax_type: str | 
             if not isinstance(sub, dict) or sub.get("alternative") is not True:
                 found.invalid(f"{sub_prefix}.alternative", "Unterpositionen müssen Alternativen sein")
                 continue
-            _item(org, sub, kind, tax_type, relevant, sub_prefix, found, top_level=False)
+            _item(org, sub, kind, tax_type, rates, sub_prefix, found, top_level=False)
 
 
-def _unit_price(price: object, kind: str, tax_type: str | None, relevant: date | None, prefix: str,
+def _unit_price(price: object, kind: str, tax_type: str | None, rates: tuple[float, ...], prefix: str,
                 found: Findings) -> None:
     if price is None:
         if kind != "deliverynote":  # delivery notes may go without prices
@@ -301,10 +304,9 @@ def _unit_price(price: object, kind: str, tax_type: str | None, relevant: date |
     if rate is None:
         found.missing(f"{prefix}.unitPrice.taxRatePercentage")
         return
-    allowed = allowed_rates(relevant) if tax_type in (None, "net", "gross") else (0,)
-    if not _amount(rate, 2) or float(rate) not in allowed:
+    if not _amount(rate, 2) or float(rate) not in rates:
         found.invalid(f"{prefix}.unitPrice.taxRatePercentage",
-                      f"erlaubte Steuersätze: {', '.join(str(r) for r in allowed)}")
+                      f"erlaubte Steuersätze: {', '.join(f'{r:g}' for r in rates)}")
 
 
 def _amount(value: object, decimals: int, *, upper: float | None = None, signed: bool = False) -> bool:

@@ -47,6 +47,13 @@ class Bucket:
             return False
 
 
+# The organization's own data as an XRechnung needs it (settings and the print layout's footer in the web app).
+ORGANIZATION_DATA = {"street": "Musterstraße 1", "zip": "10115", "city": "Berlin", "countryCode": "DE",
+                     "phone": "030 1234567", "email": "buchhaltung@beispiel-handel.example",
+                     "taxNumber": "11/222/33333", "vatRegistrationId": "DE123456789",
+                     "bankAccount": {"iban": "DE02120300000000202051", "bic": "BYLADEM1001"}}
+
+
 @dataclass
 class Organization:
     id: str
@@ -67,6 +74,15 @@ class Organization:
     recurring_templates: dict[str, dict] = field(default_factory=dict)
     denied_scopes: set[str] = field(default_factory=set)  # first path segments this key may not use (403)
     retry_time_scale: float | None = None  # overrides the sandbox's webhook retry time scale for this key
+    webhook_timeout: float | None = None  # seconds a receiver may take (Lexoffice: 5); None = the sandbox's
+    tax_type: str = "net"  # the profile's taxType; `vatfree` (or small_business) allows only vat-free documents
+    small_business: bool = False
+    distance_sales_principle: str | None = None  # ORIGIN | DESTINATION; absent until set, as in Lexoffice
+    details: dict = field(default_factory=lambda: dict(ORGANIZATION_DATA))  # checked at XRechnung finalization
+    ping: bool = False  # legacy GET /v1/ping; its existence on the current gateway is unconfirmed
+    file_status: bool = False  # GET /v1/files/{id}/status; mentioned but undocumented
+    method_status: int = 404  # a known method a route lacks: 404 as observed live, or 405 as documented
+    quotation_accepted_on_pursue: bool = True
     files: dict[str, StoredFile] = field(default_factory=dict)
     subscriptions: dict[str, dict] = field(default_factory=dict)
     customer_numbers: int = 10000

@@ -3,6 +3,7 @@
 import copy
 import uuid
 
+from lexhub.sandbox import taxes
 from lexhub.sandbox.clock import day_text, now_text, parse_day
 from lexhub.sandbox.errors import invalid, legacy
 from lexhub.sandbox.masterdata import CATEGORY_IDS
@@ -47,12 +48,12 @@ def validate(org: Organization, payload: dict) -> None:
     for file_id in payload.get("files") or []:
         if file_id not in org.files:
             issue("files", "invalid_value")
-    _check_items(payload, issue)
+    _check_items(org, payload, issue)
     if issues:
         raise legacy(406, *issues)
 
 
-def _check_items(payload: dict, issue) -> None:
+def _check_items(org: Organization, payload: dict, issue) -> None:
     gross = payload.get("taxType") == "gross"
     sum_amount = sum_tax = 0.0
     for index, item in enumerate(payload.get("voucherItems") or []):
@@ -63,7 +64,11 @@ def _check_items(payload: dict, issue) -> None:
         amount, tax, rate = (float(v) for v in values)
         if item["categoryId"] not in CATEGORY_IDS:  # must be one of /v1/posting-categories
             issue(f"voucherItems[{index}].categoryId", "invalid_value")
-        if rate not in RATES:
+        # Distance-sales categories need the matching profile principle; DESTINATION ones take EU rates.
+        category_issue, rates = taxes.voucher_item_rates(org, item["categoryId"], RATES)
+        if category_issue:
+            issue(f"voucherItems[{index}].categoryId", category_issue)
+        if rate not in rates:
             issue(f"voucherItems[{index}].taxRatePercent", "invalid_value")
         expected = amount * rate / (100 + rate) if gross else amount * rate / 100
         if abs(round(expected, 2) - tax) > 0.011:

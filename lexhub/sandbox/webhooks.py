@@ -24,6 +24,7 @@ log = logging.getLogger("lexhub.sandbox.webhooks")
 # Lexoffice retries after 10, 20, 40, 80, 160 s, then after a 30-minute pause 20 times every 2 hours.
 SCHEDULE = [10, 20, 40, 80, 160, 1800] + [7200] * 19
 RETRIED = {401, 403, 404, 429}
+TIMEOUT = 5.0  # Lexoffice's read timeout for receivers; per organization `webhook_timeout` overrides it
 EVENT_TYPES = {f"{resource}.{action}" for resource in ("article", "contact", "dunning", "recurring-template")
                for action in ("created", "changed", "deleted")}
 EVENT_TYPES |= {f"{resource}.{action}" for resource in ("credit-note", "delivery-note", "down-payment-invoice",
@@ -85,7 +86,8 @@ class Dispatcher:
         for subscription in list(org.subscriptions.values()):
             if subscription["eventType"] == event_type:
                 entry = {"event": event_type, "resourceId": resource_id, "url": subscription["callbackUrl"],
-                         "apiKey": org.api_key, "status": None, "attempts": 0, "state": "pending"}
+                         "apiKey": org.api_key, "status": None, "error": None, "attempts": 0,
+                         "state": "pending"}
                 self.history.append(entry)
                 self._push(Delivery(time.monotonic(), str(uuid.uuid4()), org, subscription["subscriptionId"],
                                     subscription["callbackUrl"], body, 0, entry))
@@ -105,8 +107,8 @@ class Dispatcher:
             self._deliver(delivery)
 
     def _deliver(self, delivery: Delivery) -> None:
-        status = self._post(delivery)
-        delivery.log.update(status=status, attempts=delivery.attempt + 1)
+        status, error = self._post(delivery)
+        delivery.log.update(status=status, attempts=delivery.attempt + 1, error=error)
         if status is not None and 200 <= status < 300:
             delivery.log["state"] = "delivered"
             return
@@ -117,7 +119,8 @@ class Dispatcher:
         retry = status is None or status in RETRIED or status >= 500
         if not retry or delivery.attempt >= len(SCHEDULE):
             delivery.log["state"] = "failed"
-            if status in (404, None) and retry:  # exhausted 404s and unreachable hosts lose the subscription
+            # exhausted 404s and unreachable hosts lose the subscription; a slow receiver does not
+            if (status == 404 or (status is None and error != "timeout")) and retry:
                 delivery.org.subscriptions.pop(delivery.subscription_id, None)
             return
         scale = self.time_scale if delivery.org.retry_time_scale is None else delivery.org.retry_time_scale
@@ -125,22 +128,26 @@ class Dispatcher:
         delivery.attempt += 1
         self._push(delivery)
 
-    def _post(self, delivery: Delivery) -> int | None:
+    def _post(self, delivery: Delivery) -> tuple[int | None, str | None]:
+        """The receiver's final status (None when there is none) and why there is none."""
         url = delivery.url
         headers = {"Content-Type": "application/json", "X-Lxo-Signature": self.signer.sign(delivery.body)}
+        timeout = TIMEOUT if delivery.org.webhook_timeout is None else delivery.org.webhook_timeout
         status = None
         for _redirect in range(4):  # the original request and at most three redirects
             try:
-                response = self._session.post(url, data=delivery.body, headers=headers, timeout=5,
+                response = self._session.post(url, data=delivery.body, headers=headers, timeout=timeout,
                                               allow_redirects=False)
+            except requests.Timeout:
+                return None, "timeout"
             except requests.RequestException:
-                return None
+                return None, "unreachable"
             status = response.status_code
             if status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
                 url = urljoin(url, response.headers["Location"])
                 continue
-            return status
-        return status  # still redirecting after three: a failure that is never retried
+            return status, None
+        return status, "too many redirects"  # still redirecting after three: a failure that is never retried
 
 
 def check_callback(url: object, *, allow_http: bool, path: str) -> str:

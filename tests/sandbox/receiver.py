@@ -1,10 +1,12 @@
 """A webhook receiver for delivery tests: answers HEAD with 200 and each POST by its path's rule.
 
 Paths: `/ok`, `/status/<code>` (always that code), `/flaky/<n>` (500 n times, then 200),
-`/redirect/<n>` (307 to `/redirect/<n-1>`, `/redirect/0` answers 200).
+`/redirect/<n>` (307 to `/redirect/<n-1>`, `/redirect/0` answers 200), `/slow/<ms>` (200 after ms),
+`/slow-once/<ms>` (the first POST answers 200 after ms, later ones at once).
 """
 
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -27,6 +29,7 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 receiver.posts.append((self.path, body))
                 receiver.hits[self.path] += 1
+                receiver.delay(self.path)
                 status, location = receiver.answer(self.path)
                 self.send_response(status)
                 if location:
@@ -52,6 +55,11 @@ class Receiver:
         if parts[0] == "redirect" and int(parts[1]) > 0:
             return 307, f"/redirect/{int(parts[1]) - 1}"
         return 200, None
+
+    def delay(self, path: str) -> None:
+        parts = path.strip("/").split("/")
+        if parts[0] == "slow" or (parts[0] == "slow-once" and self.hits[path] == 1):
+            time.sleep(int(parts[1]) / 1000)  # the slow receiver under test, not a wait for a result
 
     def close(self) -> None:
         self.server.shutdown()

@@ -137,3 +137,33 @@ def test_revoking_the_connection_sends_token_revoked_then_the_key_is_dead(sandbo
     settle(sandbox)
     assert json.loads(receiver.posts[0][1])["resourceId"] == connection_id
     assert sandbox.api("GET", "/v1/profile").status_code == 401
+
+
+def test_a_receiver_slower_than_the_timeout_is_a_failed_attempt_and_is_retried(sandbox, receiver) -> None:
+    sandbox.configure(webhookTimeoutMs=200, retryTimeScale=0.001)  # Lexoffice waits 5000 ms
+    subscribe(sandbox, receiver, "/slow-once/1500")
+    change_a_contact(sandbox)
+
+    delivery = settle(sandbox)[0]
+    assert (delivery["state"], delivery["attempts"], delivery["status"]) == ("delivered", 2, 200)
+    assert receiver.hits["/slow-once/1500"] == 2  # the slow answer did not count, the retry did
+
+
+def test_a_receiver_that_is_always_too_slow_fails_but_keeps_its_subscription(sandbox, receiver) -> None:
+    sandbox.configure(webhookTimeoutMs=50, retryTimeScale=0.00001)
+    subscription = subscribe(sandbox, receiver, "/slow/300")
+    change_a_contact(sandbox)
+
+    delivery = settle(sandbox, timeout=30)[0]
+    assert (delivery["state"], delivery["attempts"], delivery["status"], delivery["error"]) == (
+        "failed", ATTEMPTS, None, "timeout")
+    assert subscription_exists(sandbox, subscription)  # only 404s and unreachable hosts lose it
+
+
+def test_a_receiver_within_the_timeout_is_delivered_at_once(sandbox, receiver) -> None:
+    sandbox.configure(webhookTimeoutMs=1000)
+    subscribe(sandbox, receiver, "/slow/100")
+    change_a_contact(sandbox)
+
+    delivery = settle(sandbox)[0]
+    assert (delivery["state"], delivery["attempts"], delivery["error"]) == ("delivered", 1, None)

@@ -1,0 +1,61 @@
+"""Routes and statuses the spec leaves open, each configurable with the stricter reading by default:
+legacy `/v1/ping` (§1.4), `GET /v1/files/{id}/status` (§14.1), 501 for HTTP operations the API never
+supports and 405 instead of the observed 404 for a method a route lacks (§3)."""
+
+import requests
+
+from tests.writes import files
+
+NOT_FOUND = {"message": "Not Found"}
+
+
+def test_ping_is_unknown_by_default_and_answers_the_users_email_when_enabled(sandbox) -> None:
+    default = sandbox.api("GET", "/v1/ping")
+    sandbox.configure(ping=True)
+    enabled = sandbox.api("GET", "/v1/ping")
+    anonymous = requests.get(f"{sandbox.base_url}/v1/ping", timeout=10)
+
+    assert (default.status_code, default.json()) == (404, NOT_FOUND)
+    assert (enabled.status_code, enabled.json()) == (200, {"userEmail": "sandbox@example.org"})
+    assert (anonymous.status_code, anonymous.json()) == (401, {"message": "Unauthorized"})
+
+
+def test_file_status_is_unknown_by_default_and_reports_the_uploads_voucher_when_enabled(sandbox) -> None:
+    uploaded = sandbox.api("POST", "/v1/files", files={"file": ("beleg.pdf", files.pdf("Status"))},
+                           data={"type": "voucher"}).json()
+    default = sandbox.api("GET", f"/v1/files/{uploaded['id']}/status")
+    sandbox.configure(fileStatus=True)
+    enabled = sandbox.api("GET", f"/v1/files/{uploaded['id']}/status")
+    unknown = sandbox.api("GET", "/v1/files/00000000-0000-4000-8000-000000000000/status")
+
+    assert (default.status_code, default.json()) == (404, NOT_FOUND)
+    assert (enabled.status_code, enabled.json()) == (200, {"id": uploaded["id"], "voucherId": uploaded["voucherId"],
+                                                           "voucherStatus": "unchecked"})
+    assert unknown.status_code == 404
+    assert [(i["source"], i["i18nKey"], i["type"]) for i in unknown.json()["IssueList"]] == [
+        ("id", "not_found", "technical_error")]
+
+
+def test_an_http_operation_the_api_never_supports_is_501(sandbox) -> None:
+    contact = sandbox.api("GET", "/v1/contacts").json()["content"][0]
+    for method, path in (("PATCH", f"/v1/contacts/{contact['id']}"), ("OPTIONS", "/v1/profile"),
+                         ("PATCH", "/v1/no-such-route")):
+        response = sandbox.api(method, path, json={})
+        assert (response.status_code, response.json()) == (501, {"message": "Not Implemented"}), (method, path)
+    assert sandbox.api("GET", f"/v1/contacts/{contact['id']}").json()["version"] == contact["version"]
+
+
+def test_a_method_a_route_lacks_is_404_as_observed_or_405_as_documented(sandbox) -> None:
+    contact = sandbox.api("GET", "/v1/contacts").json()["content"][0]
+    path = f"/v1/contacts/{contact['id']}"
+    observed = sandbox.api("DELETE", path)
+    sandbox.configure(methodNotAllowedStatus=405)
+    documented = sandbox.api("DELETE", path)
+
+    assert (observed.status_code, observed.json()) == (404, NOT_FOUND)
+    body = documented.json()
+    assert (documented.status_code, body["status"], body["error"], body["path"]) == (405, 405, "Method Not Allowed",
+                                                                                     path)
+    assert set(body) >= {"timestamp", "traceId", "message"}
+    assert {m.strip() for m in documented.headers["Allow"].split(",")} >= {"GET", "PUT"}
+    assert sandbox.api("GET", path).status_code == 200  # still there: contacts cannot be deleted
