@@ -13,7 +13,7 @@ from contacts.forms import ContactForm, extra_entries, field_for_path, initial_f
 from contacts.models import Contact
 from contacts.validation import flatten
 from lexhub.models import Connection
-from lexhub.sorting import SortChoice, of_visible_connections, ordering_from, sort_headers, sort_options, sorted_page
+from lexhub.sorting import SortChoice, ordering_from, sort_headers, sort_options, sorted_page, visible_connection_ids
 from lexhub.writes import EditConflict, WriteError, WriteQueued
 
 SAVED = "Saved in Lexoffice."
@@ -31,7 +31,8 @@ SORTS = (
 @login_required
 @require_GET
 def contact_list(request: HttpRequest) -> HttpResponse:
-    contacts = of_visible_connections(Contact.objects.present(), request.user).select_related("connection")
+    connection_ids = visible_connection_ids(request.user)
+    contacts = Contact.objects.present().filter(connection_id__in=connection_ids).select_related("connection")
     query = request.GET.get("q", "").strip()
     if query:
         match = Q(name__icontains=query) | Q(emails__icontains=query)
@@ -47,7 +48,8 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     if archived in ("yes", "no"):
         contacts = contacts.filter(archived=archived == "yes")
     ordering = ordering_from(request.GET.get("sort"), choices=SORTS, default="name")
-    page = sorted_page(contacts, ordering, cursor=request.GET.get("after"), searched=bool(query))
+    page = sorted_page(contacts, ordering, cursor=request.GET.get("after"), connection_ids=connection_ids,
+                       searched=bool(query))
     return render(request, "contacts/list.html", {
         "page": page, "q": query, "role": role, "archived": archived, "ordering": ordering,
         "sort_options": sort_options(SORTS, ordering), "headers": sort_headers(SORTS, ordering),

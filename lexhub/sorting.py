@@ -1,16 +1,20 @@
 """Sort orders the list pages offer: a `sort` query parameter ("date", "-date", ...) names one of a
 list's choices; the page is then keyset-paged by that field (lexhub.listing.seek).
 
-Every choice's field has a (connection, field, id) index, so each order pages as fast as the default.
+Every choice's field has a (connection, field, id) index, so each order pages as fast as the default:
+rows are limited by a list of connection ids (not a subquery), several connections are merged from
+each one's index, and a search with few matches sorts just those. Queries per page: a constant (one
+more for a search; one more for several connections on PostgreSQL, one per connection on SQLite).
 """
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 
-from lexhub.listing import Page, seek
+from lexhub.listing import PAGE_SIZE, InvalidCursor, Page, after_position, keyset_order, position_of, seek
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -38,23 +42,55 @@ class Ordering:
     def param(self) -> str:
         return f"-{self.choice.key}" if self.descending else self.choice.key
 
+    @property
+    def tag(self) -> str:  # how lexhub.listing.seek names this ordering in its cursors
+        return f"-{self.choice.field}" if self.descending else self.choice.field
+
 
 FEW_MATCHES = 1000
 
 
-def sorted_page(queryset: QuerySet, ordering: "Ordering", *, cursor: str | None, searched: bool = False) -> Page:
-    """The page after `cursor` in this ordering. `searched`: the queryset holds a substring search."""
+def sorted_page(queryset: QuerySet, ordering: "Ordering", *, cursor: str | None, connection_ids: list[int],
+                searched: bool = False) -> Page:
+    """The page after `cursor` in this ordering, of rows already limited to `connection_ids`.
+
+    `searched`: the queryset holds a substring search."""
     field = ordering.choice.field
     if ordering.choice.only_with_value:
         queryset = queryset.filter(**{f"{field}__isnull": False})
+    narrowed = False
     if searched:
         # PostgreSQL can only guess how many rows LIKE '%term%' matches. Walking the sort index until a
         # page is full is right for a common term and reads the whole index for a rare one, so look
         # first (one query, no ordering, so the trigram index answers it): few matches are sorted alone.
         matches = list(queryset.order_by().values_list("pk", flat=True)[:FEW_MATCHES + 1])
-        if len(matches) <= FEW_MATCHES:
+        narrowed = len(matches) <= FEW_MATCHES
+        if narrowed:
             queryset = queryset.filter(pk__in=matches)
+    if len(connection_ids) > 1 and not narrowed:
+        # An index on (connection, field, id) orders one connection's rows only; for several, each
+        # connection's next rows are taken from its index and the page is sorted out of those.
+        queryset = queryset.filter(pk__in=_first_of_each(queryset, ordering, cursor=cursor,
+                                                         connection_ids=connection_ids))
     return seek(queryset, field=field, descending=ordering.descending, cursor=cursor)
+
+
+def _first_of_each(queryset: QuerySet, ordering: "Ordering", *, cursor: str | None,
+                   connection_ids: list[int]) -> list[int]:
+    """Ids of each connection's first PAGE_SIZE + 1 rows after `cursor`: the page is among them."""
+    model_field = queryset.model._meta.get_field(ordering.choice.field)
+    if cursor:
+        try:
+            value, last_id = position_of(model_field, cursor, tag=ordering.tag)
+            queryset = queryset.filter(after_position(model_field, value, last_id, descending=ordering.descending))
+        except InvalidCursor:
+            pass  # seek starts over as well
+    order = keyset_order(model_field.name, descending=ordering.descending)
+    parts = [queryset.filter(connection_id=pk).order_by(*order).values_list("pk", flat=True)[:PAGE_SIZE + 1]
+             for pk in connection_ids]
+    if connections[queryset.db].features.supports_slicing_ordering_in_compound:  # PostgreSQL: one query
+        return list(parts[0].union(*parts[1:], all=True))
+    return [pk for part in parts for pk in part]
 
 
 def ordering_from(value: str | None, *, choices: tuple[SortChoice, ...], default: str) -> Ordering:
@@ -93,12 +129,12 @@ def sort_headers(choices: tuple[SortChoice, ...], current: Ordering) -> dict[str
     return headers
 
 
-def of_visible_connections(queryset: QuerySet, user: "AbstractBaseUser") -> QuerySet:
-    """Rows of the connections `user` sees, named by a list of ids (one extra, constant query).
+def visible_connection_ids(user: "AbstractBaseUser") -> list[int]:
+    """The connections `user` sees, as a list (one small query) for `connection_id IN (...)`.
 
-    With a subquery PostgreSQL cannot know there is usually one connection and sorts every row of
-    the account; with `connection_id IN (1)` it walks the (connection, field, id) index in order.
+    With the subquery instead, PostgreSQL cannot know there is usually one connection and sorts every
+    row of the account; with `connection_id IN (1)` it walks the (connection, field, id) index in order.
     """
     from lexhub.models import Connection
 
-    return queryset.filter(connection_id__in=list(Connection.objects.visible_to(user).values_list("pk", flat=True)))
+    return list(Connection.objects.visible_to(user).order_by("pk").values_list("pk", flat=True))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexhub.models import Connection
-from lexhub.sorting import SortChoice, of_visible_connections, ordering_from, sort_headers, sort_options, sorted_page
+from lexhub.sorting import SortChoice, ordering_from, sort_headers, sort_options, sorted_page, visible_connection_ids
 from lexhub.writes import WriteError, WriteQueued
 from vouchers.forms import (
     ItemFormSet,
@@ -84,11 +84,13 @@ def filtered(request: HttpRequest, queryset: QuerySet) -> tuple[QuerySet, dict]:
 
 
 def _list(request: HttpRequest, *, types: tuple[str, ...], title: str, url_name: str) -> HttpResponse:
-    vouchers = of_visible_connections(Voucher.objects.present(), request.user).filter(
-        voucher_type__in=types).select_related("contact", "connection")
+    connection_ids = visible_connection_ids(request.user)
+    vouchers = Voucher.objects.present().filter(connection_id__in=connection_ids, voucher_type__in=types)
+    vouchers = vouchers.select_related("contact", "connection")
     vouchers, params = filtered(request, vouchers)
     ordering = ordering_from(request.GET.get("sort"), choices=SORTS, default="-date")
-    page = sorted_page(vouchers, ordering, cursor=request.GET.get("after"), searched=bool(params["q"]))
+    page = sorted_page(vouchers, ordering, cursor=request.GET.get("after"), connection_ids=connection_ids,
+                       searched=bool(params["q"]))
     return render(request, "vouchers/list.html", {
         "page": page, "params": params, "types": types, "statuses": STATUSES, "title": title, "url_name": url_name,
         "sort_options": sort_options(SORTS, ordering), "headers": sort_headers(SORTS, ordering),

@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from contacts.models import Contact
+from lexhub.models import Connection
 from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,20 @@ def many_contacts(connection) -> list[Contact]:
         connection=connection, lexoffice_id=uuid.uuid4(), name=f"Firma {(n * 41) % 70:03d}",
         customer_number=None if n % 3 == 0 else 10000 + (n * 7) % 50,
         vendor_number=None if n % 4 == 0 else 70000 + (n * 11) % 60,
+    ) for n in range(ROWS)])
+
+
+@pytest.fixture
+def two_connections(connection, alice) -> list[Voucher]:
+    """alice sees a second connection; vouchers are dealt between both, so pages interleave them."""
+    second = Connection(name="Second", owner=alice)
+    second.set_api_key("not-used-here")
+    second.save()
+    return Voucher.objects.bulk_create([Voucher(
+        connection=(connection, second)[n % 3 == 0], lexoffice_id=uuid.uuid4(), voucher_type="purchaseinvoice",
+        voucher_status="open", voucher_number=f"RE-{(n * 37) % 101:04d}",
+        voucher_date=None if n % 13 == 0 else START + timedelta(days=(n * 7) % 40),
+        total_amount=None if n % 11 == 0 else Decimal((n * 29) % 53), contact_name=f"Lieferant {(n * 31) % 45:03d}",
     ) for n in range(ROWS)])
 
 
@@ -86,6 +101,14 @@ def test_sorting_by_a_number_says_who_is_left_out(alice_client, many_contacts) -
 
     assert "only contacts with a Customer no. are listed" in by_number
     assert "are listed" not in by_name
+
+
+@pytest.mark.parametrize(("sort", "field"), [
+    ("-date", "voucher_date"), ("number", "voucher_number"), ("-amount", "total_amount"), ("contact", "contact_name"),
+])
+def test_the_rows_of_several_connections_page_as_one_list(alice_client, two_connections, sort, field) -> None:
+    assert walk(alice_client, "/vouchers/", {"sort": sort}) == expected(
+        two_connections, field, descending=sort.startswith("-"))
 
 
 def test_sorting_keeps_the_filters_and_the_next_page_keeps_both(alice_client, many_vouchers) -> None:
