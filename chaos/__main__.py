@@ -7,6 +7,7 @@ reports 0 lost, 0 duplicated and 0 unexpected.
 
 import argparse
 import importlib
+import signal
 import sys
 import time
 import traceback
@@ -24,6 +25,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="CI size: small counts, short outages")
     parser.add_argument("--keep", action="store_true", help="keep the run's directory (logs, database)")
     args = parser.parse_args()
+    # SIGTERM (a CI timeout) ends the run through the same cleanup as Ctrl-C: every server we started stops.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     from chaos.cluster import Cluster
 
