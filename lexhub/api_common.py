@@ -1,16 +1,12 @@
 """Pieces every REST API viewset shares: token auth, scoping, keyset pages, throttling, error schemas."""
 
-import base64
-import binascii
-import json
 from collections import OrderedDict
 from datetime import datetime
 from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, Field, Q, QuerySet
+from django.db.models import Field, Q, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
@@ -26,6 +22,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.utils.urls import replace_query_param
 
+from lexhub.listing import InvalidCursor, after_position, encode_cursor, keyset_order, position_of
 from lexhub.models import Connection
 
 MAX_PAGE_SIZE = 250
@@ -132,17 +129,16 @@ class KeysetPagination(BasePagination):
         field = view.ordering_fields[name]
         model_field = queryset.model._meta.get_field(field)
         size = self._page_size(request, view)
-        order = F(field).desc(nulls_first=True) if descending else F(field).asc(nulls_last=True)
-        tiebreak = F("id").desc() if descending else F("id").asc()
-        queryset = queryset.order_by(order, tiebreak)
+        queryset = queryset.order_by(*keyset_order(field, descending=descending))
+        tag = f"-{name}" if descending else name  # the cursor names its ordering, by the public name
         if cursor := request.query_params.get(self.cursor_query_param):
-            queryset = queryset.filter(self._after(cursor, name, model_field, descending))
+            queryset = queryset.filter(self._after(cursor, tag, model_field, descending))
         rows = list(queryset[: size + 1])
         self.next_cursor = None
         if len(rows) > size:
             last = rows[size - 1]  # a model instance, or a dict from .values() on hot paths
             value, pk = (last[field], last["id"]) if isinstance(last, dict) else (getattr(last, field), last.pk)
-            self.next_cursor = _encode([name if not descending else f"-{name}", value, pk])
+            self.next_cursor = encode_cursor([tag, value, pk])
         return rows[:size]
 
     def get_paginated_response(self, data: list) -> Response:
@@ -192,47 +188,18 @@ class KeysetPagination(BasePagination):
             raise ValidationError({"pageSize": [f"Use a number from 1 to {MAX_PAGE_SIZE}."]})
         return int(raw)
 
-    def _after(self, cursor: str, name: str, model_field: Field, descending: bool) -> Q:
+    def _after(self, cursor: str, tag: str, model_field: Field, descending: bool) -> Q:
         invalid = ValidationError({"cursor": ["This cursor is invalid or belongs to another ordering."]})
-        position = _decode(cursor)
-        expected = f"-{name}" if descending else name
-        if position is None or position[0] != expected or not isinstance(position[2], int):
-            raise invalid
-        last_id, field, nullable = position[2], model_field.name, model_field.null
-        if not 0 <= last_id < 2**63:
-            raise invalid
         try:
-            value = None if position[1] is None else model_field.to_python(position[1])
-        except DjangoValidationError:
+            value, last_id = position_of(model_field, cursor, tag=tag)
+        except InvalidCursor:
             raise invalid from None
-        if value is None and not nullable:
+        if isinstance(value, str) and "\x00" in value:  # PostgreSQL cannot even compare with NUL
             raise invalid
-        if value is None:  # inside the NULL block, which comes first descending and last ascending
-            in_nulls = Q(**{f"{field}__isnull": True, f"id__{'lt' if descending else 'gt'}": last_id})
-            return in_nulls | Q(**{f"{field}__isnull": False}) if descending else in_nulls
-        # `<=` first keeps the condition usable as an index range; the OR only sorts out the ties.
-        if descending:
-            after = Q(**{f"{field}__lte": value}) & (Q(**{f"{field}__lt": value}) | Q(id__lt=last_id))
-            return after
-        after = Q(**{f"{field}__gte": value}) & (Q(**{f"{field}__gt": value}) | Q(id__gt=last_id))
-        return after | Q(**{f"{field}__isnull": True}) if nullable else after
+        return after_position(model_field, value, last_id, descending=descending)
 
 
-def _encode(values: list) -> str:
-    plain = [v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, Decimal) else v for v in values]
-    return base64.urlsafe_b64encode(json.dumps(plain, default=str).encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> list | None:
-    try:
-        values = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        return None
-    if not isinstance(values, list) or len(values) != 3 or isinstance(values[2], bool):
-        return None
-    if not isinstance(values[1], str | int | float | type(None)) or "\x00" in str(values[1]):
-        return None
-    return values
+_encode = encode_cursor  # bench/lists_api.py builds a last-page cursor with it
 
 
 # --- documentation helpers -------------------------------------------------------------------

@@ -66,3 +66,17 @@ def test_the_voucher_list_carries_the_contact_without_extra_queries(big_mirror, 
 
     assert all(row["contact"]["name"] == row["contactName"] for row in rows)
     assert not any("contacts_contact" in q["sql"] and "vouchers_voucher" not in q["sql"] for q in queries)
+
+
+@pytest.mark.parametrize("ordering", ["-voucherDate", "voucherDate", "totalAmount", "-voucherNumber"])
+def test_paging_visits_every_row_once_even_with_undated_vouchers(big_mirror, alice, ordering) -> None:
+    Voucher.objects.filter(connection=big_mirror, voucher_number__endswith="7").update(voucher_date=None,
+                                                                                      total_amount=None)
+    client, seen = token_client(alice), []
+    url = f"/api/v1/vouchers/?pageSize=37&ordering={ordering}"
+    while url:
+        page = client.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+
+    assert sorted(seen) == sorted(Voucher.objects.filter(connection=big_mirror).values_list("pk", flat=True))
