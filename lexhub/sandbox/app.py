@@ -16,7 +16,7 @@ from lexhub.sandbox import articles, contacts, files, masterdata, recurring, sal
 from lexhub.sandbox.clock import now_text
 from lexhub.sandbox.errors import ApiError, invalid, regular
 from lexhub.sandbox.faults import FaultRule, fault_response
-from lexhub.sandbox.paging import page_of
+from lexhub.sandbox.paging import FILTERS, check_repeats, page_of
 from lexhub.sandbox.store import Bucket, LoggedRequest, Organization, RequestLog, fingerprint
 from lexhub.sandbox.voucherlist import voucherlist
 from lexhub.sandbox.webhooks import EVENT_TYPES, Dispatcher, Signer, check_callback
@@ -155,6 +155,11 @@ class Sandbox:
             return _unknown_route(request, org)
         except HTTPException:
             return _unknown_route(request, org)
+        if request.method == "GET" and endpoint in FILTERS:
+            try:
+                check_repeats(endpoint, request.args, path)
+            except ApiError as exc:
+                return _error(exc)
         json_write = request.method in ("POST", "PUT") and endpoint not in ("files", "voucher_files")
         if json_write and request.mimetype != "application/json":
             return _error(regular(415, path, f"Content type '{request.mimetype or ''}' not supported"))

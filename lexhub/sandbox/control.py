@@ -129,6 +129,8 @@ def _configure_profile(org: Organization, body: dict) -> None:
                               ("quotationAcceptedOnPursue", "quotation_accepted_on_pursue")):
         if option in body:
             setattr(org, attribute, bool(body[option]))
+    if "ocrDelayMs" in body:
+        org.ocr_delay = max(float(body["ocrDelayMs"] or 0), 0.0) / 1000
     if "methodNotAllowedStatus" in body:
         if body["methodNotAllowedStatus"] not in (404, 405):
             raise ValueError("methodNotAllowedStatus must be 404 or 405")

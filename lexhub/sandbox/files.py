@@ -1,11 +1,13 @@
 """Files (§14): multipart uploads with Lexoffice's checks, downloads with the Accept matrix."""
 
+import threading
+
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Request, Response
 
 from lexhub.sandbox import documents, vouchers
 from lexhub.sandbox.errors import ApiError, invalid, legacy, regular
-from lexhub.sandbox.store import Organization, StoredFile
+from lexhub.sandbox.store import Organization, StoredFile, stamp
 
 MAX_BYTES = 5 * 1024 * 1024
 EXTENSIONS = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
@@ -46,8 +48,24 @@ def upload_for_bookkeeping(request: Request, org: Organization, emit) -> dict:
     stored = org.add_file(content, content_type, filename)
     voucher = vouchers.new_blank(org, stored.id)
     stored.voucher_id = voucher["id"]
-    emit(org, "voucher.created", voucher["id"])
+    if org.ocr_delay > 0:  # `blank` while "OCR" runs; voucher.created fires when it becomes `unchecked` (§14.1)
+        voucher["voucherStatus"] = "blank"
+        timer = threading.Timer(org.ocr_delay, _recognized, (org, voucher["id"], emit))
+        timer.daemon = True
+        timer.start()
+    else:
+        emit(org, "voucher.created", voucher["id"])
     return {"id": stored.id, "voucherId": voucher["id"]}
+
+
+def _recognized(org: Organization, voucher_id: str, emit) -> None:
+    with org.lock:
+        voucher = org.vouchers.get(voucher_id)
+        if voucher is None or voucher["voucherStatus"] != "blank":
+            return
+        voucher["voucherStatus"] = "unchecked"
+        stamp(voucher)
+    emit(org, "voucher.created", voucher_id)
 
 
 def attach_to_voucher(request: Request, org: Organization, voucher_id: str, emit) -> dict:
@@ -61,8 +79,6 @@ def attach_to_voucher(request: Request, org: Organization, voucher_id: str, emit
             return {"id": file_id}
     stored = org.add_file(content, content_type, filename, voucher_id)
     voucher.setdefault("files", []).append(stored.id)
-    from lexhub.sandbox.store import stamp
-
     stamp(voucher)
     emit(org, "voucher.changed", voucher_id)
     return {"id": stored.id}

@@ -53,6 +53,7 @@ def print_layouts() -> list[dict]:
 
 
 CATEGORY_IDS = frozenset(cid for cid, _name, _kind in CATEGORIES)
+CATEGORY_TYPES = {cid: kind for cid, _name, kind in CATEGORIES}
 
 LISTS = {"countries": countries, "posting-categories": posting_categories,
          "payment-conditions": payment_conditions, "print-layouts": print_layouts}

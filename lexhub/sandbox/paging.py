@@ -1,6 +1,8 @@
 """Spring-style pages (§7): page/size/sort, the full envelope, and the 10,000-entry search window."""
 
-from lexhub.sandbox.errors import invalid, regular
+from werkzeug.datastructures import MultiDict
+
+from lexhub.sandbox.errors import invalid, legacy, regular
 
 MAX_SIZE = 250
 SEARCH_WINDOW = 10_000
@@ -30,6 +32,27 @@ def page_of(items: list, args: dict, *, default_sort: list[dict] | None, legacy_
     return {"content": content, "first": page == 0, "last": (page + 1) >= total_pages,
             "totalPages": total_pages, "totalElements": total, "numberOfElements": len(content),
             "size": size, "number": page, "sort": sort}
+
+
+# Filters per list endpoint (§5: "a filter must not repeat"); other parameters are ignored when unknown.
+FILTERS = {
+    "contacts": ("email", "name", "number", "customer", "vendor"),
+    "vouchers": ("voucherNumber",),
+    "voucherlist": ("voucherType", "voucherStatus", "archived", "contactId", "voucherDateFrom", "voucherDateTo",
+                    "createdDateFrom", "createdDateTo", "updatedDateFrom", "updatedDateTo", "voucherNumber"),
+    "articles": ("articleNumber", "gtin", "type"),
+    "recurring_templates": (),
+}
+LEGACY_LISTS = ("contacts", "vouchers")
+
+
+def check_repeats(endpoint: str, args: MultiDict, path: str) -> None:
+    """A filter, page, size or sort given twice is refused (400) rather than one of them silently used."""
+    for name in (*FILTERS[endpoint], "page", "size", "sort"):
+        if len(args.getlist(name)) > 1:
+            if endpoint in LEGACY_LISTS:
+                raise legacy(400, (name, "bad_request_error", "bad_request_error"))
+            raise regular(400, path, f"Request parameter '{name}' must not be repeated")
 
 
 def _int(value: str | None, default: int) -> int:

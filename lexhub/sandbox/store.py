@@ -83,6 +83,7 @@ class Organization:
     file_status: bool = False  # GET /v1/files/{id}/status; mentioned but undocumented
     method_status: int = 404  # a known method a route lacks: 404 as observed live, or 405 as documented
     quotation_accepted_on_pursue: bool = True
+    ocr_delay: float = 0.0  # seconds an upload's voucher stays `blank` before it is `unchecked`
     files: dict[str, StoredFile] = field(default_factory=dict)
     subscriptions: dict[str, dict] = field(default_factory=dict)
     customer_numbers: int = 10000

@@ -6,7 +6,7 @@ import uuid
 from lexhub.sandbox import taxes
 from lexhub.sandbox.clock import day_text, now_text, parse_day
 from lexhub.sandbox.errors import invalid, legacy
-from lexhub.sandbox.masterdata import CATEGORY_IDS
+from lexhub.sandbox.masterdata import CATEGORY_IDS, CATEGORY_TYPES
 from lexhub.sandbox.store import Organization, stamp
 
 TYPES = ("salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote")
@@ -64,6 +64,8 @@ def _check_items(org: Organization, payload: dict, issue) -> None:
         amount, tax, rate = (float(v) for v in values)
         if item["categoryId"] not in CATEGORY_IDS:  # must be one of /v1/posting-categories
             issue(f"voucherItems[{index}].categoryId", "invalid_value")
+        elif payload.get("type") in TYPES and CATEGORY_TYPES[item["categoryId"]] != _category_type(payload["type"]):
+            issue(f"voucherItems[{index}].categoryId", "invalid_value")  # income for sales, outgo for purchases
         # Distance-sales categories need the matching profile principle; DESTINATION ones take EU rates.
         category_issue, rates = taxes.voucher_item_rates(org, item["categoryId"], RATES)
         if category_issue:
@@ -80,6 +82,10 @@ def _check_items(org: Organization, payload: dict, issue) -> None:
             issue("totalGrossAmount", "invalid_total_amount")
         if abs(round(sum_tax, 2) - float(payload.get("totalTaxAmount") or 0)) > 0.005:
             issue("totalTaxAmount", "invalid_total_amount")
+
+
+def _category_type(voucher_type: str) -> str:
+    return "income" if voucher_type.startswith("sales") else "outgo"
 
 
 def _dates_out(voucher: dict) -> None:

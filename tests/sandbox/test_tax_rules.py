@@ -130,3 +130,13 @@ def test_an_xrechnung_is_finalized_only_with_complete_organization_data(sandbox_
     assert (final["electronicDocumentProfile"], final["voucherStatus"]) == ("XRechnung", "open")
     # a refused finalization takes no number
     assert [draft["voucherNumber"], plain["voucherNumber"], final["voucherNumber"]] == ["RE0001", "RE0002", "RE0003"]
+
+
+def test_voucher_categories_must_match_revenue_or_expense(sandbox_empty) -> None:
+    sales_with_expense = sandbox_empty.api("POST", "/v1/vouchers", json=voucher(
+        "16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1", 19))  # Wareneingang (outgo) on a salesinvoice
+    purchase_with_income = sandbox_empty.api("POST", "/v1/vouchers", json={
+        **voucher("8f8664a8-fd86-11e1-a21f-0800200c9a66", 19), "type": "purchaseinvoice"})
+
+    assert ("voucherItems[0].categoryId", "invalid_value") in issues(sales_with_expense)
+    assert ("voucherItems[0].categoryId", "invalid_value") in issues(purchase_with_income)

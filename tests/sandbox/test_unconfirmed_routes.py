@@ -2,8 +2,13 @@
 legacy `/v1/ping` (§1.4), `GET /v1/files/{id}/status` (§14.1), 501 for HTTP operations the API never
 supports and 405 instead of the observed 404 for a method a route lacks (§3)."""
 
+import json
+import time
+
+import pytest
 import requests
 
+from tests.sandbox.receiver import Receiver
 from tests.writes import files
 
 NOT_FOUND = {"message": "Not Found"}
@@ -59,3 +64,46 @@ def test_a_method_a_route_lacks_is_404_as_observed_or_405_as_documented(sandbox)
     assert set(body) >= {"timestamp", "traceId", "message"}
     assert {m.strip() for m in documented.headers["Allow"].split(",")} >= {"GET", "PUT"}
     assert sandbox.api("GET", path).status_code == 200  # still there: contacts cannot be deleted
+
+
+def test_a_repeated_filter_is_400_in_the_endpoints_error_format(sandbox) -> None:
+    contacts = sandbox.api("GET", "/v1/contacts?name=GmbH&name=Bau")
+    listed = sandbox.api("GET", "/v1/voucherlist?voucherType=invoice&voucherType=quotation&voucherStatus=any")
+    unknown_twice = sandbox.api("GET", "/v1/voucherlist?voucherType=any&voucherStatus=any&foo=1&foo=2")
+
+    assert contacts.status_code == 400
+    assert [(i["source"], i["type"]) for i in contacts.json()["IssueList"]] == [("name", "bad_request_error")]
+    body = listed.json()
+    assert (listed.status_code, body["status"], body["path"]) == (400, 400, "/v1/voucherlist")
+    assert "voucherType" in body["message"]
+    assert unknown_twice.status_code == 200  # unknown parameters stay ignored
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver()
+    yield server
+    server.close()
+
+
+def test_an_upload_is_blank_until_recognized_then_voucher_created_fires(sandbox, receiver) -> None:
+    sandbox.configure(ocrDelayMs=1500, fileStatus=True)
+    assert sandbox.api("POST", "/v1/event-subscriptions", json={"eventType": "voucher.created",
+                                                               "callbackUrl": receiver.url("/ok")}).status_code == 201
+    uploaded = sandbox.api("POST", "/v1/files", files={"file": ("ocr.pdf", files.pdf("OCR"))},
+                           data={"type": "voucher"}).json()
+    path = f"/v1/vouchers/{uploaded['voucherId']}"
+    first = sandbox.api("GET", path).json()
+    duplicate = sandbox.api("POST", "/v1/files", files={"file": ("again.pdf", files.pdf("OCR"))},
+                            data={"type": "voucher"}).json()
+
+    assert (first["voucherStatus"], duplicate, sandbox.deliveries()) == ("blank", uploaded, [])
+    assert sandbox.api("GET", f"/v1/files/{uploaded['id']}/status").json()["voucherStatus"] == "blank"
+    deadline = time.monotonic() + 15
+    while sandbox.api("GET", path).json()["voucherStatus"] == "blank" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    after = sandbox.api("GET", path).json()
+    assert (after["voucherStatus"], after["version"]) == ("unchecked", first["version"] + 1)
+    while not receiver.posts and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [json.loads(body)["resourceId"] for _path, body in receiver.posts] == [uploaded["voucherId"]]
