@@ -345,6 +345,8 @@ class Sandbox:
         return Response(status=204)
 
     def do_masterdata(self, request: Request, org: Organization, path: str, name: str) -> Response:
+        if name == "posting-categories":
+            return _json(200, masterdata.posting_categories(org))
         return _json(200, masterdata.LISTS[name]())
 
 

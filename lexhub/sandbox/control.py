@@ -126,9 +126,12 @@ def _configure_profile(org: Organization, body: dict) -> None:
             org.company_name = data.pop("companyName") or ""
         org.details.update(data)
     for option, attribute in (("ping", "ping"), ("fileStatus", "file_status"),
-                              ("quotationAcceptedOnPursue", "quotation_accepted_on_pursue")):
+                              ("quotationAcceptedOnPursue", "quotation_accepted_on_pursue"),
+                              ("dateFilterDatetimes", "date_filter_datetimes")):
         if option in body:
             setattr(org, attribute, bool(body[option]))
+    if "smallBusinessCategoryIds" in body:  # which of the two Kleinunternehmer ids this account knows
+        org.small_business_categories = tuple(str(cid) for cid in body["smallBusinessCategoryIds"] or [])
     if "ocrDelayMs" in body:
         org.ocr_delay = max(float(body["ocrDelayMs"] or 0), 0.0) / 1000
     if "methodNotAllowedStatus" in body:

@@ -6,6 +6,8 @@ from lexhub.sandbox.sales import open_amount
 from lexhub.sandbox.store import Organization
 from lexhub.sandbox.taxes import EU_MEMBERS
 
+SMALL_BUSINESS_2025 = "7a1efa0e-6283-4cbf-9583-8e88d3ba5960"
+SMALL_BUSINESS_2026 = "f5c7fee8-f184-4e7a-ab04-8f7e7ad6c207"
 CATEGORIES = [
     ("8f8664a8-fd86-11e1-a21f-0800200c9a66", "Warenverkäufe", "income"),
     ("8f8664a0-fd86-11e1-a21f-0800200c9a66", "Dienstleistungen", "income"),
@@ -14,9 +16,10 @@ CATEGORIES = [
     ("380a20cb-d04c-426e-b49c-84c22adfa362", "Fremdleistungen §13b", "income"),
     ("93d24c20-ea84-424e-a731-5e1b78d1e6a9", "Ausfuhrlieferungen an Drittländer", "income"),
     ("ef5b1a6e-f690-4004-9a19-91276348894f", "Dienstleistungen an Drittländer", "income"),
-    # Both Kleinunternehmer ids in circulation are accepted (lexoffice-api.md §9.4 [UNCONFIRMED]).
-    ("7a1efa0e-6283-4cbf-9583-8e88d3ba5960", "Einnahmen als Kleinunternehmer", "income"),
-    ("f5c7fee8-f184-4e7a-ab04-8f7e7ad6c207", "Einnahmen als Kleinunternehmer (2026)", "income"),
+    # Two Kleinunternehmer ids are in circulation (§9.4 [UNCONFIRMED]); an organization knows the ones in
+    # Organization.small_business_categories (default: the 2026 one only) and lists only those.
+    (SMALL_BUSINESS_2025, "Einnahmen als Kleinunternehmer", "income"),
+    (SMALL_BUSINESS_2026, "Einnahmen als Kleinunternehmer", "income"),
     ("7c112b66-0565-479c-bc18-5845e080880a", "Fernverkauf", "income"),
     ("d73b880f-c24a-41ea-a862-18d90e1c3d82", "Elektronische Dienstleistungen", "income"),
     ("4ebd965a-7126-416c-9d8c-a5c9366ee473", "Fernverkauf in EU-Land steuerpflichtig", "income"),
@@ -33,9 +36,18 @@ def countries() -> list[dict]:
              else "thirdPartyCountry"} for code in sorted(COUNTRIES)]
 
 
-def posting_categories() -> list[dict]:
+def posting_categories(org: Organization | None = None) -> list[dict]:
+    hidden = known_categories_hidden(org)
     return [{"id": cid, "name": name, "type": kind, "contactRequired": False, "splitAllowed": True,
-             "groupName": "Einnahmen" if kind == "income" else "Ausgaben"} for cid, name, kind in CATEGORIES]
+             "groupName": "Einnahmen" if kind == "income" else "Ausgaben"} for cid, name, kind in CATEGORIES
+            if cid not in hidden]
+
+
+def known_categories_hidden(org: Organization | None) -> set[str]:
+    """The Kleinunternehmer ids this organization does not know (it answers them like unknown ids)."""
+    if org is None:
+        return set()
+    return {SMALL_BUSINESS_2025, SMALL_BUSINESS_2026} - set(org.small_business_categories)
 
 
 def payment_conditions() -> list[dict]:

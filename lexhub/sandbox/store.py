@@ -83,6 +83,9 @@ class Organization:
     file_status: bool = False  # GET /v1/files/{id}/status; mentioned but undocumented
     method_status: int = 404  # a known method a route lacks: 404 as observed live, or 405 as documented
     quotation_accepted_on_pursue: bool = True
+    date_filter_datetimes: bool = False  # voucher list date filters also taking datetimes (unconfirmed)
+    # Kleinunternehmer category ids accepted and listed: the docs' 2026 id by default (§9.4 [UNCONFIRMED])
+    small_business_categories: tuple[str, ...] = ("f5c7fee8-f184-4e7a-ab04-8f7e7ad6c207",)
     ocr_delay: float = 0.0  # seconds an upload's voucher stays `blank` before it is `unchecked`
     files: dict[str, StoredFile] = field(default_factory=dict)
     subscriptions: dict[str, dict] = field(default_factory=dict)

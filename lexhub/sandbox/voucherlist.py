@@ -28,11 +28,13 @@ def _values(args: dict, name: str, allowed: tuple[str, ...], path: str) -> set[s
     return values
 
 
-def _day_bound(value: str, name: str, path: str, *, end: bool):
+def _day_bound(value: str, name: str, path: str, *, end: bool, datetimes: bool):
     day = parse_day(value)
     if day is None:
         try:
-            day = parse_any(value).astimezone(BERLIN).date()  # clients send datetimes; Lexoffice takes them
+            if not datetimes:  # documented: yyyy-MM-dd; that datetimes work is one client's observation
+                raise ValueError(value)
+            day = parse_any(value).astimezone(BERLIN).date()
         except ValueError:
             raise regular(400, path, f"Invalid value '{value}' received for request parameter '{name}'") from None
     return datetime.combine(day, time.max if end else time.min, tzinfo=BERLIN)
@@ -49,7 +51,8 @@ def voucherlist(org: Organization, args: dict, path: str) -> dict:
     for name, field in DATE_FILTERS.items():
         for suffix, end in (("From", False), ("To", True)):
             if args.get(name + suffix):
-                bounds.append((field, end, _day_bound(args[name + suffix], name + suffix, path, end=end)))
+                bounds.append((field, end, _day_bound(args[name + suffix], name + suffix, path, end=end,
+                                                      datetimes=org.date_filter_datetimes)))
     archived = args.get("archived")
     sort_property, direction = "voucherDate", "DESC"
     if args.get("sort"):

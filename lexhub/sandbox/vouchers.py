@@ -6,7 +6,7 @@ import uuid
 from lexhub.sandbox import taxes
 from lexhub.sandbox.clock import day_text, now_text, parse_day
 from lexhub.sandbox.errors import invalid, legacy
-from lexhub.sandbox.masterdata import CATEGORY_IDS, CATEGORY_TYPES
+from lexhub.sandbox.masterdata import CATEGORY_IDS, CATEGORY_TYPES, known_categories_hidden
 from lexhub.sandbox.store import Organization, stamp
 
 TYPES = ("salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote")
@@ -62,7 +62,7 @@ def _check_items(org: Organization, payload: dict, issue) -> None:
             issue(f"voucherItems[{index}]")
             continue
         amount, tax, rate = (float(v) for v in values)
-        if item["categoryId"] not in CATEGORY_IDS:  # must be one of /v1/posting-categories
+        if item["categoryId"] not in CATEGORY_IDS or item["categoryId"] in known_categories_hidden(org):
             issue(f"voucherItems[{index}].categoryId", "invalid_value")
         elif payload.get("type") in TYPES and CATEGORY_TYPES[item["categoryId"]] != _category_type(payload["type"]):
             issue(f"voucherItems[{index}].categoryId", "invalid_value")  # income for sales, outgo for purchases

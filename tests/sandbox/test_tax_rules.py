@@ -140,3 +140,23 @@ def test_voucher_categories_must_match_revenue_or_expense(sandbox_empty) -> None
 
     assert ("voucherItems[0].categoryId", "invalid_value") in issues(sales_with_expense)
     assert ("voucherItems[0].categoryId", "invalid_value") in issues(purchase_with_income)
+
+
+def test_one_kleinunternehmer_category_id_is_known_at_a_time(sandbox_empty) -> None:
+    old, new = "7a1efa0e-6283-4cbf-9583-8e88d3ba5960", "f5c7fee8-f184-4e7a-ab04-8f7e7ad6c207"
+
+    def listed() -> set[str]:
+        return {c["id"] for c in sandbox_empty.api("GET", "/v1/posting-categories").json()}
+
+    by_default = (listed(), sandbox_empty.api("POST", "/v1/vouchers", json=voucher(old, 0)),
+                  sandbox_empty.api("POST", "/v1/vouchers", json=voucher(new, 0)))
+    sandbox_empty.configure(smallBusinessCategoryIds=[old])
+    switched = (listed(), sandbox_empty.api("POST", "/v1/vouchers", json=voucher(old, 0)),
+                sandbox_empty.api("POST", "/v1/vouchers", json=voucher(new, 0)))
+
+    assert (new in by_default[0], old in by_default[0]) == (True, False)
+    assert ("voucherItems[0].categoryId", "invalid_value") in issues(by_default[1])
+    assert by_default[2].status_code == 201, by_default[2].text
+    assert (old in switched[0], new in switched[0]) == (True, False)
+    assert switched[1].status_code == 201, switched[1].text
+    assert ("voucherItems[0].categoryId", "invalid_value") in issues(switched[2])

@@ -107,3 +107,17 @@ def test_an_upload_is_blank_until_recognized_then_voucher_created_fires(sandbox,
     while not receiver.posts and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [json.loads(body)["resourceId"] for _path, body in receiver.posts] == [uploaded["voucherId"]]
+
+
+def test_voucher_list_date_filters_take_days_and_datetimes_only_when_configured(sandbox) -> None:
+    params = {"voucherType": "any", "voucherStatus": "any", "voucherDateFrom": "2020-01-01T00:00:00.000+01:00"}
+    strict = sandbox.api("GET", "/v1/voucherlist", params=params)
+    sandbox.configure(dateFilterDatetimes=True)
+    lenient = sandbox.api("GET", "/v1/voucherlist", params=params)
+    day = sandbox.api("GET", "/v1/voucherlist", params={**params, "voucherDateFrom": "2020-01-01"})
+
+    body = strict.json()
+    assert (strict.status_code, body["path"]) == (400, "/v1/voucherlist")
+    assert "voucherDateFrom" in body["message"]
+    assert lenient.status_code == 200
+    assert lenient.json()["totalElements"] == day.json()["totalElements"] > 0
