@@ -11,6 +11,7 @@ from werkzeug.wrappers import Request, Response
 from lexhub.sandbox import recurring, sales, sales_create
 from lexhub.sandbox.seed import seed_organization
 from lexhub.sandbox.store import Organization, fingerprint, stamp
+from lexhub.sandbox.voucherlist import SORTABLE
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -132,6 +133,11 @@ def _configure_profile(org: Organization, body: dict) -> None:
             setattr(org, attribute, bool(body[option]))
     if "smallBusinessCategoryIds" in body:  # which of the two Kleinunternehmer ids this account knows
         org.small_business_categories = tuple(str(cid) for cid in body["smallBusinessCategoryIds"] or [])
+    if "voucherlistSortProperties" in body:
+        chosen = tuple(str(name) for name in body["voucherlistSortProperties"] or [])
+        if not set(chosen) <= set(SORTABLE):
+            raise ValueError(f"voucherlistSortProperties must be among {', '.join(SORTABLE)}")
+        org.voucherlist_sorts = chosen
     if "ocrDelayMs" in body:
         org.ocr_delay = max(float(body["ocrDelayMs"] or 0), 0.0) / 1000
     if "methodNotAllowedStatus" in body:

@@ -86,6 +86,8 @@ class Organization:
     date_filter_datetimes: bool = False  # voucher list date filters also taking datetimes (unconfirmed)
     # Kleinunternehmer category ids accepted and listed: the docs' 2026 id by default (§9.4 [UNCONFIRMED])
     small_business_categories: tuple[str, ...] = ("f5c7fee8-f184-4e7a-ab04-8f7e7ad6c207",)
+    # Voucher list sort properties: documented four, but one client found only voucherDate accepted (§10.1)
+    voucherlist_sorts: tuple[str, ...] = ("voucherDate",)
     ocr_delay: float = 0.0  # seconds an upload's voucher stays `blank` before it is `unchecked`
     files: dict[str, StoredFile] = field(default_factory=dict)
     subscriptions: dict[str, dict] = field(default_factory=dict)

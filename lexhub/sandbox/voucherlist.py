@@ -57,7 +57,7 @@ def voucherlist(org: Organization, args: dict, path: str) -> dict:
     sort_property, direction = "voucherDate", "DESC"
     if args.get("sort"):
         parts = args["sort"].split(",")
-        if parts[0] not in SORTABLE or (len(parts) > 1 and parts[1].upper() not in ("ASC", "DESC")):
+        if parts[0] not in org.voucherlist_sorts or (len(parts) > 1 and parts[1].upper() not in ("ASC", "DESC")):
             raise regular(400, path, "parameter 'sort' is invalid")
         sort_property, direction = parts[0], (parts[1].upper() if len(parts) > 1 else "ASC")
     entries = [vouchers.list_entry(v, org) for v in org.vouchers.values()]

@@ -121,3 +121,18 @@ def test_voucher_list_date_filters_take_days_and_datetimes_only_when_configured(
     assert "voucherDateFrom" in body["message"]
     assert lenient.status_code == 200
     assert lenient.json()["totalElements"] == day.json()["totalElements"] > 0
+
+
+def test_the_voucher_list_sorts_by_voucher_date_only_unless_more_are_configured(sandbox) -> None:
+    def listed(sort: str):
+        return sandbox.api("GET", "/v1/voucherlist", params={"voucherType": "any", "voucherStatus": "any",
+                                                             "sort": sort, "size": 250})
+
+    by_date, by_number = listed("voucherDate,ASC"), listed("voucherNumber,DESC")
+    sandbox.configure(voucherlistSortProperties=["voucherDate", "voucherNumber"])
+    numbers = [e["voucherNumber"] for e in listed("voucherNumber,DESC").json()["content"]]
+
+    dates = [e["voucherDate"] for e in by_date.json()["content"]]
+    assert dates == sorted(dates)
+    assert (by_number.status_code, by_number.json()["message"]) == (400, "parameter 'sort' is invalid")
+    assert numbers == sorted(numbers, reverse=True) and len(numbers) > 1
