@@ -193,7 +193,8 @@ class Sandbox:
             "created": {"userId": str(uuid.uuid5(uuid.NAMESPACE_URL, org.id)), "userName": "Sandbox Nutzer",
                         "userEmail": "sandbox@example.org", "date": "2024-01-15T09:00:00.000+01:00"},
             "connectionId": org.connection_id, "features": ["cashbox"],
-            "businessFeatures": ["INVOICING", "INVOICING_PRO", "BOOKKEEPING"], "subscriptionStatus": "active",
+            "businessFeatures": ["INVOICING", "INVOICING_PRO", "BOOKKEEPING"],
+            "subscriptionStatus": org.subscription_status,
             "taxType": org.tax_type, "smallBusiness": org.small_business,
             **({"distanceSalesPrinciple": org.distance_sales_principle} if org.distance_sales_principle else {}),
         })

@@ -115,6 +115,8 @@ def _configure_profile(org: Organization, body: dict) -> None:
         if body["taxType"] not in ("net", "gross", "vatfree"):
             raise ValueError("taxType must be net, gross or vatfree")
         org.tax_type = body["taxType"]
+    if "subscriptionStatus" in body:
+        org.subscription_status = str(body["subscriptionStatus"])
     if "smallBusiness" in body:
         org.small_business = bool(body["smallBusiness"])
     if "distanceSalesPrinciple" in body:

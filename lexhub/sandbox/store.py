@@ -77,6 +77,7 @@ class Organization:
     webhook_timeout: float | None = None  # seconds a receiver may take (Lexoffice: 5); None = the sandbox's
     tax_type: str = "net"  # the profile's taxType; `vatfree` (or small_business) allows only vat-free documents
     small_business: bool = False
+    subscription_status: str = "active"  # the only value in the docs' sample; others unconfirmed
     distance_sales_principle: str | None = None  # ORIGIN | DESTINATION; absent until set, as in Lexoffice
     details: dict = field(default_factory=lambda: dict(ORGANIZATION_DATA))  # checked at XRechnung finalization
     ping: bool = False  # legacy GET /v1/ping; its existence on the current gateway is unconfirmed

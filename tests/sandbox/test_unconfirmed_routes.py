@@ -136,3 +136,9 @@ def test_the_voucher_list_sorts_by_voucher_date_only_unless_more_are_configured(
     assert dates == sorted(dates)
     assert (by_number.status_code, by_number.json()["message"]) == (400, "parameter 'sort' is invalid")
     assert numbers == sorted(numbers, reverse=True) and len(numbers) > 1
+
+
+def test_the_profiles_subscription_status_is_active_unless_configured(sandbox) -> None:
+    before = sandbox.api("GET", "/v1/profile").json()["subscriptionStatus"]
+    sandbox.configure(subscriptionStatus="cancelled")
+    assert (before, sandbox.api("GET", "/v1/profile").json()["subscriptionStatus"]) == ("active", "cancelled")
