@@ -26,6 +26,9 @@ def verify_api_key(*, api_key: str, base_url: str = "") -> dict:
     api_key = api_key.strip()
     if not api_key:
         raise ConnectionRejected("Enter an API key.")
+    if not all("!" <= ch <= "~" for ch in api_key):  # it travels in an HTTP header: visible ASCII only
+        raise ConnectionRejected("This is not a Lexoffice API key: it contains spaces or characters other than "
+                                 "letters, digits and punctuation. Copy it again from Lexoffice.")
     client = Lexoffice(api_key, base_url or settings.LEXOFFICE_API_BASE_URL, max_attempts=2, max_retry_seconds=10)
     try:
         return client.profile()

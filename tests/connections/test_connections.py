@@ -31,6 +31,21 @@ def test_a_wrong_key_is_refused_and_nothing_is_saved(alice, sandbox) -> None:
     assert Connection.objects.count() == 0
 
 
+@pytest.mark.parametrize(("api_key", "message"), [
+    ("schlüssel-ä", "This is not a Lexoffice API key"), ("two words", "This is not a Lexoffice API key"),
+    ("tab\there", "This is not a Lexoffice API key"), ("emoji-\U0001f511", "This is not a Lexoffice API key"),
+    ("nul\x00", "Null characters are not allowed"),
+])
+def test_a_key_that_cannot_travel_in_a_header_is_refused_in_the_form(alice, sandbox, alice_client,
+                                                                     api_key: str, message: str) -> None:
+    page = alice_client.post("/connections/new/", {"name": "Books", "api_key": api_key, "base_url": sandbox.base_url})
+
+    assert page.status_code == 200
+    assert message in page.content.decode()
+    assert Connection.objects.count() == 0
+    assert sandbox.counters()["requests"] == 0  # refused before anything was sent
+
+
 @pytest.mark.parametrize(("key_status", "message"), [("no_plan", "plan"), ("forbidden", "plan")])
 def test_a_key_without_api_access_is_refused(alice, sandbox, key_status: str, message: str) -> None:
     sandbox.configure(keyStatus=key_status)
