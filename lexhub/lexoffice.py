@@ -60,6 +60,9 @@ SALES_KINDS = ("invoices", "credit-notes", "quotations", "order-confirmations", 
                "down-payment-invoices", "dunnings")
 # How long a caller of each lane may wait for its slot of the budget.
 LANE_MAX_WAIT = {"interactive": 30.0, "webhook": 120.0, "backfill": 600.0}
+# How long retries of one request may go on. A person waits on the interactive lane: after a few seconds
+# a write is better queued in the outbox (and a read better answered with an error) than left hanging.
+LANE_PATIENCE = {"interactive": 4.0, "webhook": 60.0, "backfill": 60.0}
 PASSTHROUGH_METHODS = ("GET", "POST", "PUT", "DELETE")
 PASSTHROUGH_HEADERS = {"accept": "Accept", "content-type": "Content-Type"}
 EARLIEST_DATE = date(1990, 1, 1)
@@ -100,7 +103,7 @@ class _Counter:
 class Lexoffice:
     def __init__(self, api_key: str, base_url: str | None = None, *, lane: str = "interactive",
                  rate: float | None = None, timeout: float | None = None, max_attempts: int = 6,
-                 max_retry_seconds: float = 60.0, limiter: RateLimiter | None = None) -> None:
+                 max_retry_seconds: float | None = None, limiter: RateLimiter | None = None) -> None:
         if lane not in LANES:
             raise ValueError(f"unknown lane {lane!r}")
         self._base_url = (base_url or settings.LEXOFFICE_API_BASE_URL).rstrip("/")
@@ -112,7 +115,7 @@ class Lexoffice:
         self._rate = settings.LEXOFFICE_RATE_LIMIT if rate is None else rate
         self._timeout = (CONNECT_TIMEOUT, timeout or settings.LEXOFFICE_TIMEOUT_SECONDS + 5)
         self._max_attempts = max_attempts
-        self._max_retry_seconds = max_retry_seconds
+        self._max_retry_seconds = LANE_PATIENCE[lane] if max_retry_seconds is None else max_retry_seconds
         self._limiter = limiter or get_limiter()
         self._counter = _Counter()
 

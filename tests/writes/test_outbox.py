@@ -1,9 +1,12 @@
 """Writes made while Lexoffice is unreachable are kept and pushed exactly once when it is back."""
 
+import time
+
 import pytest
 import requests
 
 from contacts.models import Contact
+from lexhub import lexoffice
 from lexhub.connections import create_connection
 from lexhub.models import OutboxEntry
 from lexhub.writes import WriteQueued, process_entry
@@ -19,7 +22,7 @@ def sandbox_args(port: int, data_dir) -> list[str]:
             "--vouchers", "0", "--invoices", "0", "--seed", "5", "--rate-limit", "0", "--data-dir", str(data_dir)]
 
 
-def test_a_write_made_while_lexoffice_is_down_is_pushed_once_it_is_back(alice, tmp_path,
+def test_a_write_made_while_lexoffice_is_down_is_pushed_once_it_is_back(alice, tmp_path, monkeypatch,
                                                                         django_capture_on_commit_callbacks) -> None:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -31,11 +34,16 @@ def test_a_write_made_while_lexoffice_is_down_is_pushed_once_it_is_back(alice, t
 
     from contacts.sync import push_contact  # the sandbox is stopped now
 
+    backoff: list[float] = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(lexoffice.time, "sleep", lambda seconds: (backoff.append(seconds), real_sleep(seconds)))
     with pytest.raises(WriteQueued) as queued:
         push_contact(connection=connection, user=alice, data={
             "roles": {"vendor": {}}, "company": {"name": "Written While Offline KG"}})
     entry = OutboxEntry.objects.get(pk=queued.value.entry.pk)
     assert entry.state == OutboxEntry.State.PENDING
+    assert 0 < sum(backoff) <= lexoffice.LANE_PATIENCE["interactive"]  # the person waited seconds, not a minute
+    monkeypatch.undo()
 
     with manage_py_server(sandbox_args(port, data_dir), ready_url=f"{base_url}/_sandbox/health",
                           log_path=tmp_path / "sandbox-2.log"):
