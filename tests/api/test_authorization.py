@@ -12,8 +12,8 @@ from invoices.models import SalesDocument
 from lexhub.models import AuditLog, SyncRun
 from lexhub.sync import run_sync
 from tests.api.conftest import token_client
-from tests.api.test_contacts import NEW_COMPANY
 from tests.api.test_vouchers import VOUCHER
+from tests.payloads import NEW_COMPANY
 from tests.writes import files
 from vouchers.models import File, Upload, Voucher
 from webhooks.models import WebhookEvent

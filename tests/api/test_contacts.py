@@ -2,18 +2,10 @@ import pytest
 
 from contacts.models import Contact
 from lexhub.models import OutboxEntry
+from tests.payloads import NEW_COMPANY
 
 pytestmark = pytest.mark.django_db
 
-NEW_COMPANY = {
-    "roles": {"customer": {}},
-    "company": {"name": "Nordlicht Werkstatt GmbH", "contactPersons": [
-        {"salutation": "Herr", "firstName": "Jonas", "lastName": "Kraft", "primary": True,
-         "emailAddress": "jonas@nordlicht.example"}]},
-    "addresses": {"billing": [{"street": "Hafenweg 3", "zip": "20457", "city": "Hamburg", "countryCode": "DE"}]},
-    "emailAddresses": {"business": ["info@nordlicht.example"]},
-    "note": "Angelegt per API",
-}
 
 
 def all_rows(client, url: str) -> list[dict]:

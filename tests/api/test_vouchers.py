@@ -1,5 +1,6 @@
 import pytest
 
+from tests.payloads import PURCHASE_VOUCHER
 from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
@@ -24,13 +25,7 @@ def test_the_voucher_list_pages_through_every_voucher_with_its_contact(synced, o
     assert with_contact["voucherNumber"] == voucher.voucher_number
 
 
-VOUCHER = {"type": "purchaseinvoice", "voucherNumber": "ER-API-1", "voucherDate": "2026-03-01",
-           "taxType": "gross", "totalGrossAmount": 226.0, "totalTaxAmount": 26.0, "useCollectiveContact": True,
-           "voucherItems": [
-               {"amount": 119.0, "taxAmount": 19.0, "taxRatePercent": 19,
-                "categoryId": "16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1"},
-               {"amount": 107.0, "taxAmount": 7.0, "taxRatePercent": 7,
-                "categoryId": "16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1"}]}
+VOUCHER = {**PURCHASE_VOUCHER, "voucherNumber": "ER-API-1"}
 
 
 def ids(response) -> set[int]:

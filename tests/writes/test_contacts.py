@@ -2,27 +2,12 @@ import pytest
 
 from contacts.models import Contact
 from contacts.sync import push_contact, update_contact
-from lexhub.models import OutboxEntry, SyncRun
-from lexhub.sync import run_sync
+from lexhub.models import OutboxEntry
 from lexhub.writes import EditConflict, WriteError, WriteQueued, process_entry
+from tests.payloads import NEW_COMPANY
 
 pytestmark = pytest.mark.django_db
 
-NEW_COMPANY = {
-    "roles": {"customer": {}},
-    "company": {"name": "Nordlicht Werkstatt GmbH", "contactPersons": [
-        {"salutation": "Herr", "firstName": "Jonas", "lastName": "Kraft", "primary": True,
-         "emailAddress": "jonas@nordlicht.example"}]},
-    "addresses": {"billing": [{"street": "Hafenweg 3", "zip": "20457", "city": "Hamburg", "countryCode": "DE"}]},
-    "emailAddresses": {"business": ["info@nordlicht.example"]},
-    "note": "Angelegt per Lexhub",
-}
-
-
-@pytest.fixture
-def synced(connection):
-    run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
-    return connection
 
 
 def remote_contacts_named(sandbox, name: str) -> list[dict]:

@@ -6,25 +6,14 @@ from invoices.sync import ensure_document_file, refresh_sales_document
 from lexhub.models import SyncRun
 from lexhub.sync import run_sync
 from lexhub.writes import WriteError, WriteQueued
+from tests.payloads import PURCHASE_VOUCHER
 from tests.writes import files
 from vouchers.models import Upload, Voucher
 from vouchers.sync import attach_voucher_file, ensure_local_file, push_voucher
 
 pytestmark = pytest.mark.django_db
 
-VOUCHER = {"type": "purchaseinvoice", "voucherNumber": "ER-2026-1", "voucherDate": "2026-03-01",
-           "taxType": "gross", "totalGrossAmount": 226.0, "totalTaxAmount": 26.0, "useCollectiveContact": True,
-           "voucherItems": [
-               {"amount": 119.0, "taxAmount": 19.0, "taxRatePercent": 19,
-                "categoryId": "16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1"},
-               {"amount": 107.0, "taxAmount": 7.0, "taxRatePercent": 7,
-                "categoryId": "16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1"}]}
-
-
-@pytest.fixture
-def synced(connection):
-    run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
-    return connection
+VOUCHER = PURCHASE_VOUCHER
 
 
 def test_a_voucher_is_created_and_mirrored(connection, sandbox, alice) -> None:
