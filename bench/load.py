@@ -130,7 +130,13 @@ def main(spec_path: str) -> None:
     items = [encode(item, bodies) for item in spec["requests"]]
     started = time.perf_counter()
     results = asyncio.run(drive(items, spec.get("rate", 0), spec.get("concurrency", 8)))
-    print(json.dumps(summarise(results, time.perf_counter() - started)))
+    elapsed = time.perf_counter() - started
+    summary = summarise(results, elapsed)
+    tags = [item.get("tag") for item in spec["requests"]]
+    if any(tags):  # requests interleaved in one run, summarised per tag: both see the same machine
+        summary["by_tag"] = {tag: summarise([r for r, t in zip(results, tags, strict=True) if t == tag], elapsed)
+                             for tag in dict.fromkeys(t for t in tags if t)}
+    print(json.dumps(summary))
 
 
 def load(spec: dict) -> dict:
