@@ -1,11 +1,10 @@
 """REST API for vouchers (every entry of Lexoffice's voucher list), their files and receipt uploads."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 
 import django_filters
 from django.db.models import QuerySet
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -26,7 +25,7 @@ from lexhub.api_common import (
 )
 from lexhub.api_files import SizeLimitedUploadMixin, UploadSerializer, uploaded_file
 from lexhub.models import Connection
-from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher
+from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher, dated_between
 from vouchers.sync import attach_voucher_file, push_voucher
 
 STATUSES = ("draft", "open", "overdue", "paid", "paidoff", "voided", "transferred", "sepadebit", "accepted",
@@ -35,10 +34,6 @@ LIST_VALUES = ("id", "connection_id", "lexoffice_id", "version", "archived", "vo
                "voucher_number", "voucher_date", "due_date", "contact_lexoffice_id", "contact_name", "total_amount",
                "open_amount", "currency", "remote_created_at", "remote_updated_at", "contact_id",
                "contact__lexoffice_id", "contact__name")
-
-
-def day_start(value: object) -> datetime:
-    return timezone.make_aware(datetime.combine(value, time.min))
 
 
 class VoucherFilter(django_filters.FilterSet):
@@ -63,10 +58,10 @@ class VoucherFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_from(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
-        return queryset.filter(voucher_date__gte=day_start(value))
+        return queryset.filter(dated_between(value, None))
 
     def filter_to(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
-        return queryset.filter(voucher_date__lt=day_start(value) + timedelta(days=1))
+        return queryset.filter(dated_between(None, value))
 
 
 class VoucherContactSerializer(serializers.Serializer):

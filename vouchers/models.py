@@ -1,5 +1,8 @@
+from datetime import date, datetime, time, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from lexhub.mirror import MirroredModel
 
@@ -23,6 +26,21 @@ PERMALINK_RESOURCES = {
     **{kind: path for kind, path in DETAIL_PATHS.items() if kind not in BOOKKEEPING_TYPES},
     "downpaymentinvoice": "invoices",
 }
+
+
+def dated_between(start: date | None, end: date | None) -> models.Q:
+    """Vouchers dated on these local days (both inclusive). Bounds on the column itself, not a cast of it
+    to a date, so the (connection, voucher_date, id) index serves the range."""
+    bounds = models.Q()
+    if start is not None:
+        bounds &= models.Q(voucher_date__gte=day_start(start))
+    if end is not None:
+        bounds &= models.Q(voucher_date__lt=day_start(end) + timedelta(days=1))
+    return bounds
+
+
+def day_start(value: date) -> datetime:
+    return timezone.make_aware(datetime.combine(value, time.min))
 
 
 class Voucher(MirroredModel):

@@ -22,7 +22,7 @@ from vouchers.forms import (
     resolve_contact,
     voucher_payload,
 )
-from vouchers.models import BOOKKEEPING_TYPES, PERMALINK_RESOURCES, SALES_TYPES, File, Voucher
+from vouchers.models import BOOKKEEPING_TYPES, PERMALINK_RESOURCES, SALES_TYPES, File, Voucher, dated_between
 from vouchers.receipts import (
     NO_FILE,
     answer,
@@ -72,10 +72,7 @@ def filtered(request: HttpRequest, queryset: QuerySet) -> tuple[QuerySet, dict]:
         queryset = queryset.filter(voucher_status=params["status"])
     if params["archived"] in ("yes", "no"):
         queryset = queryset.filter(archived=params["archived"] == "yes")
-    if start := _date(params["from"]):
-        queryset = queryset.filter(voucher_date__date__gte=start)
-    if end := _date(params["to"]):
-        queryset = queryset.filter(voucher_date__date__lte=end)
+    queryset = queryset.filter(dated_between(_date(params["from"]), _date(params["to"])))
     if (low := _amount(params["min"])) is not None:
         queryset = queryset.filter(total_amount__gte=low)
     if (high := _amount(params["max"])) is not None:
