@@ -22,8 +22,8 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.utils.urls import replace_query_param
 
+from lexhub import sorting
 from lexhub.listing import InvalidCursor, after_position, encode_cursor, keyset_order, position_of
-from lexhub.models import Connection
 
 MAX_PAGE_SIZE = 250
 
@@ -42,11 +42,10 @@ class TokenAuthentication(KnoxTokenAuthentication):
 
 
 def visible_connection_ids(request: Request) -> list[int]:
-    """The user's connections, resolved once per request; a literal id list lets the database walk the
-    (connection, date, id) index in order instead of sorting."""
+    """The user's connections (lexhub.sorting.visible_connection_ids), resolved once per request."""
     cached = getattr(request, "_lexhub_connection_ids", None)
     if cached is None:
-        cached = list(Connection.objects.visible_to(request.user).values_list("pk", flat=True))
+        cached = sorting.visible_connection_ids(request.user)
         request._lexhub_connection_ids = cached
     return cached
 
