@@ -14,6 +14,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_VAR = ROOT / "var" / "bench"
+# The bench databases outlive a checkout (the 1,000,000-row set is reused) and hold only sandbox keys, so
+# they are encrypted with this fixed bench-only key rather than one generated into each checkout's var/.
+BENCH_FIELD_ENCRYPTION_KEY = "6WC_Eg_0ICYGwCYFmH3JXNOmObR3miLwwhcEzSkjDG0="
 
 
 def prepare_database(quick: bool = False) -> None:
@@ -23,6 +26,7 @@ def prepare_database(quick: bool = False) -> None:
     BENCH_VAR.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("LEXHUB_VAR_DIR", str(BENCH_VAR))
     os.environ["LEXHUB_AUTO_REGISTER_WEBHOOKS"] = "false"
+    os.environ.setdefault("FIELD_ENCRYPTION_KEY", BENCH_FIELD_ENCRYPTION_KEY)
     use_local_services()
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
@@ -38,9 +42,28 @@ def prepare_database(quick: bool = False) -> None:
             if not exists:
                 conn.execute(f'CREATE DATABASE "{bench_name}"')
         os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{bench_name}"))
+        if not _migrate():
+            # Built with another encryption key (before the bench had its own): its data cannot serve.
+            print(f"   {bench_name} holds keys encrypted with another FIELD_ENCRYPTION_KEY: building it anew")
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE "{bench_name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{bench_name}"')
+            _migrate(check=True)
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_VAR / ('db-quick.sqlite3' if quick else 'db.sqlite3')}"
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
+        _migrate(check=True)
+
+
+def _migrate(*, check: bool = False) -> bool:
+    """Migrate the bench database; False when its stored keys are unreadable (system check lexhub.E001)."""
+    result = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT,
+                            capture_output=True, text=True)
+    if result.returncode == 0:
+        return True
+    if not check and "lexhub.E001" in result.stderr:
+        return False
+    sys.stderr.write(result.stdout + result.stderr)
+    raise subprocess.CalledProcessError(result.returncode, result.args)
 
 
 LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/lexhub"
