@@ -49,6 +49,10 @@ class RateLimiter:
         """(True, seconds until the reserved slot) or (False, seconds until a retry may succeed)."""
         raise NotImplementedError
 
+    def backlog(self, bucket: str) -> float:
+        """Seconds of requests already reserved ahead of now: 0 when the key's budget is idle."""
+        raise NotImplementedError
+
     def acquire(self, bucket: str, *, rate: float, lane: str, max_wait: float) -> float:
         """Wait for this caller's send slot; returns the seconds waited."""
         if rate <= 0:
@@ -105,6 +109,16 @@ class RedisRateLimiter(RateLimiter):
             return self._fallback.reserve(bucket, interval=interval, horizon=horizon)
         return bool(int(granted)), float(wait)
 
+    def backlog(self, bucket: str) -> float:
+        import redis
+
+        try:
+            with self._redis.pipeline(transaction=False) as pipe:
+                tat, (seconds, micros) = pipe.get(f"lexhub:ratelimit:{bucket}").time().execute()
+        except redis.RedisError:
+            return 0.0
+        return max(float(tat or 0) - (seconds + micros / 1_000_000), 0.0)
+
 
 class FileRateLimiter(RateLimiter):
     def __init__(self, directory: Path) -> None:
@@ -128,6 +142,13 @@ class FileRateLimiter(RateLimiter):
             return True, wait
         finally:
             os.close(fd)  # closing releases the lock
+
+    def backlog(self, bucket: str) -> float:
+        try:
+            raw = (self._directory / bucket).read_text().strip()
+        except OSError:
+            return 0.0
+        return max(float(raw or 0) - time.time(), 0.0)
 
 
 @cache

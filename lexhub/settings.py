@@ -313,10 +313,11 @@ LEXHUB_SERVER_TIMING = env_bool("LEXHUB_SERVER_TIMING", False)
 LEXHUB_AUTO_REGISTER_WEBHOOKS = env_bool("LEXHUB_AUTO_REGISTER_WEBHOOKS", True)
 LEXHUB_WEBHOOK_SWEEP_AFTER_SECONDS = env_int("LEXHUB_WEBHOOK_SWEEP_AFTER_SECONDS", 30)
 
+LEXHUB_SYNC_INTERVAL_SECONDS = env_int("LEXHUB_SYNC_INTERVAL_SECONDS", 900)
 CELERY_BEAT_SCHEDULE = {
     "incremental-sync": {
         "task": "lexhub.tasks.schedule_incremental_syncs_task",
-        "schedule": env_int("LEXHUB_SYNC_INTERVAL_SECONDS", 900),
+        "schedule": LEXHUB_SYNC_INTERVAL_SECONDS,
     },
     "resume-stalled-syncs": {"task": "lexhub.tasks.resume_stalled_runs_task", "schedule": 60.0},
     "sweep-webhook-inbox": {"task": "webhooks.tasks.sweep_inbox_task", "schedule": 30.0},

@@ -2,24 +2,30 @@
 
 import contextlib
 import json
+import math
+from datetime import datetime, timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts.models import Contact
 from lexhub import connections as service
+from lexhub.crypto import SecretUnreadable
 from lexhub.forms import ConnectionForm, ReplaceKeyForm
 from lexhub.health import service_status
 from lexhub.lexoffice import PASSTHROUGH_METHODS
 from lexhub.listing import seek
 from lexhub.models import AuditLog, Connection, OutboxEntry, SyncRun
 from lexhub.passthrough import PassthroughResult, call_api
+from lexhub.ratelimit import HEADROOM, bucket_id, get_limiter
 from lexhub.sync import start_sync
 from lexhub.writes import WriteError
 from vouchers.models import Voucher
@@ -58,7 +64,27 @@ def connection_summary(connection: Connection) -> dict:
         "last_event": events["last"],
         "dead_events": events["dead"],
         "pending_writes": OutboxEntry.objects.pending().filter(connection=connection).count(),
+        "next_sync": next_sync(connection),
+        "queued_requests": queued_requests(connection),
     }
+
+
+def next_sync(connection: Connection) -> datetime | None:
+    """When beat's next incremental sync is due: the interval after the last run was queued."""
+    last = connection.sync_runs.order_by("-created_at").values_list("created_at", flat=True).first()
+    if last is None or not connection.is_active:
+        return None
+    return max(last + timedelta(seconds=settings.LEXHUB_SYNC_INTERVAL_SECONDS), timezone.now())
+
+
+def queued_requests(connection: Connection) -> int:
+    """Requests already waiting for this key's budget (all processes and machines): 0 when it is idle."""
+    try:
+        bucket = bucket_id(connection.api_key, connection.effective_base_url)
+    except SecretUnreadable:
+        return 0
+    interval = 1.0 / (connection.rate_limit * HEADROOM)  # the spacing the client reserves slots with
+    return max(math.ceil(get_limiter().backlog(bucket) / interval) - 1, 0)  # the first slot is being sent
 
 
 @login_required

@@ -41,6 +41,27 @@ def test_the_dashboard_shows_counts_and_the_running_sync(alice_client, connectio
     assert (status["done"], status["total"], status["percent"]) == (3, 10, 30)
 
 
+def test_the_dashboard_shows_the_next_sync_and_requests_waiting_for_the_budget(alice_client, connection,
+                                                                              settings) -> None:
+    from lexhub.ratelimit import HEADROOM, bucket_id, get_limiter
+
+    settings.LEXHUB_SYNC_INTERVAL_SECONDS = 3600
+    connection.rate_limit = 0.5  # one request every two seconds: reserved slots stay ahead while the page renders
+    connection.base_url = connection.base_url.replace("127.0.0.1", "localhost")  # a bucket nobody has used yet
+    connection.save()
+    SyncRun.objects.create(connection=connection, kind="incremental", state="succeeded")
+    assert 'data-testid="queued-requests">budget idle<' in alice_client.get("/").content.decode()
+
+    # Six requests reserved on the key's bucket, as busy workers elsewhere would: five wait behind the first.
+    limiter, bucket = get_limiter(), bucket_id(connection.api_key, connection.effective_base_url)
+    for _ in range(6):
+        assert limiter.reserve(bucket, interval=1 / (connection.rate_limit * HEADROOM), horizon=3600)[0]
+    page = alice_client.get("/").content.decode()
+
+    assert "Next sync: in 59\xa0minutes" in page
+    assert 'data-testid="queued-requests">5 requests waiting for the budget<' in page
+
+
 def test_other_users_see_nothing_of_a_connection(connection, bob) -> None:
     client = Client()
     client.force_login(bob)
