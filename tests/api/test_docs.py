@@ -1,13 +1,11 @@
 """/api/docs/ serves Swagger UI from our own static files, and it runs under the site's CSP."""
 
-import os
 import re
-import shutil
 
 import pytest
 from django.test import Client
 
-from tests.conftest import require
+from tests.browser import chromium
 
 pytestmark = pytest.mark.django_db
 
@@ -31,22 +29,8 @@ def test_the_docs_page_loads_nothing_from_other_hosts(client: Client) -> None:
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = shutil.which("chromium")
-    require(chromium is not None, "Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs on this thread
-    try:
-        with sync_playwright() as playwright:
-            launched = playwright.chromium.launch(executable_path=chromium, headless=True)
-            yield launched
-            launched.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.mark.django_db(transaction=True)

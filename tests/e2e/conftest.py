@@ -10,9 +10,7 @@
 - `synced`: alice's sandbox connection after a full sync, so lists and details have rows.
 """
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -21,7 +19,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from lexhub.models import Connection
-from tests.conftest import require
+from tests.browser import chromium
 from tests.servers import ROOT
 
 if TYPE_CHECKING:  # a missing playwright should fail the browser tests, not every test's collection
@@ -31,31 +29,10 @@ ARTIFACTS = ROOT / "test-artifacts"
 TIMEOUT_MS = 15_000  # the CI machine is shared; a condition still fails fast when it cannot become true
 
 
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    path = shutil.which("chromium")
-    require(path is not None, "Chromium is not installed (apt-get install chromium)")
-    return path
-
-
 @pytest.fixture(scope="package")
-def browser(chromium_path: str) -> Iterator["Browser"]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an asyncio loop running on this thread while it lives; Django would refuse
-    # ORM calls from test bodies and database teardown without this. Restored when the browser goes.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium_path, headless=True)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+def browser() -> Iterator["Browser"]:
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(autouse=True)
