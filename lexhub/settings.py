@@ -67,10 +67,19 @@ def env_secret(name: str, path: Path, make: Callable[[], str]) -> str:
         return value
     if path.exists():
         return path.read_text().strip()
-    value = make()
-    path.touch(mode=0o600)
-    path.write_text(value)
-    return value
+    # Several processes may start at once on a fresh var/: write aside, then link into place, so nobody
+    # reads a half-written file and every process ends up with the one value that won.
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(make())
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
