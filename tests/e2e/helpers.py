@@ -19,4 +19,6 @@ DROP_FILES = """([zone, items]) => {
 def drop_files(page: Page, selector: str, items: list[tuple[str, str, bytes]]) -> None:
     """Drop real files on an element as a drag from the desktop would: a DataTransfer holding File objects."""
     payload = [{"name": name, "type": mime, "data": base64.b64encode(data).decode()} for name, mime, data in items]
+    # The zone can be visible before its deferred script has run; by DOMContentLoaded the listeners are there.
+    page.wait_for_load_state("domcontentloaded")
     page.evaluate(DROP_FILES, [page.locator(selector).element_handle(), payload])
