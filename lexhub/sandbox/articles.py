@@ -5,7 +5,7 @@ import copy
 import uuid
 
 from lexhub.sandbox.errors import regular
-from lexhub.sandbox.paging import page_of
+from lexhub.sandbox.paging import page_of, sort_of
 from lexhub.sandbox.store import Organization, stamp
 
 TYPES = ("PRODUCT", "SERVICE")
@@ -21,12 +21,7 @@ def search(org: Organization, args: dict, path: str) -> dict:
         raise regular(400, path, f"Invalid value '{args['type']}' received for request parameter 'type'")
     found = [a for a in org.articles.values()
              if all(args.get(name) is None or a.get(name) == args[name] for name in ("articleNumber", "gtin", "type"))]
-    prop, direction = "title", "ASC"
-    if args.get("sort"):
-        parts = args["sort"].split(",")
-        if parts[0] not in SORTABLE or (len(parts) > 1 and parts[1].upper() not in ("ASC", "DESC")):
-            raise regular(400, path, "parameter 'sort' is invalid")
-        prop, direction = parts[0], parts[1].upper() if len(parts) > 1 else "ASC"
+    prop, direction = sort_of(args, path, sortable=SORTABLE, default=("title", "ASC"))
     found.sort(key=lambda a: (str(a.get(prop) or "").lower(), a["id"]), reverse=direction == "DESC")
     return page_of(found, args, path=path, default_sort=[{"property": prop, "direction": direction}])
 

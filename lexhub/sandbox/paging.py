@@ -8,6 +8,16 @@ MAX_SIZE = 250
 SEARCH_WINDOW = 10_000
 
 
+def sort_of(args: dict, path: str, *, sortable: object, default: tuple[str, str]) -> tuple[str, str]:
+    """(property, direction) from `sort=property[,ASC|DESC]`; ascending when only the property is named."""
+    if not args.get("sort"):
+        return default
+    parts = args["sort"].split(",")
+    if parts[0] not in sortable or (len(parts) > 1 and parts[1].upper() not in ("ASC", "DESC")):
+        raise regular(400, path, "parameter 'sort' is invalid")
+    return parts[0], parts[1].upper() if len(parts) > 1 else "ASC"
+
+
 def page_of(items: list, args: dict, *, default_sort: list[dict] | None, legacy_errors: bool = False,
             path: str = "") -> dict:
     page = _int(args.get("page"), 0)

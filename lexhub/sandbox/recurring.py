@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from lexhub.sandbox.clock import fmt
 from lexhub.sandbox.errors import regular
-from lexhub.sandbox.paging import page_of
+from lexhub.sandbox.paging import page_of, sort_of
 from lexhub.sandbox.sales import compute_totals, contact_name
 from lexhub.sandbox.store import Organization
 
@@ -17,12 +17,7 @@ INTERVALS = ("WEEKLY", "BIWEEKLY", "MONTHLY", "QUARTERLY", "BIANNUALLY", "ANNUAL
 
 
 def search(org: Organization, args: dict, path: str) -> dict:
-    prop, direction = "updatedDate", "DESC"
-    if args.get("sort"):
-        parts = args["sort"].split(",")
-        if parts[0] not in SORTABLE or (len(parts) > 1 and parts[1].upper() not in ("ASC", "DESC")):
-            raise regular(400, path, "parameter 'sort' is invalid")
-        prop, direction = parts[0], parts[1].upper() if len(parts) > 1 else "ASC"
+    prop, direction = sort_of(args, path, sortable=SORTABLE, default=("updatedDate", "DESC"))
     holder = SORTABLE[prop]
 
     def key(template: dict) -> tuple:

@@ -5,7 +5,7 @@ from datetime import datetime, time
 from lexhub.sandbox import sales, vouchers
 from lexhub.sandbox.clock import BERLIN, parse_any, parse_day
 from lexhub.sandbox.errors import regular
-from lexhub.sandbox.paging import page_of
+from lexhub.sandbox.paging import page_of, sort_of
 from lexhub.sandbox.store import Organization
 
 TYPES = ("salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote", "invoice",
@@ -54,12 +54,7 @@ def voucherlist(org: Organization, args: dict, path: str) -> dict:
                 bounds.append((field, end, _day_bound(args[name + suffix], name + suffix, path, end=end,
                                                       datetimes=org.date_filter_datetimes)))
     archived = args.get("archived")
-    sort_property, direction = "voucherDate", "DESC"
-    if args.get("sort"):
-        parts = args["sort"].split(",")
-        if parts[0] not in org.voucherlist_sorts or (len(parts) > 1 and parts[1].upper() not in ("ASC", "DESC")):
-            raise regular(400, path, "parameter 'sort' is invalid")
-        sort_property, direction = parts[0], (parts[1].upper() if len(parts) > 1 else "ASC")
+    sort_property, direction = sort_of(args, path, sortable=org.voucherlist_sorts, default=("voucherDate", "DESC"))
     entries = [vouchers.list_entry(v, org) for v in org.vouchers.values()]
     entries += [sales.list_entry(d, org) for d in org.sales.values() if d["_kind"] != "dunning"]
     selected = []
