@@ -179,7 +179,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "lexhub.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {
@@ -281,7 +281,7 @@ LEXOFFICE_TIMEOUT_SECONDS = float(env_str("LEXOFFICE_TIMEOUT_SECONDS", "30") or 
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "lexhub.api_common.TokenAuthentication",  # knox: `Authorization: Token <token>`, stored hashed
+        "lexhub.api_auth.TokenAuthentication",  # knox: `Authorization: Token <token>`, stored hashed
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
