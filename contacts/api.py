@@ -140,9 +140,16 @@ class ContactSerializer(ContactFieldsSerializer):
     version = serializers.IntegerField(required=False, allow_null=True)
     archived = serializers.BooleanField(required=False)
 
-    def to_representation(self, contact: Contact) -> dict:
+    def to_representation(self, contact: Contact | dict) -> dict:
+        if isinstance(contact, dict):  # a list row (LIST_ROWS)
+            return {**contact["raw"], "id": contact["id"], "lexofficeId": str(contact["lexoffice_id"]),
+                    "connection": contact["connection_id"]}
         return {**contact.raw, "id": contact.pk, "lexofficeId": str(contact.lexoffice_id),
                 "connection": contact.connection_id}
+
+
+# List pages as plain rows (no model instances), set up once and cloned by each request's filters.
+LIST_ROWS = Contact.objects.present().values("id", "connection_id", "lexoffice_id", "name", "remote_updated_at", "raw")
 
 
 class ContactFilter(django_filters.FilterSet):
@@ -220,10 +227,10 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     http_method_names = ["get", "post", "put", "head", "options"]
 
     def get_queryset(self) -> QuerySet:
-        contacts = Contact.objects.filter(connection_id__in=visible_connection_ids(self.request)).present()
+        mine = visible_connection_ids(self.request)
         if self.action == "list":
-            return contacts.only("id", "connection_id", "lexoffice_id", "name", "remote_updated_at", "raw")
-        return contacts
+            return LIST_ROWS.filter(connection_id__in=mine)
+        return Contact.objects.filter(connection_id__in=mine).present()
 
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
         serializer = ContactCreateSerializer(data=request.data, context=self.get_serializer_context())

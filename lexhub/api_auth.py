@@ -44,13 +44,17 @@ class TokenAuthentication(KnoxTokenAuthentication):
 def tokens_with_key(token_key: str) -> list[tuple[AuthToken, list[int]]]:
     """The tokens stored under `token_key` (usually one), each with its user and the ids of the
     connections that user owns or is a member of (Connection.objects.visible_to), in id order."""
-    sql, token_fields, user_fields = _token_query()
+    sql, token_fields, user_fields, converters = _token_query()
     found: dict[str, tuple[AuthToken, list[int]]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [token_key])
         rows = cursor.fetchall()
     token_width, user_width = len(token_fields), len(user_fields)
-    for row in rows:
+    for raw_row in rows:
+        row = list(raw_row)
+        for index, column, functions in converters:  # what the ORM applies to its rows (e.g. SQLite's dates)
+            for convert in functions:
+                row[index] = convert(row[index], column, connection)
         digest = row[token_fields.index("digest")]
         if digest not in found:
             auth_token = AuthToken.from_db(connection.alias, token_fields, row[:token_width])
@@ -63,8 +67,9 @@ def tokens_with_key(token_key: str) -> list[tuple[AuthToken, list[int]]]:
 
 
 @cache
-def _token_query() -> tuple[str, list[str], list[str]]:
-    """The query, written from the models' metadata once per process."""
+def _token_query() -> tuple[str, list[str], list[str], list[tuple[int, object, list]]]:
+    """The query, written from the models' metadata once per process, and the database's converters
+    for its columns."""
     from lexhub.models import Connection
 
     q = connection.ops.quote_name
@@ -88,4 +93,9 @@ def _token_query() -> tuple[str, list[str], list[str]]:
         f"WHERE t.{q(token_meta.get_field('token_key').column)} = %s "
         f"ORDER BY c.{q(conn_meta.pk.column)}"
     )
-    return sql, token_fields, user_fields
+    converters = []
+    for index, column in enumerate([*(f.get_col("t") for f in token_meta.concrete_fields),
+                                    *(f.get_col("u") for f in user_meta.concrete_fields)]):
+        if functions := [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]:
+            converters.append((index, column, functions))
+    return sql, token_fields, user_fields, converters

@@ -36,6 +36,11 @@ LIST_VALUES = ("id", "connection_id", "lexoffice_id", "version", "archived", "vo
                "contact__lexoffice_id", "contact__name")
 
 
+# Plain rows with one join, no model instances; set up once (resolving 20 field paths is ~0.2 ms a
+# request) and cloned by each request's filters.
+LIST_ROWS = Voucher.objects.present().values(*LIST_VALUES)
+
+
 class VoucherFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(field_name="voucher_type", choices=[(t, t) for t in (*BOOKKEEPING_TYPES,
                                                                                             *SALES_TYPES)])
@@ -216,10 +221,10 @@ class VoucherViewSet(SizeLimitedUploadMixin, mixins.ListModelMixin, mixins.Retri
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet:
-        vouchers = Voucher.objects.filter(connection_id__in=visible_connection_ids(self.request)).present()
+        mine = visible_connection_ids(self.request)
         if self.action == "list":
-            return vouchers.values(*LIST_VALUES)  # one join, no model instances
-        return vouchers.select_related("contact")
+            return LIST_ROWS.filter(connection_id__in=mine)
+        return Voucher.objects.filter(connection_id__in=mine).present().select_related("contact")
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         if self.action == "create":
