@@ -15,6 +15,7 @@ from lexhub.api_common import (
     VALIDATION_EXAMPLE,
     BooleanFilter,
     FilterBackend,
+    FilterSet,
     IdFilter,
     KeysetPagination,
     errors,
@@ -152,7 +153,7 @@ class ContactSerializer(ContactFieldsSerializer):
 LIST_ROWS = Contact.objects.present().values("id", "connection_id", "lexoffice_id", "name", "remote_updated_at", "raw")
 
 
-class ContactFilter(django_filters.FilterSet):
+class ContactFilter(FilterSet):
     search = django_filters.CharFilter(method="find", max_length=255,
                                   help_text="Part of the name or an email address, or a customer/vendor number.")
     role = django_filters.ChoiceFilter(method="by_role", choices=[("customer", "customer"), ("vendor", "vendor")])

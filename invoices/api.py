@@ -12,7 +12,15 @@ from rest_framework.response import Response
 
 from invoices.models import KINDS, SalesDocument
 from invoices.sync import ensure_document_file, render_document
-from lexhub.api_common import BooleanFilter, FilterBackend, IdFilter, KeysetPagination, errors, visible_connection_ids
+from lexhub.api_common import (
+    BooleanFilter,
+    FilterBackend,
+    FilterSet,
+    IdFilter,
+    KeysetPagination,
+    errors,
+    visible_connection_ids,
+)
 from lexhub.api_files import BINARY, AnyRenderer, FileDownloadMixin, file_response
 
 
@@ -40,7 +48,7 @@ class SalesDocumentSerializer(serializers.Serializer):
                 "documentFile": document.document_file_id, "xmlFile": document.xml_file_id}
 
 
-class SalesDocumentFilter(django_filters.FilterSet):
+class SalesDocumentFilter(FilterSet):
     kind = django_filters.ChoiceFilter(field_name="kind", choices=[(kind, kind) for kind in KINDS])
     status = django_filters.CharFilter(field_name="voucher_status", max_length=30)
     archived = BooleanFilter(field_name="archived")

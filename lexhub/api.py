@@ -15,7 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from lexhub import api_audit
 from lexhub import connections as service
-from lexhub.api_common import FilterBackend, IdFilter, KeysetPagination, errors, visible_connection_ids
+from lexhub.api_common import FilterBackend, FilterSet, IdFilter, KeysetPagination, errors, visible_connection_ids
 from lexhub.lexoffice_errors import LexofficeError
 from lexhub.models import Connection, SyncRun
 from lexhub.sync import start_sync
@@ -235,7 +235,7 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         return Response(api_audit.make_api_call(connection=self.get_object(), request=request))
 
 
-class SyncRunFilter(django_filters.FilterSet):
+class SyncRunFilter(FilterSet):
     connection = IdFilter(field_name="connection_id")
     state = django_filters.ChoiceFilter(choices=SyncRun.State.choices)
     kind = django_filters.ChoiceFilter(choices=SyncRun.Kind.choices)
@@ -264,7 +264,7 @@ class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
         return SyncRun.objects.filter(connection_id__in=visible_connection_ids(self.request))
 
 
-class WebhookEventFilter(django_filters.FilterSet):
+class WebhookEventFilter(FilterSet):
     connection = IdFilter(field_name="connection_id")
     state = django_filters.ChoiceFilter(choices=WebhookEvent.State.choices)
     type = django_filters.CharFilter(field_name="event_type", max_length=60, help_text="e.g. contact.changed")

@@ -3,13 +3,20 @@
 import base64
 import json
 
-import django_filters
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 
-from lexhub.api_common import FilterBackend, IdFilter, KeysetPagination, errors, stamp, visible_connection_ids
+from lexhub.api_common import (
+    FilterBackend,
+    FilterSet,
+    IdFilter,
+    KeysetPagination,
+    errors,
+    stamp,
+    visible_connection_ids,
+)
 from lexhub.lexoffice import PASSTHROUGH_HEADERS, PASSTHROUGH_METHODS
 from lexhub.models import AuditLog, Connection
 from lexhub.passthrough import PassthroughResult, call_api
@@ -37,7 +44,7 @@ class AuditLogSerializer(serializers.Serializer):
                 "message": entry.message, "createdAt": stamp(entry.created_at)}
 
 
-class AuditLogFilter(django_filters.FilterSet):
+class AuditLogFilter(FilterSet):
     connection = IdFilter(field_name="connection_id")
 
     class Meta:

@@ -1,5 +1,6 @@
 """Pieces every REST API viewset shares: token auth, scoping, keyset pages, throttling, error schemas."""
 
+import copy
 from collections import OrderedDict
 from datetime import datetime
 from decimal import Decimal
@@ -8,6 +9,7 @@ import django_filters
 import orjson
 from django import forms
 from django.db.models import Field, Q, QuerySet
+from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
@@ -48,6 +50,37 @@ class IdFilter(django_filters.Filter):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+
+
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet without the per-request work that gives the same result every time:
+    its filters are copied shallowly instead of deeply (~150 copy calls a request) and its form class
+    is built once per FilterSet instead of once per request. Fine for filters whose fields do not
+    depend on the request, which is all of ours."""
+
+    _form_classes: dict[type, type] = {}
+
+    def __init__(self, data: object = None, queryset: QuerySet | None = None, *, request: object = None,
+                 prefix: str | None = None) -> None:
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: copy.copy(filter_) for name, filter_ in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model = queryset.model
+            filter_.parent = self
+            if filter_.method is not None:
+                filter_.method = filter_.method  # binds a new FilterMethod to this copy, not the class's filter
+
+    def get_form_class(self) -> type:
+        form_class = self._form_classes.get(type(self))
+        if form_class is None:
+            form_class = self._form_classes[type(self)] = super().get_form_class()
+        return form_class
 
 
 class FilterBackend(DjangoFilterBackend):

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from lexhub.api_common import (
     BooleanFilter,
     FilterBackend,
+    FilterSet,
     IdFilter,
     KeysetPagination,
     errors,
@@ -41,7 +42,7 @@ LIST_VALUES = ("id", "connection_id", "lexoffice_id", "version", "archived", "vo
 LIST_ROWS = Voucher.objects.present().values(*LIST_VALUES)
 
 
-class VoucherFilter(django_filters.FilterSet):
+class VoucherFilter(FilterSet):
     type = django_filters.ChoiceFilter(field_name="voucher_type", choices=[(t, t) for t in (*BOOKKEEPING_TYPES,
                                                                                             *SALES_TYPES)])
     status = django_filters.ChoiceFilter(field_name="voucher_status", choices=[(s, s) for s in STATUSES])

@@ -170,3 +170,24 @@ def test_timestamps_are_read_by_the_c_loader_as_aware_utc() -> None:
     assert value == datetime.datetime(2026, 3, 29, 0, 30, 0, 123456, tzinfo=datetime.UTC)
     assert value.utcoffset() == datetime.timedelta(0) and value.isoformat().endswith("+00:00")
     assert empty is None
+
+
+# --- filter sets ---------------------------------------------------------------------------------
+
+def test_filter_sets_share_no_state_between_requests(alice) -> None:
+    from contacts.api import ContactFilter
+
+    make_connection(alice, "Mine")
+    first, second = ContactFilter({"search": "a"}), ContactFilter({"search": "b", "role": "vendor"})
+
+    assert first.form.__class__ is second.form.__class__  # built once
+    assert first.form is not second.form
+    for filter_set in (first, second):
+        assert all(f.parent is filter_set for f in filter_set.filters.values())
+        assert filter_set.filters["search"].filter.f is filter_set.filters["search"]  # method bound to its copy
+    assert all(getattr(f, "parent", None) is None for f in ContactFilter.base_filters.values())
+    assert (first.is_valid(), second.is_valid()) == (True, True)
+    assert (first.form.cleaned_data["search"], second.form.cleaned_data["role"]) == ("a", "vendor")
+    first_sql, second_sql = str(first.qs.query), str(second.qs.query)
+    assert "%a%" in first_sql and "is_vendor" not in first_sql
+    assert "%b%" in second_sql and "is_vendor" in second_sql
