@@ -188,6 +188,6 @@ def test_filter_sets_share_no_state_between_requests(alice) -> None:
     assert all(getattr(f, "parent", None) is None for f in ContactFilter.base_filters.values())
     assert (first.is_valid(), second.is_valid()) == (True, True)
     assert (first.form.cleaned_data["search"], second.form.cleaned_data["role"]) == ("a", "vendor")
-    first_sql, second_sql = str(first.qs.query), str(second.qs.query)
-    assert "%a%" in first_sql and "is_vendor" not in first_sql
-    assert "%b%" in second_sql and "is_vendor" in second_sql
+    first_where, second_where = (str(f.qs.query).split(" WHERE ", 1)[1] for f in (first, second))
+    assert "%a%" in first_where and "is_vendor" not in first_where
+    assert "%b%" in second_where and "is_vendor" in second_where
