@@ -127,5 +127,5 @@ def run(quick: bool) -> list[Row]:
     # sync or threaded, tried side by side; the throttle is lifted so the server, not the budget, is measured.
     with gunicorn(workers=WORKERS, env_extra={"LEXHUB_API_THROTTLE": "100000000/hour"}) as server:
         rows = ui_rows(server.base_url, data, session_cookie(user), count)
-        rows += lists_api.api_rows(server.base_url, data, user, count)
+        rows += lists_api.api_rows(server, data, user, count)
     return rows

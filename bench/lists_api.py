@@ -1,6 +1,7 @@
 """The REST API half of the list benchmark: /api/v1/vouchers/ pages and search, /api/v1/contacts/ search."""
 
 import itertools
+import os
 from urllib.parse import urlencode
 
 import requests
@@ -8,7 +9,7 @@ import requests
 from bench import dataset
 from bench.load import load
 from bench.rows import Row
-from bench.server import api_token
+from bench.server import Server, api_token, cpu_seconds, postgres_pids
 from vouchers.models import Voucher
 
 CLIENTS = 8
@@ -37,7 +38,8 @@ def first_and_last(base_url: str, first: str, last: str, headers: dict, count: i
         for _ in range(count // 3) for tag, path in (("first", first), ("last", last))]})
 
 
-def api_rows(base_url: str, data: dataset.Dataset, user, count: int) -> list[Row]:
+def api_rows(server: Server, data: dataset.Dataset, user, count: int) -> list[Row]:
+    base_url = server.base_url
     headers = {"Authorization": f"Token {api_token(user)}", "Accept": "application/json"}
     size = f"{data.vouchers:,}v/{data.contacts:,}c"
     probe = requests.get(f"{base_url}/api/v1/vouchers/", headers=headers, timeout=60)
@@ -54,8 +56,18 @@ def api_rows(base_url: str, data: dataset.Dataset, user, count: int) -> list[Row
         raise RuntimeError("API: the constructed last cursor is not the last page")
 
     measure(base_url, ["/api/v1/vouchers/"], headers, 60)  # warm-up
+    processes = {"gunicorn workers": server.worker_pids(), "PostgreSQL": postgres_pids()}
+    before = {name: cpu_seconds(pids) for name, pids in processes.items()}
     first = measure(base_url, ["/api/v1/vouchers/"], headers, count * 2)
     print(f"   API /api/v1/vouchers/ first page: {first}", flush=True)
+    # Where the cores went: what a request costs each side tells how many per second the machine allows.
+    cores = os.cpu_count() or 1
+    spent = {name: (cpu_seconds(pids) - before[name]) / first["count"] * 1000 for name, pids in processes.items()}
+    print("   API /api/v1/vouchers/ CPU per request: "
+          + ", ".join(f"{name} {ms:.2f} ms" for name, ms in spent.items())
+          + f" (the load generator's own not counted; at most {1000 * cores / sum(spent.values()):.0f} requests/s"
+          f" on {cores} cores)",
+          flush=True)
     both = first_and_last(base_url, "/api/v1/vouchers/", f"/api/v1/vouchers/?cursor={cursor}", headers, count)
     last = both["by_tag"]["last"] | {"count": both["count"], "statuses": both["statuses"]}
     print(f"   API /api/v1/vouchers/ first and last page alternately: {both}", flush=True)

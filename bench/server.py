@@ -27,6 +27,33 @@ class Server:
         return sorted(pids)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far (those that exited meanwhile count 0)."""
+    import os
+
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL server process on the machine (backends, writers): what serving a request costs
+    the database, when nothing else uses it meanwhile."""
+    pids = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().startswith("postgres"):
+                pids.append(int(comm.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
 def rss_kib(pid: int, field: str = "VmRSS") -> int:
     """Resident memory (or VmHWM, its peak) of a process in KiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
