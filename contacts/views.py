@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from contacts import sync
 from contacts.forms import ContactForm, extra_entries, field_for_path, initial_from, payload_from
-from contacts.models import Contact
+from contacts.models import Contact, matching
 from contacts.validation import flatten
 from lexhub.models import Connection
 from lexhub.sorting import SortChoice, ordering_from, sort_headers, sort_options, sorted_page, visible_connection_ids
@@ -35,10 +34,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     contacts = Contact.objects.present().filter(connection_id__in=connection_ids).select_related("connection")
     query = request.GET.get("q", "").strip()
     if query:
-        match = Q(name__icontains=query) | Q(emails__icontains=query)
-        if query.isdigit():
-            match |= Q(customer_number=int(query)) | Q(vendor_number=int(query))
-        contacts = contacts.filter(match)
+        contacts = contacts.filter(matching(query))
     role = request.GET.get("role", "")
     if role == "customer":
         contacts = contacts.filter(is_customer=True)

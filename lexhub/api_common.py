@@ -190,8 +190,10 @@ class KeysetPagination(BasePagination):
     """Pages by (ordering field, id) with an opaque cursor: no OFFSET, no COUNT(*), constant cost.
 
     The view names its sortable fields in `ordering_fields` ({public name: model field}) and its
-    default in `default_ordering` ("-voucherDate"). NULL sorts as the largest value (PostgreSQL's
-    default, so its indexes serve the order); SQLite is told the same explicitly.
+    default in `default_ordering` ("-voucherDate"). A view whose `ids_first()` says so has the page's
+    ids found first and its rows then fetched by `rows_by_id(ids)` (one query more, so that a covering
+    index serves the walk). NULL sorts as the largest value (PostgreSQL's default, so its indexes serve the order);
+    SQLite is told the same explicitly.
     """
 
     cursor_query_param = "cursor"
@@ -208,7 +210,14 @@ class KeysetPagination(BasePagination):
         tag = f"-{name}" if descending else name  # the cursor names its ordering, by the public name
         if cursor := request.query_params.get(self.cursor_query_param):
             queryset = queryset.filter(self._after(cursor, tag, model_field, descending))
-        rows = list(queryset[: size + 1])
+        if getattr(view, "ids_first", None) and view.ids_first():
+            # The page's ids from an index alone, then only those rows (see the view's ids_first).
+            ids = list(queryset.values_list("pk", flat=True)[: size + 1])
+            position = {pk: index for index, pk in enumerate(ids)}
+            rows = sorted(view.rows_by_id(ids),
+                          key=lambda row: position[row["id"] if isinstance(row, dict) else row.pk])
+        else:
+            rows = list(queryset[: size + 1])
         self.next_cursor = None
         if len(rows) > size:
             last = rows[size - 1]  # a model instance, or a dict from .values() on hot paths
