@@ -235,7 +235,10 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         return self.action == "list" and "search" in self.request.query_params
 
     def rows_by_id(self, ids: list[int]) -> QuerySet:
-        return LIST_ROWS.filter(pk__in=ids)  # the ids come from get_queryset: already scoped and matched
+        # The ids come from get_queryset: already scoped, matched and present when they were read; a
+        # contact the sync marks deleted in between is still shown on this page, like any row read a
+        # moment earlier.
+        return Contact.objects.filter(pk__in=ids).values(*LIST_ROWS.query.values_select)
 
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
         serializer = ContactCreateSerializer(data=request.data, context=self.get_serializer_context())

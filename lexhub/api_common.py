@@ -211,19 +211,20 @@ class KeysetPagination(BasePagination):
         if cursor := request.query_params.get(self.cursor_query_param):
             queryset = queryset.filter(self._after(cursor, tag, model_field, descending))
         if getattr(view, "ids_first", None) and view.ids_first():
-            # The page's ids from an index alone, then only those rows (see the view's ids_first).
+            # The page's ids from an index alone, then only those rows (see the view's ids_first). A row
+            # gone between the two queries is left out; whether more pages follow is the ids' to say.
             ids = list(queryset.values_list("pk", flat=True)[: size + 1])
-            position = {pk: index for index, pk in enumerate(ids)}
-            rows = sorted(view.rows_by_id(ids),
-                          key=lambda row: position[row["id"] if isinstance(row, dict) else row.pk])
+            fetched = {_pk(row): row for row in view.rows_by_id(ids[:size])}
+            rows, more = [fetched[pk] for pk in ids[:size] if pk in fetched], len(ids) > size
         else:
             rows = list(queryset[: size + 1])
+            rows, more = rows[:size], len(rows) > size
         self.next_cursor = None
-        if len(rows) > size:
-            last = rows[size - 1]  # a model instance, or a dict from .values() on hot paths
-            value, pk = (last[field], last["id"]) if isinstance(last, dict) else (getattr(last, field), last.pk)
-            self.next_cursor = encode_cursor([tag, value, pk])
-        return rows[:size]
+        if more and rows:
+            last = rows[-1]  # a model instance, or a dict from .values() on hot paths
+            value = last[field] if isinstance(last, dict) else getattr(last, field)
+            self.next_cursor = encode_cursor([tag, value, _pk(last)])
+        return rows
 
     def get_paginated_response(self, data: list) -> Response:
         next_url = None
@@ -281,6 +282,10 @@ class KeysetPagination(BasePagination):
         if isinstance(value, str) and "\x00" in value:  # PostgreSQL cannot even compare with NUL
             raise invalid
         return after_position(model_field, value, last_id, descending=descending)
+
+
+def _pk(row: object) -> int:
+    return row["id"] if isinstance(row, dict) else row.pk
 
 
 _encode = encode_cursor  # bench/lists_api.py builds a last-page cursor with it
