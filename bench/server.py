@@ -1,5 +1,6 @@
 """The app served by gunicorn for HTTP benchmarks, and the credentials a load generator sends."""
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,8 +30,6 @@ class Server:
 
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time the processes have used so far (those that exited meanwhile count 0)."""
-    import os
-
     total = 0
     for pid in pids:
         try:

@@ -142,11 +142,11 @@ class ContactSerializer(ContactFieldsSerializer):
     archived = serializers.BooleanField(required=False)
 
     def to_representation(self, contact: Contact | dict) -> dict:
-        if isinstance(contact, dict):  # a list row (LIST_ROWS)
-            return {**contact["raw"], "id": contact["id"], "lexofficeId": str(contact["lexoffice_id"]),
-                    "connection": contact["connection_id"]}
-        return {**contact.raw, "id": contact.pk, "lexofficeId": str(contact.lexoffice_id),
-                "connection": contact.connection_id}
+        row = contact if isinstance(contact, dict) else {  # a list row (LIST_ROWS), or an instance
+            "raw": contact.raw, "id": contact.pk, "lexoffice_id": contact.lexoffice_id,
+            "connection_id": contact.connection_id}
+        return {**row["raw"], "id": row["id"], "lexofficeId": str(row["lexoffice_id"]),
+                "connection": row["connection_id"]}
 
 
 # List pages as plain rows (no model instances), set up once and cloned by each request's filters.

@@ -50,12 +50,13 @@ def tokens_with_key(token_key: str) -> list[tuple[AuthToken, list[int]]]:
         cursor.execute(sql, [token_key])
         rows = cursor.fetchall()
     token_width, user_width = len(token_fields), len(user_fields)
+    digest_index = token_fields.index("digest")
     for raw_row in rows:
         row = list(raw_row)
         for index, column, functions in converters:  # what the ORM applies to its rows (e.g. SQLite's dates)
             for convert in functions:
                 row[index] = convert(row[index], column, connection)
-        digest = row[token_fields.index("digest")]
+        digest = row[digest_index]
         if digest not in found:
             auth_token = AuthToken.from_db(connection.alias, token_fields, row[:token_width])
             auth_token.user = get_user_model().from_db(connection.alias, user_fields,

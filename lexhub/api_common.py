@@ -166,8 +166,8 @@ class TokenRateThrottle(SimpleRateThrottle):
         current_key = f"{key}:{int(window)}"
         self.current, self.previous = count_hit(self.cache, current_key, f"{key}:{int(window) - 1}",
                                                 2 * self.duration)
-        self.overlap = 1 - into / self.duration  # the share of the previous window still counted
-        if self.previous * self.overlap + self.current <= self.num_requests:
+        overlap = 1 - into / self.duration  # the share of the previous window still counted
+        if self.previous * overlap + self.current <= self.num_requests:
             return True
         self.current -= 1
         self.cache.decr(current_key)  # a refused request does not use up budget
