@@ -1,5 +1,6 @@
 """The pieces the API's hot path is built from: one-query token auth, the sliding-window throttle,
-orjson rendering and PostgreSQL's C timestamp loader. Each must behave exactly like what it replaced."""
+orjson rendering, PostgreSQL's C timestamp loader and its health check without a round trip. Each must
+behave exactly like what it replaced."""
 
 import datetime
 import uuid
@@ -170,6 +171,39 @@ def test_timestamps_are_read_by_the_c_loader_as_aware_utc() -> None:
     assert value == datetime.datetime(2026, 3, 29, 0, 30, 0, 123456, tzinfo=datetime.UTC)
     assert value.utcoffset() == datetime.timedelta(0) and value.isoformat().endswith("+00:00")
     assert empty is None
+
+
+def test_the_health_check_sees_a_connection_the_server_ended_and_sends_nothing() -> None:
+    require(db.vendor == "postgresql", "PostgreSQL (DATABASE_URL) for the connection health check")
+    import select
+
+    from django.db import connections
+
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT 'last query' AS marker")
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        assert other.is_usable()
+        with db.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
+            assert cursor.fetchone()[0] == "SELECT pg_backend_pid()"  # the check itself sent no query
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        poller = select.poll()
+        poller.register(other.connection.pgconn.socket, select.POLLIN)
+        assert poller.poll(10_000), "the ended connection never became readable"
+        assert not other.is_usable()
+
+        other.health_check_done = False  # as at the start of the next request
+        other.close_if_health_check_failed()
+        assert other.connection is None
+        with other.cursor() as cursor:  # a new connection serves the request
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+    finally:
+        other.close()
 
 
 # --- filter sets ---------------------------------------------------------------------------------

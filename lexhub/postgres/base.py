@@ -1,0 +1,63 @@
+"""Django's PostgreSQL backend with two changes to what every request pays for its connection.
+
+Timestamps: Django registers a Python subclass of psycopg's timestamptz loader on every connection (to
+attach its time zone), which parses each value in Python: ~4 µs a value, over a millisecond for a page
+of 50 vouchers with four timestamps each. Django keeps its connections in UTC, which the C loader
+already returns, so for UTC connections the C loader serves unchanged (~0.6 µs a value).
+
+Health checks (CONN_HEALTH_CHECKS): Django checks a persistent connection before a request's first
+query with a `SELECT 1` round trip. A connection the server has ended (restart, idle timeout,
+pg_terminate_backend) has its closing message or end-of-file waiting on the socket, while a live idle
+one has nothing to read, so asking the socket tells the same without a round trip. Anything readable
+counts as unusable: the connection is replaced, which is always safe.
+"""
+
+import datetime
+import select
+from functools import cache
+
+from django.db.backends.postgresql import base
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def init_connection_state(self) -> None:
+        super().init_connection_state()
+        if self.timezone_name == "UTC":
+            self.connection.adapters.register_loader("timestamptz", _utc_loader_class())
+
+    def is_usable(self) -> bool:
+        if self.connection is None or not hasattr(select, "poll"):
+            return super().is_usable()
+        from psycopg import pq
+
+        pgconn = self.connection.pgconn
+        if pgconn.status != pq.ConnStatus.OK or pgconn.transaction_status not in (
+                pq.TransactionStatus.IDLE, pq.TransactionStatus.INTRANS):
+            return False
+        poller = select.poll()
+        poller.register(pgconn.socket, select.POLLIN | select.POLLPRI)
+        return not poller.poll(0)  # readable, hung up or in error: the server has closed it
+
+
+@cache
+def _utc_loader_class() -> type:
+    from psycopg import adapters
+    from psycopg.adapt import Loader
+    from psycopg.postgres import types
+    from psycopg.pq import Format
+
+    c_loader = adapters.get_loader(types["timestamptz"].oid, Format.TEXT)  # the C class when compiled
+
+    class UtcTimestamptzLoader(Loader):
+        # Django compares this with the connection's zone before each cursor, and re-registers its own
+        # loader when they differ.
+        timezone = datetime.UTC
+
+        def __init__(self, oid: int, context: object = None) -> None:
+            super().__init__(oid, context)
+            self.load = c_loader(oid, context).load  # the C method itself, no Python frame per value
+
+        def load(self, data: bytes) -> datetime.datetime:  # replaced per instance in __init__
+            raise NotImplementedError
+
+    return UtcTimestamptzLoader
