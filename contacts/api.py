@@ -221,6 +221,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     filterset_class = ContactFilter
     ordering_fields = {"name": "name", "updatedDate": "remote_updated_at"}
     default_ordering = "name"
+    prepared_walk = True
     http_method_names = ["get", "post", "put", "head", "options"]
 
     def get_queryset(self) -> QuerySet:

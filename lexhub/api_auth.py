@@ -20,6 +20,8 @@ from knox.models import AuthToken
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
 
+from lexhub.postgres import prepared_statements
+
 
 class TokenAuthentication(KnoxTokenAuthentication):
     """`Authorization: Token <token>`; request.auth is the AuthToken, with `connection_ids` set."""
@@ -46,7 +48,7 @@ def tokens_with_key(token_key: str) -> list[tuple[AuthToken, list[int]]]:
     connections that user owns or is a member of (Connection.objects.visible_to), in id order."""
     sql, token_fields, user_fields, converters = _token_query()
     found: dict[str, tuple[AuthToken, list[int]]] = {}
-    with connection.cursor() as cursor:
+    with prepared_statements(connection), connection.cursor() as cursor:  # one shape, one key: one plan
         cursor.execute(sql, [token_key])
         rows = cursor.fetchall()
     token_width, user_width = len(token_fields), len(user_fields)

@@ -2,12 +2,14 @@
 
 import copy
 from collections import OrderedDict
+from contextlib import nullcontext
 from datetime import datetime
 from decimal import Decimal
 
 import django_filters
 import orjson
 from django import forms
+from django.db import connections
 from django.db.models import Field, Q, QuerySet
 from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
@@ -28,6 +30,7 @@ from rest_framework.utils.urls import replace_query_param
 from lexhub import sorting
 from lexhub.cache import count_hit
 from lexhub.listing import InvalidCursor, after_position, encode_cursor, keyset_order, position_of
+from lexhub.postgres import prepared_statements
 
 MAX_PAGE_SIZE = 250
 
@@ -88,11 +91,15 @@ class FilterBackend(DjangoFilterBackend):
     deep-copies every field: about a millisecond on the busiest lists for nothing)."""
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: object) -> QuerySet:
-        filterset_class = getattr(view, "filterset_class", None)
-        if filterset_class is not None and not any(name in request.query_params
-                                                   for name in filterset_class.base_filters):
+        if names_no_filter(request, view):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+def names_no_filter(request: Request, view: object) -> bool:
+    filterset_class = getattr(view, "filterset_class", None)
+    return filterset_class is not None and not any(name in request.query_params
+                                                   for name in filterset_class.base_filters)
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -190,7 +197,10 @@ class KeysetPagination(BasePagination):
     """Pages by (ordering field, id) with an opaque cursor: no OFFSET, no COUNT(*), constant cost.
 
     The view names its sortable fields in `ordering_fields` ({public name: model field}) and its
-    default in `default_ordering` ("-voucherDate"). A view whose `ids_first()` says so has the page's
+    default in `default_ordering` ("-voucherDate"). A view with `prepared_walk = True` has its pages read
+    by a prepared statement while the request names no filter: then the only parameters are its
+    connections and the cursor, which never change the best plan (the ordering's index), so planning
+    once per connection is enough. A view whose `ids_first()` says so has the page's
     ids found first and its rows then fetched by `rows_by_id(ids)` (one query more, so that a covering
     index serves the walk). NULL sorts as the largest value (PostgreSQL's default, so its indexes serve the order);
     SQLite is told the same explicitly.
@@ -210,14 +220,19 @@ class KeysetPagination(BasePagination):
         tag = f"-{name}" if descending else name  # the cursor names its ordering, by the public name
         if cursor := request.query_params.get(self.cursor_query_param):
             queryset = queryset.filter(self._after(cursor, tag, model_field, descending))
+        walk = nullcontext()
+        if getattr(view, "prepared_walk", False) and names_no_filter(request, view):
+            walk = prepared_statements(connections[queryset.db])
         if getattr(view, "ids_first", None) and view.ids_first():
             # The page's ids from an index alone, then only those rows (see the view's ids_first). A row
             # gone between the two queries is left out; whether more pages follow is the ids' to say.
-            ids = list(queryset.values_list("pk", flat=True)[: size + 1])
+            with walk:
+                ids = list(queryset.values_list("pk", flat=True)[: size + 1])
             fetched = {_pk(row): row for row in view.rows_by_id(ids[:size])}
             rows, more = [fetched[pk] for pk in ids[:size] if pk in fetched], len(ids) > size
         else:
-            rows = list(queryset[: size + 1])
+            with walk:
+                rows = list(queryset[: size + 1])
             rows, more = rows[:size], len(rows) > size
         self.next_cursor = None
         if more and rows:

@@ -177,6 +177,9 @@ else:
         # Django's, with psycopg's C timestamp loader and a health check without a round trip.
         DATABASES["default"]["ENGINE"] = "lexhub.postgres"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The API's fixed-shape hot queries as prepared statements (lexhub/postgres/base.py); off for a pooler
+# that cannot keep them (PgBouncer before 1.21 in transaction mode).
+LEXHUB_PREPARED_STATEMENTS = env_bool("LEXHUB_PREPARED_STATEMENTS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -219,6 +219,7 @@ class VoucherViewSet(SizeLimitedUploadMixin, mixins.ListModelMixin, mixins.Retri
     ordering_fields = {"voucherDate": "voucher_date", "totalAmount": "total_amount",
                        "voucherNumber": "voucher_number", "updatedDate": "remote_updated_at"}
     default_ordering = "-voucherDate"
+    prepared_walk = True
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet:

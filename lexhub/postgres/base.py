@@ -14,14 +14,72 @@ counts as unusable: the connection is replaced, which is always safe.
 
 import datetime
 import select
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
-from django.db.backends.postgresql import base
+import psycopg
+from django.conf import settings
+from django.db.backends.postgresql import base, operations
+from psycopg.pq import Format
+
+
+class PreparedCursor(psycopg.Cursor):
+    """Binds parameters on the server and has each statement prepared once per connection."""
+
+    def execute(self, query: object, params: object = None, *, prepare: bool | None = None,
+                binary: bool | None = None) -> "PreparedCursor":
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor: object, sql: str, params: object) -> str | None:
+        if isinstance(cursor, PreparedCursor):  # bound on the server: psycopg keeps no composed text
+            try:
+                return self.compose_sql(sql, params)
+            except psycopg.DataError:
+                return None
+        return super().last_executed_query(cursor, sql, params)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+    preparing = False
+
+    @contextmanager
+    def prepared_statements(self) -> Iterator[None]:
+        """Queries run inside are parsed and planned once per connection, then only executed.
+
+        For queries whose shape never changes and whose parameters cannot change the best plan (a token
+        lookup, a list walked by its index): PostgreSQL plans the first five executions with the values
+        and then keeps a generic plan, which for values that skew the data (a search term, a rare
+        status) can be far worse than a plan made for them. LEXHUB_PREPARED_STATEMENTS=false turns it off
+        (for a connection pooler that cannot keep prepared statements).
+        """
+        if not settings.LEXHUB_PREPARED_STATEMENTS or self.preparing:
+            yield
+            return
+        self.preparing = True
+        try:
+            yield
+        finally:
+            self.preparing = False
+
+    def create_cursor(self, name: str | None = None) -> psycopg.Cursor:
+        if not self.preparing or name is not None:
+            return super().create_cursor(name)
+        cursor = PreparedCursor(self.connection)
+        loader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, Format.TEXT)
+        if self.timezone != loader.timezone:  # as Django's create_cursor does
+            base.register_tzloader(self.timezone, cursor)
+        return cursor
+
     def init_connection_state(self) -> None:
         super().init_connection_state()
+        if settings.LEXHUB_PREPARED_STATEMENTS and self.connection.prepare_threshold is None:
+            # psycopg prepares nothing while this is None (Django's default). Django's own cursors bind on
+            # the client and never prepare either way, so only PreparedCursor's statements are prepared.
+            self.connection.prepare_threshold = 5
         if self.timezone_name == "UTC":
             self.connection.adapters.register_loader("timestamptz", _utc_loader_class())
 

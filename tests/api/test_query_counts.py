@@ -1,4 +1,5 @@
-"""SQL queries per list request stay constant (≤ 3: token, connections, page) whatever the page size."""
+"""SQL queries per list request stay constant (≤ 3: token, connections, page) whatever the page size; an
+unfiltered walk runs as prepared statements."""
 
 import uuid
 from datetime import timedelta
@@ -11,6 +12,7 @@ from django.utils import timezone
 from contacts.models import Contact
 from lexhub.models import Connection
 from tests.api.conftest import token_client
+from tests.conftest import require
 from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +82,40 @@ def test_paging_visits_every_row_once_even_with_undated_vouchers(big_mirror, ali
         url = page["next"]
 
     assert sorted(seen) == sorted(Voucher.objects.filter(connection=big_mirror).values_list("pk", flat=True))
+
+
+def prepared_statements_on_this_connection() -> list[tuple[str, int]]:
+    with db.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans FROM pg_prepared_statements")
+        return cursor.fetchall()
+
+
+@pytest.mark.parametrize(("path", "ordering", "model", "order_by"), [
+    ("/api/v1/vouchers/", "-voucherDate", Voucher, ("-voucher_date", "-id")),
+    ("/api/v1/contacts/", "name", Contact, ("name", "id"))])
+def test_an_unfiltered_walk_is_prepared_and_pages_alike_on_a_generic_plan(big_mirror, alice, settings, path, ordering,
+                                                                          model, order_by) -> None:
+    require(db.vendor == "postgresql", "PostgreSQL (DATABASE_URL) for prepared statements")
+    client, table = token_client(alice), model._meta.db_table
+
+    def walk() -> list[int]:
+        seen, url = [], f"{path}?pageSize=37&ordering={ordering}"
+        while url:
+            page = client.get(url).json()
+            seen += [row["id"] for row in page["results"]]
+            url = page["next"]
+        return seen
+
+    with db.cursor() as cursor:  # the plan PostgreSQL keeps after five executions, from the first one
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+    prepared = walk()
+    walks = [s for s, generic in prepared_statements_on_this_connection() if table in s and generic > 0]
+    assert len(walks) >= 1  # the first page's statement and the one with a cursor
+    before = {statement for statement, _generic in prepared_statements_on_this_connection()}
+    searched = client.get(path, {"search": "1", "pageSize": 5}).json()  # a filter: planned for its values
+    assert len(searched["results"]) == 5 and client.get(searched["next"]).status_code == 200
+    assert {statement for statement, _generic in prepared_statements_on_this_connection()} == before
+
+    settings.LEXHUB_PREPARED_STATEMENTS = False
+    expected = list(model.objects.filter(connection=big_mirror).order_by(*order_by).values_list("pk", flat=True))
+    assert walk() == prepared == expected
