@@ -45,7 +45,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         contacts = contacts.filter(archived=archived == "yes")
     ordering = ordering_from(request.GET.get("sort"), choices=SORTS, default="name")
     page = sorted_page(contacts, ordering, cursor=request.GET.get("after"), connection_ids=connection_ids,
-                       searched=bool(query))
+                       search=matching(query) if query else None)
     return render(request, "contacts/list.html", {
         "page": page, "q": query, "role": role, "archived": archived, "ordering": ordering,
         "sort_options": sort_options(SORTS, ordering), "headers": sort_headers(SORTS, ordering),

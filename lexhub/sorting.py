@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 
 from lexhub.listing import PAGE_SIZE, InvalidCursor, Page, after_position, keyset_order, position_of, seek
@@ -51,19 +51,20 @@ FEW_MATCHES = 1000
 
 
 def sorted_page(queryset: QuerySet, ordering: "Ordering", *, cursor: str | None, connection_ids: list[int],
-                searched: bool = False) -> Page:
+                search: Q | None = None) -> Page:
     """The page after `cursor` in this ordering, of rows already limited to `connection_ids`.
 
-    `searched`: the queryset holds a substring search."""
+    `search`: the substring search the queryset holds, if any."""
     field = ordering.choice.field
     if ordering.choice.only_with_value:
         queryset = queryset.filter(**{f"{field}__isnull": False})
     narrowed = False
-    if searched:
+    if search is not None:
         # PostgreSQL can only guess how many rows LIKE '%term%' matches. Walking the sort index until a
         # page is full is right for a common term and reads the whole index for a rare one, so look
         # first (one query, no ordering, so the trigram index answers it): few matches are sorted alone.
-        matches = _matching_ids(queryset, FEW_MATCHES + 1)
+        matches = _matching_ids(queryset.model._base_manager.filter(search, connection_id__in=connection_ids),
+                                FEW_MATCHES + 1)
         narrowed = len(matches) <= FEW_MATCHES
         if narrowed:
             queryset = queryset.filter(pk__in=matches)
@@ -77,6 +78,11 @@ def sorted_page(queryset: QuerySet, ordering: "Ordering", *, cursor: str | None,
 
 def _matching_ids(queryset: QuerySet, limit: int) -> list[int]:
     """Up to `limit` ids the search matches, in no order.
+
+    The search alone, in the connections: every other filter is the page query's. With them, PostgreSQL
+    may AND a bitmap of a broad one into the trigram bitmap (the 600,000 vouchers of the bookkeeping
+    types: 25 ms for "Müller", whose trigram part takes 3.5 ms). More ids than the rows the page can show
+    only make the page query narrow less often, never wrong: it still applies every filter.
 
     Asked with a LIMIT, PostgreSQL expects matches to turn up early and reads the table in order: for a
     common term ("Müller", 0.7 % of a million vouchers) 150,000 rows, ~95 ms. Planned without the limit

@@ -28,6 +28,11 @@ PERMALINK_RESOURCES = {
 }
 
 
+def matching(term: str) -> models.Q:
+    """Vouchers whose number or contact name contains `term`, in any case."""
+    return models.Q(voucher_number__icontains=term) | models.Q(contact_name__icontains=term)
+
+
 def dated_between(start: date | None, end: date | None) -> models.Q:
     """Vouchers dated on these local days (both inclusive). Bounds on the column itself, not a cast of it
     to a date, so the (connection, voucher_date, id) index serves the range."""

@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from vouchers.forms import (
     resolve_contact,
     voucher_payload,
 )
-from vouchers.models import BOOKKEEPING_TYPES, PERMALINK_RESOURCES, SALES_TYPES, File, Voucher, dated_between
+from vouchers.models import BOOKKEEPING_TYPES, PERMALINK_RESOURCES, SALES_TYPES, File, Voucher, dated_between, matching
 from vouchers.receipts import (
     NO_FILE,
     answer,
@@ -65,7 +65,7 @@ def filtered(request: HttpRequest, queryset: QuerySet) -> tuple[QuerySet, dict]:
     params = {key: request.GET.get(key, "").strip() for key in
               ("q", "type", "status", "archived", "from", "to", "min", "max")}
     if params["q"]:
-        queryset = queryset.filter(Q(voucher_number__icontains=params["q"]) | Q(contact_name__icontains=params["q"]))
+        queryset = queryset.filter(matching(params["q"]))
     if params["type"]:
         queryset = queryset.filter(voucher_type=params["type"])
     if params["status"]:
@@ -87,7 +87,7 @@ def _list(request: HttpRequest, *, types: tuple[str, ...], title: str, url_name:
     vouchers, params = filtered(request, vouchers)
     ordering = ordering_from(request.GET.get("sort"), choices=SORTS, default="-date")
     page = sorted_page(vouchers, ordering, cursor=request.GET.get("after"), connection_ids=connection_ids,
-                       searched=bool(params["q"]))
+                       search=matching(params["q"]) if params["q"] else None)
     return render(request, "vouchers/list.html", {
         "page": page, "params": params, "types": types, "statuses": STATUSES, "title": title, "url_name": url_name,
         "sort_options": sort_options(SORTS, ordering), "headers": sort_headers(SORTS, ordering),

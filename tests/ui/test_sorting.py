@@ -193,3 +193,21 @@ def test_a_search_costs_one_query_more_whatever_it_matches(alice_client, many_vo
         return len(captured)
 
     assert queries("Lieferant 007") == queries("Lieferant") == queries("") + 1
+
+
+@pytest.mark.parametrize("few_matches", [1000, 10])
+def test_a_search_looks_first_at_every_match_but_lists_only_the_pages_own(alice_client, many_vouchers, connection,
+                                                                          monkeypatch, few_matches) -> None:
+    """The look-first step asks the search alone (for the trigram index); the page applies every filter."""
+    monkeypatch.setattr("lexhub.sorting.FEW_MATCHES", few_matches)
+    Voucher.objects.bulk_create([Voucher(  # sales documents: on /invoices/, never on /vouchers/
+        connection=connection, lexoffice_id=uuid.uuid4(), voucher_type="invoice", voucher_status="open",
+        voucher_number=f"RE-9{n:03d}", voucher_date=START, contact_name="Lieferant 001") for n in range(20)])
+    Voucher.objects.filter(pk=many_vouchers[0].pk).update(contact_name="Lieferant 001", voucher_status="paid")
+    many_vouchers[0].refresh_from_db()
+    matching = [v for v in many_vouchers if v.contact_name == "Lieferant 001" and v.voucher_status == "open"]
+
+    rows = walk(alice_client, "/vouchers/", {"q": "lieferant 001", "status": "open"})
+
+    assert 1 <= len(matching) < 10
+    assert rows == expected(matching, "voucher_date", descending=True)
