@@ -221,13 +221,16 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     filterset_class = ContactFilter
     ordering_fields = {"name": "name", "updatedDate": "remote_updated_at"}
     default_ordering = "name"
-    prepared_walk = True
     http_method_names = ["get", "post", "put", "head", "options"]
+
+    def walk_rows(self, connection_ids: list[int]) -> QuerySet:
+        """The list's rows in these connections, before any filter (KeysetPagination pages them)."""
+        return LIST_ROWS.filter(connection_id__in=connection_ids)
 
     def get_queryset(self) -> QuerySet:
         mine = visible_connection_ids(self.request)
         if self.action == "list":
-            return LIST_ROWS.filter(connection_id__in=mine)
+            return self.walk_rows(mine)
         return Contact.objects.filter(connection_id__in=mine).present()
 
     def ids_first(self) -> bool:

@@ -2,7 +2,6 @@
 
 import copy
 from collections import OrderedDict
-from contextlib import nullcontext
 from datetime import datetime
 from decimal import Decimal
 
@@ -10,7 +9,7 @@ import django_filters
 import orjson
 from django import forms
 from django.db import connections
-from django.db.models import Field, Q, QuerySet
+from django.db.models import Field, QuerySet
 from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -27,7 +26,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.utils import encoders
 from rest_framework.utils.urls import replace_query_param
 
-from lexhub import sorting
+from lexhub import compiled_walks, sorting
 from lexhub.cache import count_hit
 from lexhub.listing import InvalidCursor, after_position, encode_cursor, keyset_order, position_of
 from lexhub.postgres import prepared_statements
@@ -197,10 +196,9 @@ class KeysetPagination(BasePagination):
     """Pages by (ordering field, id) with an opaque cursor: no OFFSET, no COUNT(*), constant cost.
 
     The view names its sortable fields in `ordering_fields` ({public name: model field}) and its
-    default in `default_ordering` ("-voucherDate"). A view with `prepared_walk = True` has its pages read
-    by a prepared statement while the request names no filter: then the only parameters are its
-    connections and the cursor, which never change the best plan (the ordering's index), so planning
-    once per connection is enough. A view whose `ids_first()` says so has the page's
+    default in `default_ordering` ("-voucherDate"). A view with `walk_rows(connection_ids)` (the rows
+    its list shows, before any filter) has a request that names no filter paged by
+    lexhub.compiled_walks, as a prepared statement. A view whose `ids_first()` says so has the page's
     ids found first and its rows then fetched by `rows_by_id(ids)` (one query more, so that a covering
     index serves the walk). NULL sorts as the largest value (PostgreSQL's default, so its indexes serve the order);
     SQLite is told the same explicitly.
@@ -216,23 +214,35 @@ class KeysetPagination(BasePagination):
         field = view.ordering_fields[name]
         model_field = queryset.model._meta.get_field(field)
         size = self._page_size(request, view)
-        queryset = queryset.order_by(*keyset_order(field, descending=descending))
         tag = f"-{name}" if descending else name  # the cursor names its ordering, by the public name
+        position = None
         if cursor := request.query_params.get(self.cursor_query_param):
-            queryset = queryset.filter(self._after(cursor, tag, model_field, descending))
-        walk = nullcontext()
-        if getattr(view, "prepared_walk", False) and names_no_filter(request, view):
-            walk = prepared_statements(connections[queryset.db])
-        if getattr(view, "ids_first", None) and view.ids_first():
+            position = self._position(cursor, tag, model_field)
+        order = keyset_order(field, descending=descending)
+
+        def page(rows: QuerySet, value: object, last_id: int | None) -> QuerySet:
+            rows = rows.order_by(*order)
+            if last_id is not None:
+                rows = rows.filter(after_position(model_field, value, last_id, descending=descending))
+            return rows[: size + 1]
+
+        if getattr(view, "walk_rows", None) and names_no_filter(request, view):
+            # A walk: the only values are the connections and the cursor, which never change the best plan
+            # (the ordering's index), so it is a prepared statement compiled once per shape.
+            with prepared_statements(connections[queryset.db]):
+                rows = compiled_walks.page_rows(
+                    (type(view), tag, size), lambda ids, value, last_id: page(view.walk_rows(ids), value, last_id),
+                    using=queryset.db, connection_ids=visible_connection_ids(request), model_field=model_field,
+                    position=position)
+            rows, more = rows[:size], len(rows) > size
+        elif getattr(view, "ids_first", None) and view.ids_first():
             # The page's ids from an index alone, then only those rows (see the view's ids_first). A row
             # gone between the two queries is left out; whether more pages follow is the ids' to say.
-            with walk:
-                ids = list(queryset.values_list("pk", flat=True)[: size + 1])
+            ids = list(page(queryset, *(position or (None, None))).values_list("pk", flat=True))
             fetched = {_pk(row): row for row in view.rows_by_id(ids[:size])}
             rows, more = [fetched[pk] for pk in ids[:size] if pk in fetched], len(ids) > size
         else:
-            with walk:
-                rows = list(queryset[: size + 1])
+            rows = list(page(queryset, *(position or (None, None))))
             rows, more = rows[:size], len(rows) > size
         self.next_cursor = None
         if more and rows:
@@ -288,7 +298,7 @@ class KeysetPagination(BasePagination):
             raise ValidationError({"pageSize": [f"Use a number from 1 to {MAX_PAGE_SIZE}."]})
         return int(raw)
 
-    def _after(self, cursor: str, tag: str, model_field: Field, descending: bool) -> Q:
+    def _position(self, cursor: str, tag: str, model_field: Field) -> tuple[object, int]:
         invalid = ValidationError({"cursor": ["This cursor is invalid or belongs to another ordering."]})
         try:
             value, last_id = position_of(model_field, cursor, tag=tag)
@@ -296,7 +306,7 @@ class KeysetPagination(BasePagination):
             raise invalid from None
         if isinstance(value, str) and "\x00" in value:  # PostgreSQL cannot even compare with NUL
             raise invalid
-        return after_position(model_field, value, last_id, descending=descending)
+        return value, last_id
 
 
 def _pk(row: object) -> int:

@@ -219,13 +219,16 @@ class VoucherViewSet(SizeLimitedUploadMixin, mixins.ListModelMixin, mixins.Retri
     ordering_fields = {"voucherDate": "voucher_date", "totalAmount": "total_amount",
                        "voucherNumber": "voucher_number", "updatedDate": "remote_updated_at"}
     default_ordering = "-voucherDate"
-    prepared_walk = True
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def walk_rows(self, connection_ids: list[int]) -> QuerySet:
+        """The list's rows in these connections, before any filter (KeysetPagination pages them)."""
+        return LIST_ROWS.filter(connection_id__in=connection_ids)
 
     def get_queryset(self) -> QuerySet:
         mine = visible_connection_ids(self.request)
         if self.action == "list":
-            return LIST_ROWS.filter(connection_id__in=mine)
+            return self.walk_rows(mine)
         return Voucher.objects.filter(connection_id__in=mine).present().select_related("contact")
 
     def get_serializer_class(self) -> type[serializers.Serializer]:

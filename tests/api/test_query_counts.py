@@ -119,3 +119,48 @@ def test_an_unfiltered_walk_is_prepared_and_pages_alike_on_a_generic_plan(big_mi
     settings.LEXHUB_PREPARED_STATEMENTS = False
     expected = list(model.objects.filter(connection=big_mirror).order_by(*order_by).values_list("pk", flat=True))
     assert walk() == prepared == expected
+
+
+@pytest.mark.parametrize(("ordering", "field"), [
+    ("-voucherDate", "voucher_date"), ("voucherDate", "voucher_date"), ("totalAmount", "total_amount"),
+    ("-totalAmount", "total_amount"), ("-voucherNumber", "voucher_number"), ("updatedDate", "remote_updated_at")])
+def test_a_walk_compiled_once_pages_exactly_like_the_orm(big_mirror, alice, ordering, field, monkeypatch) -> None:
+    from django.db.models import F
+
+    from lexhub import compiled_walks
+    from vouchers.api import VoucherViewSet
+
+    monkeypatch.setattr(compiled_walks, "_walks", {})
+    Voucher.objects.filter(connection=big_mirror).update(remote_updated_at=F("voucher_date"))
+    Voucher.objects.filter(connection=big_mirror, voucher_number__endswith="7").update(
+        voucher_date=None, total_amount=None, remote_updated_at=None)  # a NULL block to page into and out of
+    Voucher.objects.filter(connection=big_mirror, voucher_number__endswith="3").update(total_amount=5)  # ties
+    client, seen, url = token_client(alice), [], f"/api/v1/vouchers/?pageSize=13&ordering={ordering}"
+    while url:
+        page = client.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+
+    descending = ordering.startswith("-")
+    order = (F(field).desc(nulls_first=True), "-id") if descending else (F(field).asc(nulls_last=True), "id")
+    assert seen == list(Voucher.objects.filter(connection=big_mirror).order_by(*order).values_list("pk", flat=True))
+    kept = {shape[4] for shape, walk in compiled_walks._walks.items() if shape[1] is VoucherViewSet and walk}
+    nullable = Voucher._meta.get_field(field).null
+    assert kept == {"first", "value", *(["null"] if nullable else [])}  # every page compiled, none fell back
+
+
+def test_a_walk_whose_stand_in_cannot_be_kept_is_compiled_per_request(big_mirror, alice, monkeypatch) -> None:
+    from lexhub import compiled_walks
+
+    monkeypatch.setattr(compiled_walks, "_walks", {})
+    monkeypatch.setattr(compiled_walks, "_VALUE_MARKERS", {})  # no stand-in for a date: nothing to keep
+    client, seen, url = token_client(alice), [], "/api/v1/vouchers/?pageSize=100"
+    while url:
+        page = client.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+
+    assert seen == list(Voucher.objects.filter(connection=big_mirror).order_by("-voucher_date", "-id")
+                        .values_list("pk", flat=True))
+    assert {shape[4]: walk is not None for shape, walk in compiled_walks._walks.items()} == {"first": True,
+                                                                                            "value": False}
