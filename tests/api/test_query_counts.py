@@ -164,3 +164,22 @@ def test_a_walk_whose_stand_in_cannot_be_kept_is_compiled_per_request(big_mirror
                         .values_list("pk", flat=True))
     assert {shape[4]: walk is not None for shape, walk in compiled_walks._walks.items()} == {"first": True,
                                                                                             "value": False}
+
+
+def test_a_walk_over_two_connections_is_compiled_for_two_and_pages_like_the_orm(big_mirror, alice, bob,
+                                                                                 monkeypatch) -> None:
+    from lexhub import compiled_walks
+
+    monkeypatch.setattr(compiled_walks, "_walks", {})
+    theirs = Connection.objects.get(owner=bob, name="Theirs")
+    theirs.members.add(alice)
+    client, seen, url = token_client(alice), [], "/api/v1/vouchers/?pageSize=50&ordering=totalAmount"
+    while url:
+        page = client.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+
+    expected = Voucher.objects.filter(connection__in=[big_mirror, theirs]).order_by("total_amount", "id")
+    assert seen == list(expected.values_list("pk", flat=True))
+    assert {shape[-1] for shape, walk in compiled_walks._walks.items() if walk} == {2}
+    assert client.get("/api/v1/vouchers/", {"pageSize": 5}).json()["results"]  # and a first page as well
