@@ -17,26 +17,24 @@ class Server:
 
     def worker_pids(self) -> list[int]:
         """gunicorn's workers: the master's children, read from /proc."""
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.master_pid:
-                pids.append(int(stat.parent.name))
-        return sorted(pids)
+        return sorted(int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat")
+                      if (fields := _stat_fields(stat)) and int(fields[1]) == self.master_pid)
+
+
+def _stat_fields(stat: Path) -> list[str] | None:
+    """/proc/PID/stat after the command name (fields 3 onwards), or None for a process gone meanwhile."""
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
 
 
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time the processes have used so far (those that exited meanwhile count 0)."""
     total = 0
     for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
+        if fields := _stat_fields(Path(f"/proc/{pid}/stat")):
+            total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / os.sysconf("SC_CLK_TCK")
 
 

@@ -33,8 +33,6 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     connection_ids = visible_connection_ids(request.user)
     contacts = Contact.objects.present().filter(connection_id__in=connection_ids).select_related("connection")
     query = request.GET.get("q", "").strip()
-    if query:
-        contacts = contacts.filter(matching(query))
     role = request.GET.get("role", "")
     if role == "customer":
         contacts = contacts.filter(is_customer=True)

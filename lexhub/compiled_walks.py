@@ -85,6 +85,7 @@ def page_rows(key: tuple, build: Callable[[list[int], object, int | None], Query
 
 
 def _converted(row: tuple, converters: tuple, connection: object) -> list:
+    # Not compiler.apply_converters: a kept compiler holds the connection of the thread that compiled it.
     row = list(row)
     for position, functions, expression in converters:
         for convert in functions:

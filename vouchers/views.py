@@ -62,10 +62,9 @@ def _amount(value: str) -> Decimal | None:
 
 
 def filtered(request: HttpRequest, queryset: QuerySet) -> tuple[QuerySet, dict]:
+    """The list's filters applied; the search `q` is left to sorted_page, which also decides how to page it."""
     params = {key: request.GET.get(key, "").strip() for key in
               ("q", "type", "status", "archived", "from", "to", "min", "max")}
-    if params["q"]:
-        queryset = queryset.filter(matching(params["q"]))
     if params["type"]:
         queryset = queryset.filter(voucher_type=params["type"])
     if params["status"]:

@@ -1,4 +1,4 @@
-"""Django's PostgreSQL backend with two changes to what every request pays for its connection.
+"""Django's PostgreSQL backend with three changes to what every request pays for its connection.
 
 Timestamps: Django registers a Python subclass of psycopg's timestamptz loader on every connection (to
 attach its time zone), which parses each value in Python: ~4 µs a value, over a millisecond for a page
@@ -10,6 +10,8 @@ query with a `SELECT 1` round trip. A connection the server has ended (restart, 
 pg_terminate_backend) has its closing message or end-of-file waiting on the socket, while a live idle
 one has nothing to read, so asking the socket tells the same without a round trip. Anything readable
 counts as unusable: the connection is replaced, which is always safe.
+
+Prepared statements: see DatabaseWrapper.prepared_statements.
 """
 
 import datetime
@@ -21,6 +23,9 @@ from functools import cache
 import psycopg
 from django.conf import settings
 from django.db.backends.postgresql import base, operations
+from psycopg import adapters, pq
+from psycopg.adapt import Loader
+from psycopg.postgres import types
 from psycopg.pq import Format
 
 
@@ -69,7 +74,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if not self.preparing or name is not None:
             return super().create_cursor(name)
         cursor = PreparedCursor(self.connection)
-        loader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, Format.TEXT)
+        loader = self.connection.adapters.get_loader(types["timestamptz"].oid, Format.TEXT)
         if self.timezone != loader.timezone:  # as Django's create_cursor does
             base.register_tzloader(self.timezone, cursor)
         return cursor
@@ -86,8 +91,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def is_usable(self) -> bool:
         if self.connection is None or not hasattr(select, "poll"):
             return super().is_usable()
-        from psycopg import pq
-
         pgconn = self.connection.pgconn
         if pgconn.status != pq.ConnStatus.OK or pgconn.transaction_status not in (
                 pq.TransactionStatus.IDLE, pq.TransactionStatus.INTRANS):
@@ -99,11 +102,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
 @cache
 def _utc_loader_class() -> type:
-    from psycopg import adapters
-    from psycopg.adapt import Loader
-    from psycopg.postgres import types
-    from psycopg.pq import Format
-
     c_loader = adapters.get_loader(types["timestamptz"].oid, Format.TEXT)  # the C class when compiled
 
     class UtcTimestamptzLoader(Loader):

@@ -70,16 +70,21 @@ def test_the_voucher_list_carries_the_contact_without_extra_queries(big_mirror, 
     assert not any("contacts_contact" in q["sql"] and "vouchers_voucher" not in q["sql"] for q in queries)
 
 
-@pytest.mark.parametrize("ordering", ["-voucherDate", "voucherDate", "totalAmount", "-voucherNumber"])
-def test_paging_visits_every_row_once_even_with_undated_vouchers(big_mirror, alice, ordering) -> None:
-    Voucher.objects.filter(connection=big_mirror, voucher_number__endswith="7").update(voucher_date=None,
-                                                                                      total_amount=None)
-    client, seen = token_client(alice), []
-    url = f"/api/v1/vouchers/?pageSize=37&ordering={ordering}"
+def walk(client, url: str) -> list[int]:
+    """The ids of every page, following `next` from `url`."""
+    seen = []
     while url:
         page = client.get(url).json()
         seen += [row["id"] for row in page["results"]]
         url = page["next"]
+    return seen
+
+
+@pytest.mark.parametrize("ordering", ["-voucherDate", "voucherDate", "totalAmount", "-voucherNumber"])
+def test_paging_visits_every_row_once_even_with_undated_vouchers(big_mirror, alice, ordering) -> None:
+    Voucher.objects.filter(connection=big_mirror, voucher_number__endswith="7").update(voucher_date=None,
+                                                                                      total_amount=None)
+    seen = walk(token_client(alice), f"/api/v1/vouchers/?pageSize=37&ordering={ordering}")
 
     assert sorted(seen) == sorted(Voucher.objects.filter(connection=big_mirror).values_list("pk", flat=True))
 
@@ -96,19 +101,11 @@ def prepared_statements_on_this_connection() -> list[tuple[str, int]]:
 def test_an_unfiltered_walk_is_prepared_and_pages_alike_on_a_generic_plan(big_mirror, alice, settings, path, ordering,
                                                                           model, order_by) -> None:
     require(db.vendor == "postgresql", "PostgreSQL (DATABASE_URL) for prepared statements")
-    client, table = token_client(alice), model._meta.db_table
-
-    def walk() -> list[int]:
-        seen, url = [], f"{path}?pageSize=37&ordering={ordering}"
-        while url:
-            page = client.get(url).json()
-            seen += [row["id"] for row in page["results"]]
-            url = page["next"]
-        return seen
+    client, table, url = token_client(alice), model._meta.db_table, f"{path}?pageSize=37&ordering={ordering}"
 
     with db.cursor() as cursor:  # the plan PostgreSQL keeps after five executions, from the first one
         cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-    prepared = walk()
+    prepared = walk(client, url)
     walks = [s for s, generic in prepared_statements_on_this_connection() if table in s and generic > 0]
     assert len(walks) >= 1  # the first page's statement and the one with a cursor
     before = {statement for statement, _generic in prepared_statements_on_this_connection()}
@@ -118,7 +115,7 @@ def test_an_unfiltered_walk_is_prepared_and_pages_alike_on_a_generic_plan(big_mi
 
     settings.LEXHUB_PREPARED_STATEMENTS = False
     expected = list(model.objects.filter(connection=big_mirror).order_by(*order_by).values_list("pk", flat=True))
-    assert walk() == prepared == expected
+    assert walk(client, url) == prepared == expected
 
 
 @pytest.mark.parametrize(("ordering", "field"), [
@@ -135,11 +132,7 @@ def test_a_walk_compiled_once_pages_exactly_like_the_orm(big_mirror, alice, orde
     Voucher.objects.filter(connection=big_mirror, voucher_number__endswith="7").update(
         voucher_date=None, total_amount=None, remote_updated_at=None)  # a NULL block to page into and out of
     Voucher.objects.filter(connection=big_mirror, voucher_number__endswith="3").update(total_amount=5)  # ties
-    client, seen, url = token_client(alice), [], f"/api/v1/vouchers/?pageSize=13&ordering={ordering}"
-    while url:
-        page = client.get(url).json()
-        seen += [row["id"] for row in page["results"]]
-        url = page["next"]
+    seen = walk(token_client(alice), f"/api/v1/vouchers/?pageSize=13&ordering={ordering}")
 
     descending = ordering.startswith("-")
     order = (F(field).desc(nulls_first=True), "-id") if descending else (F(field).asc(nulls_last=True), "id")
@@ -154,11 +147,7 @@ def test_a_walk_whose_stand_in_cannot_be_kept_is_compiled_per_request(big_mirror
 
     monkeypatch.setattr(compiled_walks, "_walks", {})
     monkeypatch.setattr(compiled_walks, "_VALUE_MARKERS", {})  # no stand-in for a date: nothing to keep
-    client, seen, url = token_client(alice), [], "/api/v1/vouchers/?pageSize=100"
-    while url:
-        page = client.get(url).json()
-        seen += [row["id"] for row in page["results"]]
-        url = page["next"]
+    seen = walk(token_client(alice), "/api/v1/vouchers/?pageSize=100")
 
     assert seen == list(Voucher.objects.filter(connection=big_mirror).order_by("-voucher_date", "-id")
                         .values_list("pk", flat=True))
@@ -173,11 +162,8 @@ def test_a_walk_over_two_connections_is_compiled_for_two_and_pages_like_the_orm(
     monkeypatch.setattr(compiled_walks, "_walks", {})
     theirs = Connection.objects.get(owner=bob, name="Theirs")
     theirs.members.add(alice)
-    client, seen, url = token_client(alice), [], "/api/v1/vouchers/?pageSize=50&ordering=totalAmount"
-    while url:
-        page = client.get(url).json()
-        seen += [row["id"] for row in page["results"]]
-        url = page["next"]
+    client = token_client(alice)
+    seen = walk(client, "/api/v1/vouchers/?pageSize=50&ordering=totalAmount")
 
     expected = Voucher.objects.filter(connection__in=[big_mirror, theirs]).order_by("total_amount", "id")
     assert seen == list(expected.values_list("pk", flat=True))
