@@ -6,6 +6,7 @@ behind is simply claimed again once its lease expires; finished phases are check
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -37,14 +38,19 @@ def start_sync(*, connection: Connection, kind: str = SyncRun.Kind.INCREMENTAL, 
 
     if kind == SyncRun.Kind.INCREMENTAL and not connection.sync_runs.filter(state=SyncRun.State.SUCCEEDED).exists():
         kind = SyncRun.Kind.FULL
-    try:
-        with transaction.atomic():
-            run = SyncRun.objects.create(connection=connection, kind=kind, since=_incremental_since(connection, kind),
-                                         requested_by=user if user and user.is_authenticated else None)
-            transaction.on_commit(lambda: sync_task.delay(run.pk))
-    except IntegrityError:
-        return SyncRun.objects.unfinished().get(connection=connection)
-    return run
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                run = SyncRun.objects.create(connection=connection, kind=kind,
+                                             since=_incremental_since(connection, kind),
+                                             requested_by=user if user and user.is_authenticated else None)
+                transaction.on_commit(partial(sync_task.delay, run.pk))
+            return run
+        except IntegrityError:
+            # The unfinished run that refused ours may finish before we look it up: then try again.
+            if unfinished := SyncRun.objects.unfinished().filter(connection=connection).first():
+                return unfinished
+    return SyncRun.objects.unfinished().get(connection=connection)
 
 
 def _incremental_since(connection: Connection, kind: str):

@@ -85,6 +85,24 @@ def test_only_one_sync_per_connection_is_unfinished(connection, django_capture_o
     assert SyncRun.objects.unfinished().filter(connection=connection).count() == 1
 
 
+def test_a_sync_that_finishes_while_another_is_requested_does_not_lose_the_request(
+        connection, django_capture_on_commit_callbacks, monkeypatch) -> None:
+    with django_capture_on_commit_callbacks(execute=False):
+        first = start_sync(connection=connection, kind=SyncRun.Kind.FULL)
+    unfinished = SyncRun.objects.unfinished
+
+    def finishing_first(*args, **kwargs):  # the worker ends the first run between the refusal and the lookup
+        SyncRun.objects.filter(pk=first.pk).update(state=SyncRun.State.SUCCEEDED)
+        return unfinished(*args, **kwargs)
+
+    monkeypatch.setattr(SyncRun.objects, "unfinished", finishing_first)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        second = start_sync(connection=connection, kind=SyncRun.Kind.INCREMENTAL)
+
+    assert second.pk != first.pk and second.state == SyncRun.State.QUEUED
+    assert len(queued) == 1  # and its task is sent
+
+
 def test_an_older_copy_never_overwrites_a_newer_one(connection) -> None:
     lexoffice_id = uuid.uuid4()
     newer = {"name": "Newer", "version": 3, "raw": {"version": 3}}
