@@ -20,10 +20,15 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $(STAMP) $@
 
 # make run: embedded defaults (SQLite, filesystem broker, sandbox); one Ctrl-C stops everything.
+# DEBUG is off (no tracebacks or URL lists for whoever reaches the port; `DJANGO_DEBUG=1 make run` for
+# debug pages). Plain http on 127.0.0.1, so cookies cannot be Secure here: said explicitly, not tied to DEBUG.
+RUN_ENV = DJANGO_DEBUG=$${DJANGO_DEBUG:-0} SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} \
+	CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-0} \
+	LEXOFFICE_API_BASE_URLS=$${LEXOFFICE_API_BASE_URLS:-http://127.0.0.1:8765}
 run: $(STAMP)
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py ensure_admin
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} \
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py ensure_admin
+	$(RUN_ENV) \
 	LEXOFFICE_WEBHOOK_PUBLIC_KEYS=$${LEXOFFICE_WEBHOOK_PUBLIC_KEYS:-var/sandbox/public_key.pem} \
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from tests.servers import allow_lexoffice_address
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_VAR = ROOT / "var" / "bench"
 # The bench databases outlive a checkout (the 1,000,000-row set is reused) and hold only sandbox keys, so
@@ -151,6 +153,7 @@ def sandbox(extra: list[str] | None = None) -> Iterator[str]:
     args = [sys.executable, "manage.py", "sandbox", "--host", "127.0.0.1", "--port", str(port), "--data-dir",
             str(BENCH_VAR / "sandbox"), "--contacts", "0", "--vouchers", "0", "--invoices", "0",
             "--allow-http-callbacks", *(extra or [])]
+    allow_lexoffice_address(base_url)
     with process(args, ready_url=f"{base_url}/_sandbox/health", name="sandbox"):
         yield base_url
 

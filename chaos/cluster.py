@@ -77,6 +77,7 @@ class Cluster:
             self.postgres.init()
             self.redis.start()
             os.environ.update(self.env())
+            os.environ["LEXOFFICE_API_BASE_URLS"] = self.sandbox_url
             subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
             import django
 

@@ -17,7 +17,7 @@ from chaos.cluster import Beat, Cluster
 from chaos.common import half_written, mirror_problems, new_connection, wait_until
 from chaos.proxy import Proxy
 from chaos.report import Outcome
-from tests.servers import free_port
+from tests.servers import allow_lexoffice_address, free_port
 
 PAGES = ["/", "/contacts/", "/vouchers/", "/invoices/", "/connections/", "/api/v1/connections/"]
 
@@ -58,6 +58,7 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
     outcome = Outcome("outage", seed)
     rng = random.Random(seed)
     proxy = Proxy(cluster.sandbox_port, free_port())
+    allow_lexoffice_address(proxy.url)
     proxy.up()
     size = dict(contacts=20, vouchers=40, invoices=10) if quick else dict(contacts=60, vouchers=200, invoices=50)
     connection, org = new_connection(cluster, seed=seed, label="outage", rate_limit=15 if quick else 10,

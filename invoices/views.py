@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
@@ -7,6 +7,7 @@ from invoices.models import SalesDocument
 from invoices.sync import ensure_document_file, sales_document_of
 from lexhub.writes import WriteError
 from vouchers.models import SALES_TYPES, Voucher
+from vouchers.serving import file_response
 from vouchers.views import sales_list  # the list is the voucher list, restricted to sales documents
 
 __all__ = ["document_download", "sales_list", "voucher_document"]
@@ -42,11 +43,4 @@ def _serve(request: HttpRequest, document: SalesDocument, fmt: str) -> HttpRespo
         file = ensure_document_file(document=document, fmt=fmt)
     except WriteError as exc:
         return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
-    inline = request.GET.get("inline") == "1"
-    response = FileResponse(file.content.open("rb"), as_attachment=not inline, filename=file.filename)
-    response["Content-Type"] = file.content_type
-    response["X-Content-Type-Options"] = "nosniff"
-    if inline:
-        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
-        response["X-Frame-Options"] = "SAMEORIGIN"
-    return response
+    return file_response(file, inline=request.GET.get("inline") == "1")

@@ -17,6 +17,7 @@ from lexhub import api_audit
 from lexhub import connections as service
 from lexhub.api_common import FilterBackend, FilterSet, IdFilter, KeysetPagination, errors, visible_connection_ids
 from lexhub.lexoffice_errors import LexofficeError
+from lexhub.lexoffice_hosts import BaseUrlNotAllowed, checked_base_url
 from lexhub.models import Connection, SyncRun
 from lexhub.sync import start_sync
 from lexhub.writes import EditConflict, WriteError, WriteQueued
@@ -44,6 +45,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
                         status=exc.status)
     if isinstance(exc, service.ConnectionRejected):
         return Response({"code": "connection_rejected", "message": str(exc), "fieldErrors": {}}, status=400)
+    if isinstance(exc, BaseUrlNotAllowed):
+        return Response({"code": "base_url_not_allowed", "message": exc.message, "fieldErrors": {}}, status=400)
     if isinstance(exc, LexofficeError):
         return Response({"code": "lexoffice_error", "message": f"Lexoffice answered {exc.status or 'nothing'}",
                          "fieldErrors": exc.field_errors}, status=502)
@@ -117,12 +120,20 @@ class ReplaceKeySerializer(serializers.Serializer):
 class ConnectionSerializer(serializers.ModelSerializer):
     apiKey = serializers.CharField(write_only=True, trim_whitespace=True, max_length=500, validators=[API_KEY],
                                    style={"input_type": "password"})
-    baseUrl = serializers.URLField(source="base_url", required=False, allow_blank=True)
+    baseUrl = serializers.CharField(source="base_url", required=False, allow_blank=True, max_length=200,
+                                    help_text="Empty for Lexoffice, or one of the addresses the deployment allows "
+                                              "(LEXOFFICE_API_BASE_URLS).")
     organizationId = serializers.UUIDField(source="organization_id", read_only=True)
     companyName = serializers.CharField(source="company_name", read_only=True)
     keyExpiresOn = serializers.DateField(source="key_expires_on", read_only=True)
     statusDetail = serializers.CharField(source="status_detail", read_only=True)
     rateLimit = serializers.FloatField(source="rate_limit", read_only=True)
+
+    def validate_baseUrl(self, value: str) -> str:
+        try:
+            return checked_base_url(value)
+        except BaseUrlNotAllowed as exc:
+            raise serializers.ValidationError(exc.message) from None
 
     class Meta:
         model = Connection

@@ -22,6 +22,7 @@ from lexhub.lexoffice import LexofficeError
 from lexhub.models import Connection
 from lexhub.writes import WriteError, from_lexoffice
 from vouchers.models import File, Upload
+from vouchers.serving import file_response as serve_file
 from vouchers.sync import ensure_local_file, upload_receipt
 from vouchers.uploads import MAX_UPLOAD_BYTES, install_size_limit
 
@@ -68,12 +69,8 @@ class FileDownloadMixin:
 
 
 def file_response(file: File) -> FileResponse:
-    """A stored file as an attachment, with its sniffed type and no content sniffing by the browser."""
-    response = FileResponse(file.content.open("rb"), as_attachment=True,
-                            filename=file.filename or str(file.lexoffice_id))
-    response["Content-Type"] = file.content_type or "application/octet-stream"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    """A stored file as an attachment: the one serving rule of vouchers.serving, never shown inline."""
+    return serve_file(file, inline=False)
 
 
 BINARY = {(200, "*/*"): OpenApiResponse({"type": "string", "format": "binary"},

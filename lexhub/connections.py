@@ -12,6 +12,7 @@ from lexhub.lexoffice import (
     PermissionDenied,
     TransportError,
 )
+from lexhub.lexoffice_hosts import BaseUrlNotAllowed, checked_base_url
 from lexhub.models import Connection
 
 log = logging.getLogger(__name__)
@@ -29,9 +30,11 @@ def verify_api_key(*, api_key: str, base_url: str = "") -> dict:
     if not all("!" <= ch <= "~" for ch in api_key):  # it travels in an HTTP header: visible ASCII only
         raise ConnectionRejected("This is not a Lexoffice API key: it contains spaces or characters other than "
                                  "letters, digits and punctuation. Copy it again from Lexoffice.")
-    client = Lexoffice(api_key, base_url or settings.LEXOFFICE_API_BASE_URL, max_attempts=2, max_retry_seconds=10)
     try:
+        client = Lexoffice(api_key, base_url, max_attempts=2, max_retry_seconds=10)
         return client.profile()
+    except BaseUrlNotAllowed as exc:
+        raise ConnectionRejected(exc.message) from None
     except AuthenticationError:
         raise ConnectionRejected(
             "Lexoffice did not accept this API key (401). Check that it is complete and active."
@@ -61,8 +64,12 @@ def create_connection(*, name: str, api_key: str, owner, base_url: str = "", rat
         raise ConnectionRejected("Enter a name for the connection.")
     if Connection.objects.filter(owner=owner, name=name).exists():
         raise ConnectionRejected(f"You already have a connection named {name!r}.")
+    try:
+        base_url = checked_base_url(base_url)
+    except BaseUrlNotAllowed as exc:
+        raise ConnectionRejected(exc.message) from None
     profile = verify_api_key(api_key=api_key, base_url=base_url)
-    connection = Connection(name=name, owner=owner, base_url=base_url.rstrip("/"), rate_limit=rate_limit)
+    connection = Connection(name=name, owner=owner, base_url=base_url, rate_limit=rate_limit)
     connection.set_api_key(api_key.strip())
     _apply_profile(connection, profile)
     with transaction.atomic():

@@ -43,6 +43,7 @@ from lexhub.lexoffice_errors import (
     ValidationFailed,
     error_for,
 )
+from lexhub.lexoffice_hosts import resolved_base_url
 from lexhub.ratelimit import LANES, RateLimiter, bucket_id, get_limiter
 
 __all__ = [
@@ -65,6 +66,8 @@ LANE_MAX_WAIT = {"interactive": 30.0, "webhook": 120.0, "backfill": 600.0}
 LANE_PATIENCE = {"interactive": 4.0, "webhook": 60.0, "backfill": 60.0}
 PASSTHROUGH_METHODS = ("GET", "POST", "PUT", "DELETE")
 PASSTHROUGH_HEADERS = {"accept": "Accept", "content-type": "Content-Type"}
+MAX_PASSTHROUGH_VALUE = 1000
+MAX_QUERY_PARAMETERS = 50
 EARLIEST_DATE = date(1990, 1, 1)
 
 
@@ -100,16 +103,32 @@ class _Counter:
             self.value += 1
 
 
+class _BearerKey(requests.auth.AuthBase):
+    """Adds the key to each request as it is prepared, so no session header, repr or frame summary holds it."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: str) -> None:
+        self._key = key
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._key}"
+        return request
+
+    def __repr__(self) -> str:
+        return "_BearerKey(********)"
+
+
 class Lexoffice:
     def __init__(self, api_key: str, base_url: str | None = None, *, lane: str = "interactive",
                  rate: float | None = None, timeout: float | None = None, max_attempts: int = 6,
                  max_retry_seconds: float | None = None, limiter: RateLimiter | None = None) -> None:
         if lane not in LANES:
             raise ValueError(f"unknown lane {lane!r}")
-        self._base_url = (base_url or settings.LEXOFFICE_API_BASE_URL).rstrip("/")
+        self._base_url = resolved_base_url(base_url)  # raises BaseUrlNotAllowed before anything is sent
         self._bucket = bucket_id(api_key, self._base_url)
         self._session = requests.Session()
-        self._session.headers["Authorization"] = f"Bearer {api_key}"
+        self._session.auth = _BearerKey(api_key)
         self._session.headers["User-Agent"] = "Lexhub"
         self._lane = lane
         self._rate = settings.LEXOFFICE_RATE_LIMIT if rate is None else rate
@@ -338,12 +357,8 @@ class Lexoffice:
         that could leave this connection's host or change its authorization."""
         method = _passthrough_method(method)
         path = _passthrough_path(path)
-        send_headers = _passthrough_headers(headers or {})
-        kwargs: dict = {"params": query or None, "headers": send_headers}
-        if isinstance(body, dict | list):
-            kwargs["json"] = body
-        elif body is not None:
-            kwargs["data"] = body.encode() if isinstance(body, str) else body
+        kwargs: dict = {"params": _passthrough_query(query), "headers": _passthrough_headers(headers or {}),
+                        **_passthrough_body(body)}
         url = self._base_url + path
         if urlsplit(url).netloc != urlsplit(self._base_url).netloc:
             raise PassthroughRejected("the path must stay on this connection's host")
@@ -476,7 +491,9 @@ def _filename(disposition: str) -> str | None:
     return unquote(match.group(1)).strip() if match else None
 
 
-def _passthrough_method(method: str) -> str:
+def _passthrough_method(method: object) -> str:
+    if not isinstance(method, str):
+        raise PassthroughRejected(f"method must be one of {', '.join(PASSTHROUGH_METHODS)}")
     upper = (method or "").strip().upper()
     if upper not in PASSTHROUGH_METHODS or method != method.strip():
         raise PassthroughRejected(f"method must be one of {', '.join(PASSTHROUGH_METHODS)}")
@@ -486,8 +503,9 @@ def _passthrough_method(method: str) -> str:
 def _passthrough_path(path: str) -> str:
     if not isinstance(path, str) or not path.startswith("/v1/"):
         raise PassthroughRejected("the path must be relative and start with /v1/")
-    if any(ord(ch) < 33 or ord(ch) == 127 for ch in path):
-        raise PassthroughRejected("the path must not contain spaces or control characters")
+    if not path.isascii() or any(ord(ch) < 33 or ord(ch) == 127 for ch in path):
+        raise PassthroughRejected("the path must not contain spaces, control characters or non-ASCII characters "
+                                  "(percent-encode them)")
     decoded = path
     for _ in range(5):  # undo layered percent-encoding before looking for tricks
         decoded, previous = unquote(decoded), decoded
@@ -501,14 +519,56 @@ def _passthrough_path(path: str) -> str:
     return path
 
 
-def _passthrough_headers(headers: dict) -> dict[str, str]:
+def _passthrough_headers(headers: object) -> dict[str, str]:
+    if not isinstance(headers, dict):
+        raise PassthroughRejected("headers must be an object of names and values")
     allowed = {}
     for name, value in headers.items():
-        canonical = PASSTHROUGH_HEADERS.get(str(name).strip().lower())
+        canonical = PASSTHROUGH_HEADERS.get(str(name).lower())
         if canonical is None:
-            raise PassthroughRejected(f"header {name!r} cannot be set; allowed: Accept, Content-Type")
-        text = str(value)
-        if any(ord(ch) < 32 for ch in text):
-            raise PassthroughRejected("header values must not contain control characters")
-        allowed[canonical] = text
+            raise PassthroughRejected(f"header {str(name)[:40]!r} cannot be set; allowed: Accept, Content-Type")
+        allowed[canonical] = _sendable_text(value, "header values", latin1=True)
     return allowed
+
+
+def _passthrough_query(query: object) -> dict[str, str] | None:
+    if query is None:
+        return None
+    if not isinstance(query, dict):
+        raise PassthroughRejected("the query must be an object of names and values")
+    if len(query) > MAX_QUERY_PARAMETERS:
+        raise PassthroughRejected(f"at most {MAX_QUERY_PARAMETERS} query parameters")
+    return {_sendable_text(name, "query names"): _sendable_text(value, "query values")
+            for name, value in query.items()}
+
+
+def _passthrough_body(body: object) -> dict:
+    if body is None:
+        return {}
+    if isinstance(body, dict | list):
+        return {"json": body}
+    if isinstance(body, str):
+        try:
+            return {"data": body.encode()}
+        except UnicodeEncodeError:
+            raise PassthroughRejected("the body is not valid UTF-8 text") from None
+    if isinstance(body, bytes):
+        return {"data": body}
+    raise PassthroughRejected("the body must be text, JSON or bytes")
+
+
+def _sendable_text(value: object, what: str, *, latin1: bool = False) -> str:
+    """Text that http.client can send as it is: refused here with a message, not as a 500 deep inside it."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise PassthroughRejected(f"{what} must be text")
+    text = str(value)
+    if len(text) > MAX_PASSTHROUGH_VALUE:
+        raise PassthroughRejected(f"{what} must be at most {MAX_PASSTHROUGH_VALUE} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise PassthroughRejected(f"{what} must not contain control characters")
+    try:
+        text.encode("latin-1" if latin1 else "utf-8")
+    except UnicodeEncodeError:
+        detail = "only Latin-1 characters" if latin1 else "valid Unicode text"
+        raise PassthroughRejected(f"{what} may contain {detail}") from None
+    return text

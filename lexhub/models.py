@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lexhub import crypto
+from lexhub.lexoffice_hosts import resolved_base_url
 
 KEY_LIFETIME = timedelta(days=730)  # Lexoffice API keys live 24 months
 KEY_EXPIRY_WARNING = timedelta(days=30)
@@ -78,7 +79,8 @@ class Connection(models.Model):
 
     @property
     def effective_base_url(self) -> str:
-        return (self.base_url or settings.LEXOFFICE_API_BASE_URL).rstrip("/")
+        """Where this connection's key goes; raises BaseUrlNotAllowed when the deployment no longer allows it."""
+        return resolved_base_url(self.base_url)
 
     @property
     def key_expires_soon(self) -> bool:
@@ -91,7 +93,7 @@ class Connection(models.Model):
     def client(self, lane: str = "interactive"):  # -> lexhub.lexoffice.Lexoffice
         from lexhub.lexoffice import Lexoffice
 
-        return Lexoffice(self.api_key, self.effective_base_url, lane=lane, rate=self.rate_limit)
+        return Lexoffice(self.api_key, self.base_url, lane=lane, rate=self.rate_limit)
 
     def is_visible_to(self, user: "settings.AUTH_USER_MODEL") -> bool:
         return Connection.objects.visible_to(user).filter(pk=self.pk).exists()

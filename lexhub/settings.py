@@ -5,19 +5,28 @@ production sets DATABASE_URL, CELERY_BROKER_URL, REDIS_URL and the secrets. Bad 
 start-up with ImproperlyConfigured instead of surfacing later as odd behaviour.
 """
 
+import contextlib
 import os
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# What Lexhub writes (var/: keys, the SQLite file and its -wal/-shm, cache, broker, media) is for this user
+# alone: files 0600, folders 0700. Every entry point (manage.py, celery, wsgi, pytest) imports these settings
+# before it writes anything, so the umask is set once here, not in each of them; it also covers files made by
+# libraries (SQLite, kombu, shelve) whose modes cannot be passed in.
+os.umask(0o077)
 VAR_DIR = Path(os.environ.get("LEXHUB_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+with contextlib.suppress(PermissionError):  # a var/ made before the umask; someone else's folder is left alone
+    VAR_DIR.chmod(0o700)
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -114,6 +123,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "knox",
+    "axes",  # login throttling (AXES_* below)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -136,6 +146,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into lexhub.auth.lockout_response
 ]
 
 ROOT_URLCONF = "lexhub.urls"
@@ -204,6 +215,64 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# Proxies in front of Lexhub that append to X-Forwarded-For; 0 (direct) ignores the header, which any
+# client can forge. See lexhub/client_address.py.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, got {TRUSTED_PROXY_COUNT}")
+
+# Login throttling (django-axes, lexhub/auth.py). Failures count per username AND address together, so
+# guessing at a username from one place never locks its owner out elsewhere; each address also has a
+# ceiling across all usernames, against one address spraying many names. A lockout ends 5 minutes
+# after the last counted failure; attempts while locked out are refused without being counted.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "lexhub.auth.LoginAttemptHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 10
+LEXHUB_LOGIN_ADDRESS_FAILURE_LIMIT = 50  # failures from one address, all usernames together
+AXES_COOLOFF_TIME = timedelta(minutes=5)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "lexhub.client_address.axes_client_address"
+AXES_LOCKOUT_CALLABLE = "lexhub.auth.lockout_response"
+
+
+def email_settings(url: str) -> dict[str, object]:
+    """EMAIL_URL as Django's EMAIL_* settings: smtp:// (plain; ?tls=true for STARTTLS), smtp+tls:// or
+    submission:// (STARTTLS, port 587), smtps:// or smtp+ssl:// (TLS from the start, port 465)."""
+    parts = urlsplit(url)
+    schemes = {"smtp": (25, False, False), "smtp+tls": (587, True, False), "submission": (587, True, False),
+               "smtps": (465, False, True), "smtp+ssl": (465, False, True)}
+    if parts.scheme not in schemes or not parts.hostname:  # not echoed: the URL may hold a password
+        raise ImproperlyConfigured(f"EMAIL_URL must look like smtp://user:password@host:587 (scheme one of "
+                                   f"{', '.join(schemes)}, and a host), got scheme {parts.scheme!r}")
+    port, use_tls, use_ssl = schemes[parts.scheme]
+    query = {key: values[-1].lower() for key, values in parse_qs(parts.query).items()}
+    use_tls = use_tls or query.get("tls") in {"1", "true", "yes", "on"}
+    use_ssl = use_ssl or query.get("ssl") in {"1", "true", "yes", "on"}
+    if use_tls and use_ssl:
+        raise ImproperlyConfigured("EMAIL_URL cannot ask for both STARTTLS (tls) and implicit TLS (ssl)")
+    try:
+        port = parts.port or port
+    except ValueError:
+        raise ImproperlyConfigured("EMAIL_URL has an invalid port") from None
+    return {"EMAIL_HOST": parts.hostname, "EMAIL_PORT": port, "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""), "EMAIL_USE_TLS": use_tls, "EMAIL_USE_SSL": use_ssl}
+
+
+# Outgoing mail, for password reset only: without EMAIL_URL or EMAIL_HOST, password reset is not offered
+# (its pages answer 404), since its mail could not be sent. Django's own default host, localhost, is not used.
+_mail = email_settings(env_str("EMAIL_URL")) if env_str("EMAIL_URL") else {
+    "EMAIL_HOST": env_str("EMAIL_HOST"), "EMAIL_PORT": env_int("EMAIL_PORT", 25),
+    "EMAIL_HOST_USER": env_str("EMAIL_HOST_USER"), "EMAIL_HOST_PASSWORD": env_str("EMAIL_HOST_PASSWORD"),
+    "EMAIL_USE_TLS": env_bool("EMAIL_USE_TLS", False), "EMAIL_USE_SSL": env_bool("EMAIL_USE_SSL", False)}
+EMAIL_HOST, EMAIL_PORT = _mail["EMAIL_HOST"], _mail["EMAIL_PORT"]
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _mail["EMAIL_HOST_USER"], _mail["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS, EMAIL_USE_SSL = _mail["EMAIL_USE_TLS"], _mail["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"lexhub@{urlsplit(PUBLIC_BASE_URL).hostname}")
+LEXHUB_PASSWORD_RESET_RATE = (5, 3600)  # reset requests per address, per seconds
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
@@ -228,6 +297,9 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Django chmods stored files to 0644 by default, past the umask: receipts and documents are private.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Security. Cookies are Secure unless DEBUG; TLS redirect and HSTS are for deployments behind TLS.
@@ -280,6 +352,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Lexoffice
 LEXOFFICE_API_BASE_URL = env_url("LEXOFFICE_API_BASE_URL", "https://api.lexware.io").rstrip("/")
+# Further addresses a connection may choose (scheme://host[:port], comma-separated), e.g. a sandbox.
+# Connections can reach nothing else: no user input decides where an API key is sent.
+LEXOFFICE_API_BASE_URLS = env_list("LEXOFFICE_API_BASE_URLS", [])
 LEXOFFICE_APP_URL = env_url("LEXOFFICE_APP_URL", "https://app.lexware.de").rstrip("/")
 LEXOFFICE_WEBHOOK_PUBLIC_KEYS = env_list("LEXOFFICE_WEBHOOK_PUBLIC_KEYS", [])
 LEXOFFICE_RATE_LIMIT = float(env_str("LEXOFFICE_RATE_LIMIT", "2") or "2")
@@ -297,7 +372,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"user": env_str("LEXHUB_API_THROTTLE", "6000/hour")},
     "EXCEPTION_HANDLER": "lexhub.api.exception_handler",
 }
-REST_KNOX = {"TOKEN_TTL": None, "AUTH_HEADER_PREFIX": "Token"}  # tool tokens live until revoked
+# Tool tokens live until revoked, unless LEXHUB_API_TOKEN_TTL (seconds) gives new ones an expiry.
+LEXHUB_API_TOKEN_TTL = env_int("LEXHUB_API_TOKEN_TTL", 0)
+if LEXHUB_API_TOKEN_TTL < 0:
+    raise ImproperlyConfigured(f"LEXHUB_API_TOKEN_TTL must be a number of seconds, got {LEXHUB_API_TOKEN_TTL}")
+REST_KNOX = {"TOKEN_TTL": timedelta(seconds=LEXHUB_API_TOKEN_TTL) if LEXHUB_API_TOKEN_TTL else None,
+             "AUTH_HEADER_PREFIX": "Token"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lexhub API",
     "DESCRIPTION": "A local, searchable, editable mirror of a Lexoffice (Lexware Office) account.",
@@ -313,13 +393,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True, "validatorUrl": None},
 }
 
+# Error pages and reports mask API keys and tokens wherever they appear (lexhub/reporting.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "lexhub.reporting.SecretFilter"
+DEFAULT_EXCEPTION_REPORTER = "lexhub.reporting.SecretScrubbingReporter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"secrets": {"()": "lexhub.reporting.ScrubSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"},
+                "axes": {"level": "WARNING"}},  # failures and lockouts; not a line for every attempt
 }
 
 # A Server-Timing header on every response, for `make bench` (off in production).

@@ -6,9 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from contacts import api as contact_api
 from invoices import api as invoice_api
-from lexhub import api, api_audit, api_files, views
+from lexhub import api, api_audit, api_files, auth, tokens, views
 from lexhub.api_docs import SwaggerDocsView
-from lexhub.auth import RateLimitedLoginView
 from vouchers import api as voucher_api
 from webhooks import pages as webhook_pages
 
@@ -22,6 +21,7 @@ router.register("uploads", api_files.UploadViewSet, basename="upload")
 router.register("contacts", contact_api.ContactViewSet, basename="contact")
 router.register("sales-documents", invoice_api.SalesDocumentViewSet, basename="salesdocument")
 router.register("audit-log", api_audit.AuditLogViewSet, basename="auditlog")
+router.register("tokens", tokens.TokenViewSet, basename="token")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -34,8 +34,8 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("events/", webhook_pages.event_list, name="webhook-events"),
     path("events/<int:pk>/replay/", webhook_pages.event_replay, name="webhook-replay"),
-    path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/tokens/", include(tokens.urlpatterns)),
+    path("accounts/", include(auth.urlpatterns)),  # login with its brake; password reset only with mail
     # One login, with its brake, for the admin too.
     path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/", query_string=False)),
     path("admin/", admin.site.urls),

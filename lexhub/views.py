@@ -22,6 +22,7 @@ from lexhub.crypto import SecretUnreadable
 from lexhub.forms import ConnectionForm, ReplaceKeyForm
 from lexhub.health import service_status
 from lexhub.lexoffice import PASSTHROUGH_METHODS
+from lexhub.lexoffice_hosts import BaseUrlNotAllowed
 from lexhub.listing import seek
 from lexhub.models import AuditLog, Connection, OutboxEntry, SyncRun
 from lexhub.passthrough import PassthroughResult, call_api
@@ -81,7 +82,7 @@ def queued_requests(connection: Connection) -> int:
     """Requests already waiting for this key's budget (all processes and machines): 0 when it is idle."""
     try:
         bucket = bucket_id(connection.api_key, connection.effective_base_url)
-    except SecretUnreadable:
+    except (SecretUnreadable, BaseUrlNotAllowed):
         return 0
     interval = 1.0 / (connection.rate_limit * HEADROOM)  # the spacing the client reserves slots with
     return max(math.ceil(get_limiter().backlog(bucket) / interval) - 1, 0)  # the first slot is being sent
@@ -113,7 +114,7 @@ def connection_create(request: HttpRequest) -> HttpResponse:
             start_sync(connection=connection, kind=SyncRun.Kind.FULL, user=request.user)
             messages.success(request, f"Connected to {connection.company_name}. The first sync has started.")
             return redirect("home")
-    return render(request, "connections/form.html", {"form": form})
+    return render(request, "connections/form.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required

@@ -60,9 +60,24 @@ def spawn(args: Sequence[str], *, env: dict[str, str] | None = None, log_path: P
     )
 
 
+def allow_lexoffice_address(base_url: str) -> None:
+    """Let connections reach a sandbox (or proxy) started here: in this process and the ones it starts later.
+
+    Lexhub sends keys only to the deployment's addresses (LEXOFFICE_API_BASE_URLS); a sandbox on a free
+    port is such an address for the duration of a test session, bench or chaos run.
+    """
+    from django.conf import settings
+
+    if base_url not in settings.LEXOFFICE_API_BASE_URLS:
+        settings.LEXOFFICE_API_BASE_URLS.append(base_url)  # in place: outlives pytest-django's per-test settings
+    os.environ["LEXOFFICE_API_BASE_URLS"] = ",".join(settings.LEXOFFICE_API_BASE_URLS)
+
+
 @contextmanager
 def manage_py_server(args: Sequence[str], *, ready_url: str, env: dict[str, str] | None = None,
                      log_path: Path | None = None, timeout: float = 60.0) -> Iterator[subprocess.Popen]:
+    if args and args[0] == "sandbox":
+        allow_lexoffice_address(ready_url.split("/_sandbox/", 1)[0])
     process = spawn([sys.executable, "manage.py", *args], env=env, log_path=log_path)
     try:
         wait_for_http(ready_url, process, timeout)

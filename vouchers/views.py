@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexhub.middleware import frames_own_documents
 from lexhub.models import Connection
 from lexhub.sorting import SortChoice, ordering_from, sort_headers, sort_options, sorted_page, visible_connection_ids
 from lexhub.writes import WriteError, WriteQueued
@@ -34,6 +35,7 @@ from vouchers.receipts import (
     stopped_at,
     too_large,
 )
+from vouchers.serving import file_response
 from vouchers.sync import attach_voucher_file, ensure_local_file, push_voucher
 from vouchers.uploads import MAX_UPLOAD_BYTES
 
@@ -107,6 +109,7 @@ def sales_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@frames_own_documents  # the invoice PDF preview
 def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
     voucher = get_object_or_404(Voucher.objects.visible_to(request.user).select_related("contact", "connection"),
                                 pk=pk)
@@ -126,8 +129,6 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def file_download(request: HttpRequest, pk: int) -> HttpResponse:
-    from django.http import FileResponse
-
     file = File.objects.filter(connection__in=_visible_connections(request), pk=pk).first()
     if file is None:
         raise Http404("No such file")
@@ -135,11 +136,7 @@ def file_download(request: HttpRequest, pk: int) -> HttpResponse:
         ensure_local_file(file=file)
     except WriteError as exc:
         return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
-    response = FileResponse(file.content.open("rb"), as_attachment=request.GET.get("inline") != "1",
-                            filename=file.filename or f"{file.lexoffice_id}")
-    response["Content-Type"] = file.content_type or "application/octet-stream"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(file, inline=request.GET.get("inline") == "1")
 
 
 def _visible_connections(request: HttpRequest):

@@ -42,8 +42,11 @@ def parse_event(body: bytes) -> dict | None:
 @csrf_exempt  # authenticated by the RSA signature, not by a session; the only CSRF-exempt view
 @require_http_methods(["POST", "HEAD"])
 def receive(request: HttpRequest, token: str) -> HttpResponse:
-    if request.method == "HEAD":  # Lexoffice probes the URL when a subscription is created
-        return HttpResponse(status=200)
+    if request.method == "HEAD":
+        # Lexoffice probes the URL when a subscription is created: 200 for an endpoint that exists; for any
+        # other the 410 a delivery would get, so a probe is no oracle that answers yes to every token.
+        known = Connection.objects.filter(webhook_token=token).exists()
+        return HttpResponse(status=200 if known else 410)
     try:
         length = int(request.headers.get("Content-Length") or 0)
     except ValueError:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from contacts.models import Contact
@@ -33,6 +34,7 @@ class Case:
     stranger: int = 404  # other user and staff
     owner_code: str | None = None  # the error code when the owner's expected answer is an error
     is_list: bool = False
+    callers_rows: bool = False  # a list of the caller's own records (API tokens), whoever calls
     extra: dict = field(default_factory=dict)
 
 
@@ -55,7 +57,9 @@ def world(sandbox_server, alice, media, django_capture_on_commit_callbacks):
     event = WebhookEvent.objects.create(connection=connection, event_type="contact.changed",
                                         resource_id="00000000-0000-4000-8000-000000000001",
                                         event_date="2026-11-25T08:00:00.000+01:00", state="dead")
-    return {"org": org, "connection": connection, "spare": spare, "run": run, "event": event}
+    spare_token = AuthToken.objects.create(user=alice)[0]
+    return {"org": org, "connection": connection, "spare": spare, "run": run, "event": event,
+            "token": spare_token}
 
 
 def cases(world: dict) -> list[Case]:
@@ -109,6 +113,10 @@ def cases(world: dict) -> list[Case]:
         Case("POST", f"{v}/vouchers/", f"{v}/vouchers/", {**VOUCHER, "connection": c}, owner=201, stranger=400),
         Case("POST", f"{v}/uploads/", f"{v}/uploads/", "upload", "multipart", owner=201, stranger=400),
         Case("DELETE", f"{v}/connections/{{id}}/", f"{v}/connections/{spare.pk}/", owner=204),
+        # API tokens: everyone lists and creates their own; only the owner revokes the owner's.
+        Case("GET", f"{v}/tokens/", f"{v}/tokens/", is_list=True, callers_rows=True),
+        Case("POST", f"{v}/tokens/", f"{v}/tokens/", owner=201, stranger=201),
+        Case("DELETE", f"{v}/tokens/{{tokenKey}}/", f"{v}/tokens/{world['token'].token_key}/", owner=204),
         # Anyone signed in may connect an account of their own.
         Case("POST", f"{v}/connections/", f"{v}/connections/", {"name": "Own", "apiKey": world["org"].api_key,
                                                                 "baseUrl": world["org"].base_url},
@@ -146,6 +154,7 @@ def test_every_endpoint_answers_every_persona_as_expected(world, alice, bob, sta
     assert {(case.method, case.template) for case in matrix} == documented
 
     personas = clients(alice, bob, staff)
+    users = {"other": bob, "staff": staff, "owner": alice}
     own_connections = {world["connection"].pk, world["spare"].pk}
     failures, cells, foreign_rows = [], 0, 0
     for persona in PERSONAS:
@@ -168,7 +177,12 @@ def test_every_endpoint_answers_every_persona_as_expected(world, alice, bob, sta
                     failures.append(f"{persona} {case.method} {case.path}: code {response.json().get('code')}")
             if case.is_list and expected == 200:
                 rows = rows_of(response)
-                if persona == "owner":
+                if case.callers_rows:
+                    own = set(AuthToken.objects.filter(user=users[persona]).values_list("token_key", flat=True))
+                    foreign_rows += sum(row["tokenKey"] not in own for row in rows)
+                    if not rows:
+                        failures.append(f"{persona} {case.path}: empty list")
+                elif persona == "owner":
                     owned = [row for row in rows if row.get("connection", row.get("id")) in own_connections]
                     foreign_rows += len(rows) - len(owned)
                     if not rows:

@@ -108,8 +108,8 @@ def test_voucher_create_and_update_keep_files(client, sandbox) -> None:
     assert client.voucher(result["id"])["remark"] == "geprüft"
 
 
-def test_event_subscriptions(client, sandbox, live_server) -> None:
-    url = f"{live_server.url}/webhooks/lexoffice/some-token/"
+def test_event_subscriptions(client, sandbox, live_server, connection) -> None:
+    url = f"{live_server.url}/webhooks/lexoffice/{connection.webhook_token}/"  # a known token: Lexoffice probes it
     created = client.create_event_subscription(event_type="contact.changed", callback_url=url)
     assert client.event_subscription(created["id"])["callbackUrl"] == url
     with pytest.raises(Conflict):
@@ -159,13 +159,15 @@ def test_rate_limits_and_server_errors_are_retried_then_typed(client, sandbox) -
         client.create_contact({"version": 0, "roles": {"customer": {}}, "company": {"name": "Timeout GmbH"}})
 
 
-def test_an_unreachable_host_is_a_transport_error() -> None:
+def test_an_unreachable_host_is_a_transport_error(settings) -> None:
+    settings.LEXOFFICE_API_BASE_URLS = ["http://127.0.0.1:9"]
     with pytest.raises(TransportError):
         Lexoffice("key", "http://127.0.0.1:9", rate=0, max_attempts=2).profile()
 
 
 @responses.activate
-def test_retry_after_is_honoured_when_present() -> None:
+def test_retry_after_is_honoured_when_present(settings) -> None:
+    settings.LEXOFFICE_API_BASE_URLS = ["https://lexoffice.test"]
     responses.get("https://lexoffice.test/v1/profile", status=429, headers={"Retry-After": "1"})
     responses.get("https://lexoffice.test/v1/profile", json={"organizationId": "x"})
     client = Lexoffice("key", "https://lexoffice.test", rate=0)

@@ -60,10 +60,11 @@ CRAFTED_PATHS = [
 ]
 
 
-def test_crafted_requests_reach_only_the_connections_base_url(connection, alice, servers) -> None:
+def test_crafted_requests_reach_only_the_connections_base_url(connection, alice, servers, settings) -> None:
     base, base_handler = servers["base"]
     _other, other_handler = servers["other"]
     other = other_handler.other_port
+    settings.LEXOFFICE_API_BASE_URLS = [f"http://127.0.0.1:{base.server_address[1]}"]
     Connection.objects.filter(pk=connection.pk).update(base_url=f"http://127.0.0.1:{base.server_address[1]}")
     connection.refresh_from_db()
     attempts = []
