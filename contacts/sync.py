@@ -5,11 +5,11 @@ import uuid
 
 from contacts.models import Contact, contact_columns
 from contacts.validation import READ_ONLY, flatten, validate_contact, writable
-from lexhub.lexoffice import Conflict, Lexoffice, NotFound, ValidationFailed
 from lexhub.mirror import bulk_upsert, mark_deleted, parse_uuid, upsert_one
 from lexhub.models import Connection, OutboxEntry
 from lexhub.progress import Progress
 from lexhub.writes import EditConflict, WriteError, operation, remember_created, submit
+from lexoffice.client import Conflict, Lexoffice, NotFound, ValidationFailed
 
 PAGE_SIZE = 250
 

@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from invoices.models import KINDS, SalesDocument
-from lexhub.lexoffice import Lexoffice, LexofficeError, NotFound
 from lexhub.mirror import mark_deleted, parse_datetime, parse_decimal, parse_uuid, upsert_one
 from lexhub.models import Connection
 from lexhub.progress import Progress
 from lexhub.writes import WriteError, from_lexoffice
+from lexoffice.client import Lexoffice, LexofficeError, NotFound
 from vouchers.models import File, Voucher
 
 # Types whose details a sync fetches; the others are fetched when a user opens them.

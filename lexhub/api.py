@@ -16,11 +16,11 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from lexhub import api_audit
 from lexhub import connections as service
 from lexhub.api_common import FilterBackend, FilterSet, IdFilter, KeysetPagination, errors, visible_connection_ids
-from lexhub.lexoffice_errors import LexofficeError
-from lexhub.lexoffice_hosts import BaseUrlNotAllowed, checked_base_url
 from lexhub.models import Connection, SyncRun
 from lexhub.sync import start_sync
 from lexhub.writes import EditConflict, WriteError, WriteQueued
+from lexoffice.errors import LexofficeError
+from lexoffice.hosts import BaseUrlNotAllowed, checked_base_url
 from vouchers.models import File, Upload
 from vouchers.sync import DuplicateUpload
 from webhooks.models import WebhookEvent

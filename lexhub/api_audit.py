@@ -17,9 +17,9 @@ from lexhub.api_common import (
     stamp,
     visible_connection_ids,
 )
-from lexhub.lexoffice import PASSTHROUGH_HEADERS, PASSTHROUGH_METHODS
 from lexhub.models import AuditLog, Connection
 from lexhub.passthrough import PassthroughResult, call_api
+from lexoffice.client import PASSTHROUGH_HEADERS, PASSTHROUGH_METHODS
 
 
 class AuditLogSerializer(serializers.Serializer):

@@ -18,9 +18,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lexhub.api_common import KeysetPagination, errors, stamp, visible_connection_ids
-from lexhub.lexoffice import LexofficeError
 from lexhub.models import Connection
 from lexhub.writes import WriteError, from_lexoffice
+from lexoffice.client import LexofficeError
 from vouchers.models import File, Upload
 from vouchers.serving import file_response as serve_file
 from vouchers.sync import ensure_local_file, upload_receipt

@@ -6,8 +6,8 @@ from django.core.checks import Warning as CheckWarning
 from django.db import DatabaseError
 
 from lexhub.crypto import unreadable_stored_keys
-from lexhub.lexoffice_hosts import allowed_base_urls, normalize_base_url
 from lexhub.models import Connection
+from lexoffice.hosts import allowed_base_urls, normalize_base_url
 
 
 @register()

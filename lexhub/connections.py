@@ -5,15 +5,15 @@ import logging
 from django.conf import settings
 from django.db import transaction
 
-from lexhub.lexoffice import (
+from lexhub.models import Connection
+from lexoffice.client import (
     AuthenticationError,
     Lexoffice,
     LexofficeError,
     PermissionDenied,
     TransportError,
 )
-from lexhub.lexoffice_hosts import BaseUrlNotAllowed, checked_base_url
-from lexhub.models import Connection
+from lexoffice.hosts import BaseUrlNotAllowed, checked_base_url
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lexhub.lexoffice_hosts import BaseUrlNotAllowed, allowed_base_urls, checked_base_url
+from lexoffice.hosts import BaseUrlNotAllowed, allowed_base_urls, checked_base_url
 
 
 class ConnectionForm(forms.Form):

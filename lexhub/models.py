@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lexhub import crypto
-from lexhub.lexoffice_hosts import resolved_base_url
+from lexoffice.hosts import resolved_base_url
 
 KEY_LIFETIME = timedelta(days=730)  # Lexoffice API keys live 24 months
 KEY_EXPIRY_WARNING = timedelta(days=30)
@@ -90,8 +90,8 @@ class Connection(models.Model):
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
 
-    def client(self, lane: str = "interactive"):  # -> lexhub.lexoffice.Lexoffice
-        from lexhub.lexoffice import Lexoffice
+    def client(self, lane: str = "interactive"):  # -> lexoffice.client.Lexoffice
+        from lexoffice.client import Lexoffice
 
         return Lexoffice(self.api_key, self.base_url, lane=lane, rate=self.rate_limit)
 

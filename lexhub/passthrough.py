@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 
-from lexhub.lexoffice import LexofficeError, PassthroughRejected
 from lexhub.models import Connection
 from lexhub.writes import WriteError, audit
+from lexoffice.client import LexofficeError, PassthroughRejected
 
 MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 SAFE_RESPONSE_HEADERS = ("Content-Type", "Content-Length", "Content-Disposition", "Location")

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from contacts.models import Contact
 from contacts.sync import pull_contacts
-from lexhub.lexoffice import AuthenticationError, LexofficeError, PermissionDenied
 from lexhub.mirror import mark_missing
 from lexhub.models import Connection, SyncRun
 from lexhub.progress import LEASE, Progress
+from lexoffice.client import AuthenticationError, LexofficeError, PermissionDenied
 from vouchers.models import Voucher
 from vouchers.sync import pull_voucherlist
 

@@ -5,8 +5,8 @@ from celery import shared_task
 import contacts.sync  # noqa: F401  (registers the contact write operations)
 import vouchers.sync  # noqa: F401  (registers the voucher write operations)
 from lexhub import sync, writes
-from lexhub.lexoffice import RateLimited, ServerError, TransportError
 from lexhub.writes import WriteQueued
+from lexoffice.client import RateLimited, ServerError, TransportError
 
 TRANSIENT = (RateLimited, ServerError, TransportError, sync.SyncBusy)
 

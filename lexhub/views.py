@@ -21,14 +21,14 @@ from lexhub import connections as service
 from lexhub.crypto import SecretUnreadable
 from lexhub.forms import ConnectionForm, ReplaceKeyForm
 from lexhub.health import service_status
-from lexhub.lexoffice import PASSTHROUGH_METHODS
-from lexhub.lexoffice_hosts import BaseUrlNotAllowed
 from lexhub.listing import seek
 from lexhub.models import AuditLog, Connection, OutboxEntry, SyncRun
 from lexhub.passthrough import PassthroughResult, call_api
-from lexhub.ratelimit import HEADROOM, bucket_id, get_limiter
 from lexhub.sync import start_sync
 from lexhub.writes import WriteError
+from lexoffice.client import PASSTHROUGH_METHODS
+from lexoffice.hosts import BaseUrlNotAllowed
+from lexoffice.ratelimit import HEADROOM, bucket_id, get_limiter
 from vouchers.models import Voucher
 from webhooks.models import WebhookEvent
 

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from lexhub.lexoffice import (
+from lexhub.models import AuditLog, Connection, OutboxEntry
+from lexoffice.client import (
     AuthenticationError,
     Conflict,
     LexofficeError,
@@ -26,7 +27,6 @@ from lexhub.lexoffice import (
     PermissionDenied,
     ValidationFailed,
 )
-from lexhub.models import AuditLog, Connection, OutboxEntry
 
 log = logging.getLogger(__name__)
 

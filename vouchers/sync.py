@@ -15,7 +15,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from contacts.models import Contact
-from lexhub.lexoffice import Conflict, Lexoffice, LexofficeError, NotFound
 from lexhub.mirror import (
     bulk_upsert,
     mark_deleted,
@@ -27,6 +26,7 @@ from lexhub.mirror import (
 from lexhub.models import Connection, OutboxEntry
 from lexhub.progress import Progress
 from lexhub.writes import EditConflict, WriteError, audit, from_lexoffice, operation, remember_created, submit
+from lexoffice.client import Conflict, Lexoffice, LexofficeError, NotFound
 from vouchers.models import BOOKKEEPING_TYPES, File, Upload, Voucher
 from vouchers.uploads import CheckedFile, UploadRejected, check_upload
 from vouchers.validation import validate_voucher

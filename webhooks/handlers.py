@@ -10,9 +10,9 @@ from contacts.sync import refresh_contact
 from invoices.models import KINDS
 from invoices.sync import refresh_sales_document, store_sales_document
 from lexhub.connections import mark_revoked
-from lexhub.lexoffice import NotFound
 from lexhub.mirror import mark_deleted
 from lexhub.models import Connection
+from lexoffice.client import NotFound
 from vouchers.models import BOOKKEEPING_TYPES, Voucher
 from vouchers.sync import refresh_voucher
 from webhooks.models import WebhookEvent

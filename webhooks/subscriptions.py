@@ -6,8 +6,8 @@ import logging
 from django.conf import settings
 from django.db import transaction
 
-from lexhub.lexoffice import Conflict, NotFound
 from lexhub.models import Connection
+from lexoffice.client import Conflict, NotFound
 from webhooks.models import EventSubscription
 
 log = logging.getLogger(__name__)

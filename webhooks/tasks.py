@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from lexhub.lexoffice import LexofficeError, RateLimited, ServerError, TransportError
 from lexhub.models import Connection
+from lexoffice.client import LexofficeError, RateLimited, ServerError, TransportError
 from webhooks import handlers, subscriptions
 from webhooks.models import WebhookEvent
 

@@ -23,8 +23,8 @@ def main() -> None:
     import django
 
     django.setup()
-    from lexhub.lexoffice import Lexoffice, RateLimited
-    from lexhub.ratelimit import get_limiter
+    from lexoffice.client import Lexoffice, RateLimited
+    from lexoffice.ratelimit import get_limiter
 
     limiter = get_limiter()
     reserve_times: list[float] = []

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import responses
 
-from lexhub.lexoffice import (
+from lexoffice.client import (
     AuthenticationError,
     Conflict,
     Lexoffice,

@@ -12,7 +12,7 @@ from datetime import datetime
 import pytest
 from django.conf import settings
 
-from lexhub.ratelimit import FileRateLimiter, RedisRateLimiter
+from lexoffice.ratelimit import FileRateLimiter, RedisRateLimiter
 from tests.conftest import require
 from tests.servers import ROOT
 

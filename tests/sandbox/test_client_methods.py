@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from lexhub.lexoffice import Conflict, Lexoffice, NotFound, ValidationFailed
+from lexoffice.client import Conflict, Lexoffice, NotFound, ValidationFailed
 from tests.sandbox.bodies import article, sales
 
 

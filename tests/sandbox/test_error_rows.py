@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from lexhub.sandbox import documents
+from sandbox import documents
 from tests.sandbox.bodies import assert_regular
 from tests.sandbox.receiver import Receiver
 from tests.sandbox.test_vouchers import VOUCHER

@@ -10,8 +10,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from lexhub.sandbox.seed import seed_organization
-from lexhub.sandbox.store import Organization
+from sandbox.seed import seed_organization
+from sandbox.store import Organization
 from tests.servers import free_port
 from tests.writes import files
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 import urllib3
 
-from lexhub.lexoffice import Lexoffice
+from lexoffice.client import Lexoffice
 from tests.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,10 @@ import pytest
 from django.utils import timezone
 
 from contacts.models import Contact
-from lexhub.lexoffice import LexofficeError
 from lexhub.mirror import upsert_one
 from lexhub.models import SyncRun
 from lexhub.sync import run_sync, start_sync
+from lexoffice.client import LexofficeError
 from tests.mirror import mirror_differences, row_fingerprint
 from vouchers.models import Voucher
 

@@ -43,7 +43,7 @@ def test_the_dashboard_shows_counts_and_the_running_sync(alice_client, connectio
 
 def test_the_dashboard_shows_the_next_sync_and_requests_waiting_for_the_budget(alice_client, connection,
                                                                               settings) -> None:
-    from lexhub.ratelimit import HEADROOM, bucket_id, get_limiter
+    from lexoffice.ratelimit import HEADROOM, bucket_id, get_limiter
 
     settings.LEXHUB_SYNC_INTERVAL_SECONDS = 3600
     connection.rate_limit = 0.5  # one request every two seconds: reserved slots stay ahead while the page renders

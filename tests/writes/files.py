@@ -1,6 +1,6 @@
 """Real, small files of each accepted type (and broken ones) for upload tests."""
 
-from lexhub.sandbox import documents
+from sandbox import documents
 
 
 def pdf(text: str = "Beleg") -> bytes:

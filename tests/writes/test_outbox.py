@@ -6,10 +6,10 @@ import pytest
 import requests
 
 from contacts.models import Contact
-from lexhub import lexoffice
 from lexhub.connections import create_connection
 from lexhub.models import OutboxEntry
 from lexhub.writes import WriteQueued, process_entry
+from lexoffice import client as lexoffice
 from tests.servers import free_port, manage_py_server
 
 pytestmark = pytest.mark.django_db(transaction=True)

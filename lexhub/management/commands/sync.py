@@ -4,9 +4,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lexhub.lexoffice import LexofficeError
 from lexhub.models import Connection, SyncRun
 from lexhub.sync import finish, run_sync
+from lexoffice.client import LexofficeError
 
 
 class Command(BaseCommand):

@@ -15,11 +15,11 @@ import requests
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from lexhub.sandbox.clock import now_text
-from lexhub.sandbox.errors import regular
-from lexhub.sandbox.store import Organization
+from sandbox.clock import now_text
+from sandbox.errors import regular
+from sandbox.store import Organization
 
-log = logging.getLogger("lexhub.sandbox.webhooks")
+log = logging.getLogger("sandbox.webhooks")
 
 # Lexoffice retries after 10, 20, 40, 80, 160 s, then after a 30-minute pause 20 times every 2 hours.
 SCHEDULE = [10, 20, 40, 80, 160, 1800] + [7200] * 19

@@ -1,10 +1,10 @@
 """Master data (§18) and payments (§15)."""
 
-from lexhub.sandbox.contacts import COUNTRIES
-from lexhub.sandbox.errors import regular
-from lexhub.sandbox.sales import open_amount
-from lexhub.sandbox.store import Organization
-from lexhub.sandbox.taxes import EU_MEMBERS
+from sandbox.contacts import COUNTRIES
+from sandbox.errors import regular
+from sandbox.sales import open_amount
+from sandbox.store import Organization
+from sandbox.taxes import EU_MEMBERS
 
 SMALL_BUSINESS_2025 = "7a1efa0e-6283-4cbf-9583-8e88d3ba5960"
 SMALL_BUSINESS_2026 = "f5c7fee8-f184-4e7a-ab04-8f7e7ad6c207"

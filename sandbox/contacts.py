@@ -5,11 +5,11 @@ import html
 import re
 import uuid
 
-from lexhub.sandbox.clock import now_text
-from lexhub.sandbox.errors import ApiError, invalid, legacy
-from lexhub.sandbox.paging import page_of
-from lexhub.sandbox.sales import contact_name
-from lexhub.sandbox.store import Organization
+from sandbox.clock import now_text
+from sandbox.errors import ApiError, invalid, legacy
+from sandbox.paging import page_of
+from sandbox.sales import contact_name
+from sandbox.store import Organization
 
 COUNTRIES = set("""AD AE AF AG AL AM AO AR AT AU AZ BA BB BD BE BF BG BH BI BJ BN BO BR BS BT BW BY BZ CA CD CF
 CG CH CI CL CM CN CO CR CU CV CY CZ DE DJ DK DM DO DZ EC EE EG ER ES ET FI FJ FM FR GA GB GD GE GH GM GN GQ GR GT GW

@@ -8,12 +8,12 @@ import math
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from lexhub.sandbox import taxes
-from lexhub.sandbox.clock import BERLIN, parse_strict
-from lexhub.sandbox.contacts import COUNTRIES
-from lexhub.sandbox.errors import regular
-from lexhub.sandbox.masterdata import print_layouts
-from lexhub.sandbox.store import Organization
+from sandbox import taxes
+from sandbox.clock import BERLIN, parse_strict
+from sandbox.contacts import COUNTRIES
+from sandbox.errors import regular
+from sandbox.masterdata import print_layouts
+from sandbox.store import Organization
 
 TEXT_LIMITS = {"title": 25, "introduction": 2000, "remark": 2000, "deliveryTerms": 255}
 TAX_TYPES = ("net", "gross", "vatfree", "intraCommunitySupply", "constructionService13b", "externalService13b",

@@ -4,9 +4,9 @@ GTIN check digits, unique article numbers, version 0 on create, real DELETE."""
 import copy
 import uuid
 
-from lexhub.sandbox.errors import regular
-from lexhub.sandbox.paging import page_of, sort_of
-from lexhub.sandbox.store import Organization, stamp
+from sandbox.errors import regular
+from sandbox.paging import page_of, sort_of
+from sandbox.store import Organization, stamp
 
 TYPES = ("PRODUCT", "SERVICE")
 RATES = (0, 7, 19)

@@ -12,7 +12,7 @@ import re
 
 from django.conf import settings
 
-from lexhub.lexoffice_errors import LexofficeError
+from lexoffice.errors import LexofficeError
 
 SETTING_HINT = "LEXOFFICE_API_BASE_URLS"
 _FORM = re.compile(r"^(https?)://([a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?|\[[0-9a-f:.]{2,45}\])(?::([0-9]{1,5}))?/?$")

@@ -12,14 +12,14 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from lexhub.sandbox import articles, contacts, files, masterdata, recurring, sales, sales_create, vouchers
-from lexhub.sandbox.clock import now_text
-from lexhub.sandbox.errors import ApiError, invalid, regular
-from lexhub.sandbox.faults import FaultRule, fault_response
-from lexhub.sandbox.paging import FILTERS, check_repeats, page_of
-from lexhub.sandbox.store import Bucket, LoggedRequest, Organization, RequestLog, fingerprint
-from lexhub.sandbox.voucherlist import voucherlist
-from lexhub.sandbox.webhooks import EVENT_TYPES, Dispatcher, Signer, check_callback
+from sandbox import articles, contacts, files, masterdata, recurring, sales, sales_create, vouchers
+from sandbox.clock import now_text
+from sandbox.errors import ApiError, invalid, regular
+from sandbox.faults import FaultRule, fault_response
+from sandbox.paging import FILTERS, check_repeats, page_of
+from sandbox.store import Bucket, LoggedRequest, Organization, RequestLog, fingerprint
+from sandbox.voucherlist import voucherlist
+from sandbox.webhooks import EVENT_TYPES, Dispatcher, Signer, check_callback
 
 HTTP_OPERATIONS = ("GET", "HEAD", "POST", "PUT", "DELETE")  # all the API uses anywhere
 LEGACY_PREFIXES = ("/v1/contacts", "/v1/files", "/v1/vouchers")
@@ -102,7 +102,7 @@ class Sandbox:
         request = Request(environ)
         path = request.path.rstrip("/") or "/"
         if path.startswith("/_sandbox"):
-            from lexhub.sandbox.control import control
+            from sandbox.control import control
 
             return control(self, request, path)(environ, start_response)
         if path == "/webhookSignature/public/public_key.pub":

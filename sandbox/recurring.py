@@ -5,11 +5,11 @@ import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from lexhub.sandbox.clock import fmt
-from lexhub.sandbox.errors import regular
-from lexhub.sandbox.paging import page_of, sort_of
-from lexhub.sandbox.sales import compute_totals, contact_name
-from lexhub.sandbox.store import Organization
+from sandbox.clock import fmt
+from sandbox.errors import regular
+from sandbox.paging import page_of, sort_of
+from sandbox.sales import compute_totals, contact_name
+from sandbox.store import Organization
 
 SORTABLE = {"createdDate": None, "updatedDate": None, "lastExecutionDate": "recurringTemplateSettings",
             "nextExecutionDate": "recurringTemplateSettings"}

@@ -4,10 +4,10 @@ import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from lexhub.sandbox import documents, recurring
-from lexhub.sandbox.clock import day_text, fmt
-from lexhub.sandbox.sales import compute_totals
-from lexhub.sandbox.store import Organization
+from sandbox import documents, recurring
+from sandbox.clock import day_text, fmt
+from sandbox.sales import compute_totals
+from sandbox.store import Organization
 
 FIRST = ["Anna", "Jonas", "Lea", "Lukas", "Marie", "Paul", "Sophie", "Felix", "Emma", "Max", "Hannah", "Leon",
          "Mia", "Finn", "Clara", "Elias", "Greta", "Noah", "Ida", "Ben"]

@@ -2,7 +2,7 @@
 
 from werkzeug.datastructures import MultiDict
 
-from lexhub.sandbox.errors import invalid, legacy, regular
+from sandbox.errors import invalid, legacy, regular
 
 MAX_SIZE = 250
 SEARCH_WINDOW = 10_000

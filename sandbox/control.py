@@ -8,10 +8,10 @@ import uuid
 
 from werkzeug.wrappers import Request, Response
 
-from lexhub.sandbox import recurring, sales, sales_create
-from lexhub.sandbox.seed import seed_organization
-from lexhub.sandbox.store import Organization, fingerprint, stamp
-from lexhub.sandbox.voucherlist import SORTABLE
+from sandbox import recurring, sales, sales_create
+from sandbox.seed import seed_organization
+from sandbox.store import Organization, fingerprint, stamp
+from sandbox.voucherlist import SORTABLE
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -170,7 +170,7 @@ def requests_log(sandbox, request: Request) -> Response:
 
 
 def faults(sandbox, request: Request, body: dict) -> Response:
-    from lexhub.sandbox.faults import fault_rules
+    from sandbox.faults import fault_rules
 
     with sandbox.fault_lock:
         if request.method == "DELETE":
@@ -287,7 +287,7 @@ def _mutate_record(store: dict, event_resource: str, action: str, record_id: str
 
 
 def _new_voucher(org: Organization, fields: dict) -> dict:
-    from lexhub.sandbox.clock import now_text
+    from sandbox.clock import now_text
 
     voucher = {"id": str(uuid.uuid4()), "organizationId": org.id, "type": "purchaseinvoice",
                "voucherStatus": "open", "voucherNumber": f"WEB-{len(org.vouchers) + 1:05d}",
@@ -309,7 +309,7 @@ def _new_article(org: Organization, fields: dict) -> dict:
 
 
 def _new_sales(org: Organization, kind: str, fields: dict) -> dict:
-    from lexhub.sandbox.clock import now_text
+    from sandbox.clock import now_text
 
     document = {"id": str(uuid.uuid4()), "organizationId": org.id, "_kind": kind, "voucherStatus": "open",
                 "voucherDate": now_text(), "language": "de", "archived": False, "version": 0,

@@ -4,8 +4,8 @@ and finalizing an XRechnung needs complete organization data (§12.1)."""
 
 from typing import Protocol
 
-from lexhub.sandbox.errors import regular
-from lexhub.sandbox.store import Organization
+from sandbox.errors import regular
+from sandbox.store import Organization
 
 
 class Findings(Protocol):

@@ -3,9 +3,9 @@
 import logging
 from pathlib import Path
 
-from lexhub.sandbox.app import Sandbox, Settings
-from lexhub.sandbox.faults import fault_rules
-from lexhub.sandbox.seed import seed_organization
+from sandbox.app import Sandbox, Settings
+from sandbox.faults import fault_rules
+from sandbox.seed import seed_organization
 
 DEMO_KEY = "sandbox-demo-key"  # documented in the README; accepted when no --api-key is given
 

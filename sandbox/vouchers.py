@@ -3,11 +3,11 @@
 import copy
 import uuid
 
-from lexhub.sandbox import taxes
-from lexhub.sandbox.clock import day_text, now_text, parse_day
-from lexhub.sandbox.errors import invalid, legacy
-from lexhub.sandbox.masterdata import CATEGORY_IDS, CATEGORY_TYPES, known_categories_hidden
-from lexhub.sandbox.store import Organization, stamp
+from sandbox import taxes
+from sandbox.clock import day_text, now_text, parse_day
+from sandbox.errors import invalid, legacy
+from sandbox.masterdata import CATEGORY_IDS, CATEGORY_TYPES, known_categories_hidden
+from sandbox.store import Organization, stamp
 
 TYPES = ("salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote")
 RATES = (0, 5, 7, 16, 19)
@@ -146,7 +146,7 @@ def by_number(org: Organization, number: str) -> list[dict]:
 
 
 def list_entry(voucher: dict, org: Organization) -> dict:
-    from lexhub.sandbox.sales import contact_name, derived_status
+    from sandbox.sales import contact_name, derived_status
 
     contact = org.contacts.get(voucher.get("contactId") or "")
     collective = "Sammelkunde" if voucher["type"].startswith("sales") else "Sammellieferant"

@@ -5,9 +5,9 @@ import threading
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Request, Response
 
-from lexhub.sandbox import documents, vouchers
-from lexhub.sandbox.errors import ApiError, invalid, legacy, regular
-from lexhub.sandbox.store import Organization, StoredFile, stamp
+from sandbox import documents, vouchers
+from sandbox.errors import ApiError, invalid, legacy, regular
+from sandbox.store import Organization, StoredFile, stamp
 
 MAX_BYTES = 5 * 1024 * 1024
 EXTENSIONS = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
@@ -105,7 +105,7 @@ def download(org: Organization, file_id: str, accept: str) -> Response:
 
 
 def download_document(org: Organization, document: dict, accept: str, path: str) -> Response:
-    from lexhub.sandbox.sales import render
+    from sandbox.sales import render
 
     if document["voucherStatus"] == "draft":
         raise regular(409, path, f"The voucher {document['id']} is in status 'draft' and therefore cannot be "

@@ -7,7 +7,7 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 
-from lexhub.sandbox.clock import now_text
+from sandbox.clock import now_text
 
 
 @dataclass

@@ -3,7 +3,7 @@
 import json
 import uuid
 
-from lexhub.sandbox.clock import now_text
+from sandbox.clock import now_text
 
 REASONS = {400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden", 404: "Not Found",
            405: "Method Not Allowed", 406: "Not Acceptable", 409: "Conflict", 415: "Unsupported Media Type",

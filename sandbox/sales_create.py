@@ -5,10 +5,10 @@ import copy
 import uuid
 from datetime import timedelta
 
-from lexhub.sandbox import sales, sales_rules, taxes
-from lexhub.sandbox.clock import BERLIN, day_text, fmt, parse_strict
-from lexhub.sandbox.errors import regular
-from lexhub.sandbox.store import Organization, stamp
+from sandbox import sales, sales_rules, taxes
+from sandbox.clock import BERLIN, day_text, fmt, parse_strict
+from sandbox.errors import regular
+from sandbox.store import Organization, stamp
 
 CREATABLE = {"invoices": "invoice", "credit-notes": "creditnote", "quotations": "quotation",
              "order-confirmations": "orderconfirmation", "delivery-notes": "deliverynote", "dunnings": "dunning"}

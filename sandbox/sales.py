@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from lexhub.sandbox import documents
-from lexhub.sandbox.clock import parse_any
-from lexhub.sandbox.store import Organization
+from sandbox import documents
+from sandbox.clock import parse_any
+from sandbox.store import Organization
 
 KIND_PATHS = {"invoices": "invoice", "credit-notes": "creditnote", "quotations": "quotation",
               "order-confirmations": "orderconfirmation", "delivery-notes": "deliverynote",

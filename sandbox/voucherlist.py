@@ -2,11 +2,11 @@
 
 from datetime import datetime, time
 
-from lexhub.sandbox import sales, vouchers
-from lexhub.sandbox.clock import BERLIN, parse_any, parse_day
-from lexhub.sandbox.errors import regular
-from lexhub.sandbox.paging import page_of, sort_of
-from lexhub.sandbox.store import Organization
+from sandbox import sales, vouchers
+from sandbox.clock import BERLIN, parse_any, parse_day
+from sandbox.errors import regular
+from sandbox.paging import page_of, sort_of
+from sandbox.store import Organization
 
 TYPES = ("salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote", "invoice",
          "downpaymentinvoice", "creditnote", "orderconfirmation", "quotation", "deliverynote")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from lexhub.lexoffice_errors import RateLimited
+from lexoffice.errors import RateLimited
 
 log = logging.getLogger(__name__)
 

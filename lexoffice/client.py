@@ -1,8 +1,8 @@
 """The Lexoffice API client: the one HTTP seam between Lexhub and Lexoffice.
 
 One instance per connection (API key). Every request goes through `_send`, which waits for a slot
-of the key's shared budget (lexhub.ratelimit), sets timeouts, retries what is safe to retry and
-turns error answers into the classes of lexhub.lexoffice_errors. Methods return plain parsed JSON
+of the key's shared budget (lexoffice.ratelimit), sets timeouts, retries what is safe to retry and
+turns error answers into the classes of lexoffice.errors. Methods return plain parsed JSON
 and know nothing of our models. The key never reaches repr, logs or exceptions.
 
 Retry rules: 429 is always retried (Lexoffice executed nothing). 5xx, timeouts and dropped
@@ -29,7 +29,7 @@ import requests
 import urllib3
 from django.conf import settings
 
-from lexhub.lexoffice_errors import (
+from lexoffice.errors import (
     AuthenticationError,
     Conflict,
     LexofficeError,
@@ -43,8 +43,8 @@ from lexhub.lexoffice_errors import (
     ValidationFailed,
     error_for,
 )
-from lexhub.lexoffice_hosts import resolved_base_url
-from lexhub.ratelimit import LANES, RateLimiter, bucket_id, get_limiter
+from lexoffice.hosts import resolved_base_url
+from lexoffice.ratelimit import LANES, RateLimiter, bucket_id, get_limiter
 
 __all__ = [
     "LANES", "AuthenticationError", "Conflict", "Download", "Lexoffice", "LexofficeError", "MaybeExecuted",
@@ -52,7 +52,7 @@ __all__ = [
     "ValidationFailed",
 ]
 
-log = logging.getLogger("lexhub.lexoffice")
+log = logging.getLogger("lexoffice.client")
 
 CONNECT_TIMEOUT = 5.0
 PAGE_SIZE = 250
