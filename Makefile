@@ -35,6 +35,7 @@ run: $(STAMP)
 # Tests keep their own var/ (database file, broker folder) apart from a running `make run`.
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	LEXHUB_VAR_DIR=$${LEXHUB_VAR_DIR:-$(CURDIR)/var/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)

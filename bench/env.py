@@ -58,8 +58,9 @@ def prepare_database(quick: bool = False) -> None:
 
 def _migrate(*, check: bool = False) -> bool:
     """Migrate the bench database; False when its stored keys are unreadable (system check lexhub.E001)."""
-    result = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, capture_output=True, text=True
+    )
     if result.returncode == 0:
         return True
     if not check and "lexhub.E001" in result.stderr:
@@ -111,13 +112,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def process(args: list[str], *, ready_url: str | None = None, ready_log: str | None = None,
-            env: dict[str, str] | None = None, name: str = "process") -> Iterator[subprocess.Popen]:
+def process(
+    args: list[str],
+    *,
+    ready_url: str | None = None,
+    ready_log: str | None = None,
+    env: dict[str, str] | None = None,
+    name: str = "process",
+) -> Iterator[subprocess.Popen]:
     """A child process in its own group, ended by pid when the block ends."""
     log_path = BENCH_VAR / f"{name}-{uuid.uuid4().hex[:6]}.log"
     log = open(log_path, "wb")  # noqa: SIM115
-    child = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log,
-                             stderr=subprocess.STDOUT, start_new_session=True)
+    child = subprocess.Popen(
+        args, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + 90
         while ready_url or ready_log:
@@ -150,9 +158,25 @@ def process(args: list[str], *, ready_url: str | None = None, ready_log: str | N
 def sandbox(extra: list[str] | None = None) -> Iterator[str]:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    args = [sys.executable, "manage.py", "sandbox", "--host", "127.0.0.1", "--port", str(port), "--data-dir",
-            str(BENCH_VAR / "sandbox"), "--contacts", "0", "--vouchers", "0", "--invoices", "0",
-            "--allow-http-callbacks", *(extra or [])]
+    args = [
+        sys.executable,
+        "manage.py",
+        "sandbox",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(BENCH_VAR / "sandbox"),
+        "--contacts",
+        "0",
+        "--vouchers",
+        "0",
+        "--invoices",
+        "0",
+        "--allow-http-callbacks",
+        *(extra or []),
+    ]
     allow_lexoffice_address(base_url)
     with process(args, ready_url=f"{base_url}/_sandbox/health", name="sandbox"):
         yield base_url
@@ -160,8 +184,22 @@ def sandbox(extra: list[str] | None = None) -> Iterator[str]:
 
 @contextmanager
 def worker(queue: str, concurrency: int = 1) -> Iterator[subprocess.Popen]:
-    args = [str(Path(sys.executable).parent / "celery"), "-A", "lexhub", "worker", "-Q", queue, "--concurrency",
-            str(concurrency), "--loglevel", "INFO", "--without-mingle", "--without-gossip", "--without-heartbeat",
-            "-n", f"bench-{uuid.uuid4().hex[:6]}@%h"]
+    args = [
+        str(Path(sys.executable).parent / "celery"),
+        "-A",
+        "lexhub",
+        "worker",
+        "-Q",
+        queue,
+        "--concurrency",
+        str(concurrency),
+        "--loglevel",
+        "INFO",
+        "--without-mingle",
+        "--without-gossip",
+        "--without-heartbeat",
+        "-n",
+        f"bench-{uuid.uuid4().hex[:6]}@%h",
+    ]
     with process(args, ready_log="ready.", env={"LEXHUB_CELERY_QUEUE": queue}, name="worker") as child:
         yield child

@@ -26,9 +26,15 @@ def pdf(seed: int, size: int) -> bytes:
 
 
 def multipart(connection_id: int, name: str, content: bytes) -> bytes:
-    return (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"connection\"\r\n\r\n{connection_id}\r\n"
-            f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n"
-            f"Content-Type: application/pdf\r\n\r\n").encode() + content + f"\r\n--{BOUNDARY}--\r\n".encode()
+    return (
+        (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="connection"\r\n\r\n{connection_id}\r\n'
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+            f"Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{BOUNDARY}--\r\n".encode()
+    )
 
 
 def upload_spec(server: Server, connection_id: int, cookie: str, seeds: range) -> dict:
@@ -38,10 +44,19 @@ def upload_spec(server: Server, connection_id: int, cookie: str, seeds: range) -
     for seed in seeds:
         path = folder / f"upload-{seed}.bin"
         path.write_bytes(multipart(connection_id, f"receipt-{seed}.pdf", pdf(seed, SIZE)))
-        items.append({"method": "POST", "url": f"{server.base_url}/receipts/upload/", "body_file": str(path),
-                      "headers": {"Cookie": f"{cookie}; csrftoken={CSRF}", "X-CSRFToken": CSRF,
-                                  "Accept": "application/json",
-                                  "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}})
+        items.append(
+            {
+                "method": "POST",
+                "url": f"{server.base_url}/receipts/upload/",
+                "body_file": str(path),
+                "headers": {
+                    "Cookie": f"{cookie}; csrftoken={CSRF}",
+                    "X-CSRFToken": CSRF,
+                    "Accept": "application/json",
+                    "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+                },
+            }
+        )
     return {"rate": 0, "concurrency": len(items), "requests": items}
 
 
@@ -57,10 +72,16 @@ def run(quick: bool) -> list[Row]:
     run_id = uuid.uuid4().hex[:6]
     concurrent = 20
     with env.sandbox(["--rate-limit", "0"]) as sandbox_url:
-        org = requests.post(f"{sandbox_url}/_sandbox/organizations", json={"rateLimit": 0, "seed": 3},
-                            timeout=60).json()
-        connection = Connection(name=f"bench files {run_id}", owner=user, base_url=sandbox_url, rate_limit=1000,
-                                organization_id=org.get("organizationId"))
+        org = requests.post(
+            f"{sandbox_url}/_sandbox/organizations", json={"rateLimit": 0, "seed": 3}, timeout=60
+        ).json()
+        connection = Connection(
+            name=f"bench files {run_id}",
+            owner=user,
+            base_url=sandbox_url,
+            rate_limit=1000,
+            organization_id=org.get("organizationId"),
+        )
         connection.set_api_key(org["apiKey"])
         connection.save()
         cookie = session_cookie(user)
@@ -72,24 +93,52 @@ def run(quick: bool) -> list[Row]:
             cold = rss(server)
             uploads = load(upload_spec(server, connection.pk, cookie, range(base + 100, base + 100 + concurrent)))
             files = list(File.objects.filter(connection=connection, size=SIZE).values_list("pk", flat=True))
-            downloads = load({"rate": 0, "concurrency": concurrent, "requests": [
-                {"method": "GET", "url": f"{server.base_url}/vouchers/files/{pk}/", "headers": {"Cookie": cookie}}
-                for pk in (files * concurrent)[:concurrent]]})
+            downloads = load(
+                {
+                    "rate": 0,
+                    "concurrency": concurrent,
+                    "requests": [
+                        {
+                            "method": "GET",
+                            "url": f"{server.base_url}/vouchers/files/{pk}/",
+                            "headers": {"Cookie": cookie},
+                        }
+                        for pk in (files * concurrent)[:concurrent]
+                    ],
+                }
+            )
             after = rss(server)
             peak = {pid: rss_kib(pid, "VmHWM") for pid in after}
     growth = {pid: (after.get(pid, 0) - kib) / 1024 for pid, kib in cold.items()}
-    print(f"   warm-up: {warm['statuses']}\n   uploads: {uploads}\n   downloads: {downloads}\n"
-          f"   VmRSS KiB before {cold} after {after} (peak {peak}); growth MiB {growth}", flush=True)
+    print(
+        f"   warm-up: {warm['statuses']}\n   uploads: {uploads}\n   downloads: {downloads}\n"
+        f"   VmRSS KiB before {cold} after {after} (peak {peak}); growth MiB {growth}",
+        flush=True,
+    )
     uploaded = uploads["statuses"].get("201", 0)
     downloaded = downloads["statuses"].get("200", 0)
     if set(after) != set(cold):
         print(f"   a worker was replaced during the run (before {sorted(cold)}, after {sorted(after)})")
     return [
-        Row(f"files: {concurrent} concurrent 5 MB uploads accepted (201)", concurrent, uploaded, "count",
-            higher_is_better=True),
-        Row(f"files: {concurrent} concurrent 5 MB downloads served (200)", concurrent, downloaded, "count",
-            higher_is_better=True),
+        Row(
+            f"files: {concurrent} concurrent 5 MB uploads accepted (201)",
+            concurrent,
+            uploaded,
+            "count",
+            higher_is_better=True,
+        ),
+        Row(
+            f"files: {concurrent} concurrent 5 MB downloads served (200)",
+            concurrent,
+            downloaded,
+            "count",
+            higher_is_better=True,
+        ),
         Row(f"files: per-worker RSS growth, max of {WORKERS} gunicorn workers", 16, max(growth.values()), "MiB"),
-        Row("files: gunicorn workers replaced (crashed or killed) during the run", 0,
-            len(set(cold) - set(after)), "count"),
+        Row(
+            "files: gunicorn workers replaced (crashed or killed) during the run",
+            0,
+            len(set(cold) - set(after)),
+            "count",
+        ),
     ]

@@ -15,17 +15,39 @@ from bench.rows import Row
 
 def measure(rate: float, seconds: float) -> list[Row]:
     with env.sandbox() as base_url:
-        org = requests.post(f"{base_url}/_sandbox/organizations", json={"rateLimit": rate, "burst": 2},
-                            timeout=30).json()
-        command = [sys.executable, "-m", "tests.lexoffice.load_worker", "--base-url", base_url, "--api-key",
-                   org["apiKey"], "--rate", str(rate), "--seconds", str(seconds)]
-        processes = [subprocess.Popen([*command, "--lane", "backfill"], cwd=env.ROOT, env=os.environ,
-                                      stdout=subprocess.PIPE, text=True) for _ in range(4)]
-        processes.append(subprocess.Popen([*command, "--lane", "interactive", "--pause", "1"], cwd=env.ROOT,
-                                          env=os.environ, stdout=subprocess.PIPE, text=True))
+        org = requests.post(
+            f"{base_url}/_sandbox/organizations", json={"rateLimit": rate, "burst": 2}, timeout=30
+        ).json()
+        command = [
+            sys.executable,
+            "-m",
+            "tests.lexoffice.load_worker",
+            "--base-url",
+            base_url,
+            "--api-key",
+            org["apiKey"],
+            "--rate",
+            str(rate),
+            "--seconds",
+            str(seconds),
+        ]
+        processes = [
+            subprocess.Popen(
+                [*command, "--lane", "backfill"], cwd=env.ROOT, env=os.environ, stdout=subprocess.PIPE, text=True
+            )
+            for _ in range(4)
+        ]
+        processes.append(
+            subprocess.Popen(
+                [*command, "--lane", "interactive", "--pause", "1"],
+                cwd=env.ROOT,
+                env=os.environ,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        )
         results = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in processes]
-        log = requests.get(f"{base_url}/_sandbox/requests", params={"apiKey": org["apiKey"]},
-                           timeout=30).json()
+        log = requests.get(f"{base_url}/_sandbox/requests", params={"apiKey": org["apiKey"]}, timeout=30).json()
     entries = [r for r in log["requests"] if r["path"] == "/v1/profile"]
     times = sorted(datetime.fromisoformat(r["time"]) for r in entries)
     span = (times[-1] - times[0]).total_seconds()  # the processes start a little apart
@@ -35,8 +57,13 @@ def measure(rate: float, seconds: float) -> list[Row]:
     return [
         Row(f"{label}: 429s", 0, log["counters"]["429"], "count"),
         Row(f"{label}: busiest second", rate + 2, max(c for _s, c in whole), "req"),
-        Row(f"{label}: share of the limit used", 0.95, (len(entries) - 1) / (rate * span), "ratio",
-            higher_is_better=True),
+        Row(
+            f"{label}: share of the limit used",
+            0.95,
+            (len(entries) - 1) / (rate * span),
+            "ratio",
+            higher_is_better=True,
+        ),
         Row(f"{label}: limiter overhead p99", 10, max(r["reserve_p99_ms"] for r in results), "ms"),
     ]
 

@@ -28,24 +28,57 @@ WORKERS = 2
 
 def ui_variants(data: dataset.Dataset) -> dict[str, list[str]]:
     """Per page, the filter and sort combinations a person uses (each answered with 50 rows or fewer)."""
-    vouchers = ["", "type=purchaseinvoice", "status=open", "archived=no", "min=100&max=500",
-                "type=salesinvoice&status=paid", "status=open&archived=no", "sort=number", "sort=-amount",
-                "sort=contact&status=open",
-                "after=" + encode_cursor(["-voucher_date", datetime(2021, 6, 1, tzinfo=UTC), 0])]
-    invoices = ["", "type=invoice", "status=overdue", "archived=no", "min=1000&max=2000", "type=quotation&status=open",
-                "type=invoice&status=paid&archived=no", "sort=-number", "sort=amount&type=invoice",
-                "after=" + encode_cursor(["-voucher_date", datetime(2019, 3, 1, tzinfo=UTC), 0])]
-    contacts = ["", "role=customer", "role=vendor", "archived=no", "role=vendor&archived=no", "sort=-name",
-                "sort=customer", "sort=-vendor&role=vendor",
-                f"after={encode_cursor(['name', 'M', 0])}", f"role=customer&after={encode_cursor(['name', 'S', 0])}"]
+    vouchers = [
+        "",
+        "type=purchaseinvoice",
+        "status=open",
+        "archived=no",
+        "min=100&max=500",
+        "type=salesinvoice&status=paid",
+        "status=open&archived=no",
+        "sort=number",
+        "sort=-amount",
+        "sort=contact&status=open",
+        "after=" + encode_cursor(["-voucher_date", datetime(2021, 6, 1, tzinfo=UTC), 0]),
+    ]
+    invoices = [
+        "",
+        "type=invoice",
+        "status=overdue",
+        "archived=no",
+        "min=1000&max=2000",
+        "type=quotation&status=open",
+        "type=invoice&status=paid&archived=no",
+        "sort=-number",
+        "sort=amount&type=invoice",
+        "after=" + encode_cursor(["-voucher_date", datetime(2019, 3, 1, tzinfo=UTC), 0]),
+    ]
+    contacts = [
+        "",
+        "role=customer",
+        "role=vendor",
+        "archived=no",
+        "role=vendor&archived=no",
+        "sort=-name",
+        "sort=customer",
+        "sort=-vendor&role=vendor",
+        f"after={encode_cursor(['name', 'M', 0])}",
+        f"role=customer&after={encode_cursor(['name', 'S', 0])}",
+    ]
     return {"/contacts/": contacts, "/vouchers/": vouchers, "/invoices/": invoices}
 
 
 def search_terms(data: dataset.Dataset) -> tuple[list[str], list[str]]:
     """Contact-name and voucher-number fragments, common to rare (seeded data, so they exist)."""
     n = data.vouchers
-    numbers = [f"{n // 3:07d}", f"{n // 7:07d}"[:-2], f"-{(n // 2):07d}"[:-1], "Bäckerei Koch", "Müller",
-               f"{n - 5:07d}"]
+    numbers = [
+        f"{n // 3:07d}",
+        f"{n // 7:07d}"[:-2],
+        f"-{(n // 2):07d}"[:-1],
+        "Bäckerei Koch",
+        "Müller",
+        f"{n - 5:07d}",
+    ]
     names = ["Koch", "Brauerei Vogel", "Hotel Frank", f"info{data.contacts // 2}@", "Lena W", "gmbh & co"]
     return names, numbers
 
@@ -62,9 +95,14 @@ def last_cursors(data: dataset.Dataset) -> dict[str, str]:
 
 
 def measure(base_url: str, paths: list[str], headers: dict, count: int) -> dict:
-    spec = {"rate": 0, "concurrency": CLIENTS, "requests": [
-        {"method": "GET", "url": f"{base_url}{path}", "headers": headers}
-        for path in itertools.islice(itertools.cycle(paths), count)]}
+    spec = {
+        "rate": 0,
+        "concurrency": CLIENTS,
+        "requests": [
+            {"method": "GET", "url": f"{base_url}{path}", "headers": headers}
+            for path in itertools.islice(itertools.cycle(paths), count)
+        ],
+    }
     return load(spec)
 
 
@@ -96,21 +134,35 @@ def ui_rows(base_url: str, data: dataset.Dataset, cookie: str, count: int) -> li
         first, last = both["by_tag"]["first"], both["by_tag"]["last"]
         errors += both["count"] - both["statuses"].get("200", 0)
         print(f"   UI {path} first page: {first}\n   UI {path} last page: {last}", flush=True)
-        rows.append(Row(f"lists UI {path} last page / first page, server p50", 1.5,
-                        last["server_p50_ms"] / first["server_p50_ms"], "ratio"))
-    dated = measure(base_url, ["/vouchers/?from=2020-01-01&to=2020-12-31", "/invoices/?from=2024-01-01&to=2024-03-31",
-                               "/vouchers/?from=2017-05-01&to=2017-05-31"], headers, count // 10)
+        rows.append(
+            Row(
+                f"lists UI {path} last page / first page, server p50",
+                1.5,
+                last["server_p50_ms"] / first["server_p50_ms"],
+                "ratio",
+            )
+        )
+    dated = measure(
+        base_url,
+        [
+            "/vouchers/?from=2020-01-01&to=2020-12-31",
+            "/invoices/?from=2024-01-01&to=2024-03-31",
+            "/vouchers/?from=2017-05-01&to=2017-05-31",
+        ],
+        headers,
+        count // 10,
+    )
     errors += dated["count"] - dated["statuses"].get("200", 0)
     print(f"   UI date range filters: {dated}", flush=True)
-    rows.append(Row(f"lists UI /vouchers/ /invoices/ date-range filter, server p95 ({size})", 60,
-                    dated["server_p95_ms"], "ms"))
+    rows.append(
+        Row(f"lists UI /vouchers/ /invoices/ date-range filter, server p95 ({size})", 60, dated["server_p95_ms"], "ms")
+    )
     names, numbers = search_terms(data)
     for label, path, terms in (("contact name", "/contacts/", names), ("voucher number", "/vouchers/", numbers)):
         result = measure(base_url, [f"{path}?{urlencode({'q': term})}" for term in terms], headers, count // 2)
         errors += result["count"] - result["statuses"].get("200", 0)
         print(f"   UI search {label} {terms}: {result}", flush=True)
-        rows.append(Row(f"lists UI search {label} (substring), server p95 ({size})", 60, result["server_p95_ms"],
-                        "ms"))
+        rows.append(Row(f"lists UI search {label} (substring), server p95 ({size})", 60, result["server_p95_ms"], "ms"))
     rows.append(Row("lists UI responses other than 200", 0, errors, "count"))
     return rows
 

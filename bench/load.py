@@ -115,12 +115,21 @@ def summarise(results: list[tuple], elapsed: float) -> dict:
     statuses: dict[str, int] = {}
     for result in results:
         statuses[str(result[1])] = statuses.get(str(result[1]), 0) + 1
-    summary = {"count": len(results), "seconds": elapsed, "per_second": len(results) / elapsed,
-               "p50_ms": percentile(latencies, 0.50), "p95_ms": percentile(latencies, 0.95),
-               "p99_ms": percentile(latencies, 0.99), "statuses": statuses}
+    summary = {
+        "count": len(results),
+        "seconds": elapsed,
+        "per_second": len(results) / elapsed,
+        "p50_ms": percentile(latencies, 0.50),
+        "p95_ms": percentile(latencies, 0.95),
+        "p99_ms": percentile(latencies, 0.99),
+        "statuses": statuses,
+    }
     if server:
-        summary |= {"server_p50_ms": percentile(server, 0.50), "server_p95_ms": percentile(server, 0.95),
-                    "server_p99_ms": percentile(server, 0.99)}
+        summary |= {
+            "server_p50_ms": percentile(server, 0.50),
+            "server_p95_ms": percentile(server, 0.95),
+            "server_p99_ms": percentile(server, 0.99),
+        }
     return summary
 
 
@@ -134,8 +143,10 @@ def main(spec_path: str) -> None:
     summary = summarise(results, elapsed)
     tags = [item.get("tag") for item in spec["requests"]]
     if any(tags):  # requests interleaved in one run, summarised per tag: both see the same machine
-        summary["by_tag"] = {tag: summarise([r for r, t in zip(results, tags, strict=True) if t == tag], elapsed)
-                             for tag in dict.fromkeys(t for t in tags if t)}
+        summary["by_tag"] = {
+            tag: summarise([r for r, t in zip(results, tags, strict=True) if t == tag], elapsed)
+            for tag in dict.fromkeys(t for t in tags if t)
+        }
     print(json.dumps(summary))
 
 
@@ -146,8 +157,9 @@ def load(spec: dict) -> dict:
     path = env.BENCH_VAR / f"load-{uuid.uuid4().hex[:6]}.json"
     path.write_text(json.dumps(spec))
     try:
-        output = subprocess.run([sys.executable, "-m", "bench.load", str(path)], cwd=env.ROOT, check=True,
-                                capture_output=True, text=True).stdout
+        output = subprocess.run(
+            [sys.executable, "-m", "bench.load", str(path)], cwd=env.ROOT, check=True, capture_output=True, text=True
+        ).stdout
     finally:
         path.unlink(missing_ok=True)
     return json.loads(output.strip().splitlines()[-1])

@@ -17,8 +17,11 @@ class Server:
 
     def worker_pids(self) -> list[int]:
         """gunicorn's workers: the master's children, read from /proc."""
-        return sorted(int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat")
-                      if (fields := _stat_fields(stat)) and int(fields[1]) == self.master_pid)
+        return sorted(
+            int(stat.parent.name)
+            for stat in Path("/proc").glob("[0-9]*/stat")
+            if (fields := _stat_fields(stat)) and int(fields[1]) == self.master_pid
+        )
 
 
 def _stat_fields(stat: Path) -> list[str] | None:
@@ -60,17 +63,40 @@ def rss_kib(pid: int, field: str = "VmRSS") -> int:
 
 
 @contextmanager
-def gunicorn(*, workers: int, worker_class: str = "sync", threads: int = 1,
-             env_extra: dict[str, str] | None = None) -> Iterator[Server]:
+def gunicorn(
+    *, workers: int, worker_class: str = "sync", threads: int = 1, env_extra: dict[str, str] | None = None
+) -> Iterator[Server]:
     port = env.free_port()
-    args = [str(Path(sys.executable).parent / "gunicorn"), "lexhub.wsgi", "-b", f"127.0.0.1:{port}", "-w",
-            str(workers), "-k", worker_class, "--threads", str(threads), "--log-level", "warning",
-            "--backlog", "256", "--keep-alive", "30"]
+    args = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "lexhub.wsgi",
+        "-b",
+        f"127.0.0.1:{port}",
+        "-w",
+        str(workers),
+        "-k",
+        worker_class,
+        "--threads",
+        str(threads),
+        "--log-level",
+        "warning",
+        "--backlog",
+        "256",
+        "--keep-alive",
+        "30",
+    ]
     base_url = f"http://127.0.0.1:{port}"
-    with env.process(args, ready_url=f"{base_url}/healthz", name="gunicorn", env={
-        "LEXHUB_SERVER_TIMING": "true", "ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_DEBUG": "false",
-        **(env_extra or {}),
-    }) as master:
+    with env.process(
+        args,
+        ready_url=f"{base_url}/healthz",
+        name="gunicorn",
+        env={
+            "LEXHUB_SERVER_TIMING": "true",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_DEBUG": "false",
+            **(env_extra or {}),
+        },
+    ) as master:
         yield Server(base_url, master.pid)
 
 

@@ -24,11 +24,13 @@ def minimum_requests(base_url: str, api_key: str) -> tuple[int, dict]:
     headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
 
     def total(path: str, params: dict) -> int:
-        return requests.get(f"{base_url}{path}", params={**params, "size": 1}, headers=headers,
-                            timeout=30).json()["totalElements"]
+        return requests.get(f"{base_url}{path}", params={**params, "size": 1}, headers=headers, timeout=30).json()[
+            "totalElements"
+        ]
 
-    per_type = {kind: total("/v1/voucherlist", {"voucherType": kind, "voucherStatus": "any"})
-                for kind in BOOKKEEPING + SALES}
+    per_type = {
+        kind: total("/v1/voucherlist", {"voucherType": kind, "voucherStatus": "any"}) for kind in BOOKKEEPING + SALES
+    }
     n, m = total("/v1/contacts", {}), sum(per_type.values())
     bookkeeping = sum(per_type[kind] for kind in BOOKKEEPING)
     invoices = per_type["invoice"]
@@ -46,13 +48,17 @@ def run_one(*, label: str, contacts: int, vouchers: int, invoices: int, rate: fl
     celery_app.conf.task_default_queue = queue
     owner, _ = get_user_model().objects.get_or_create(username="bench")
     with env.sandbox() as base_url, env.worker(queue):
-        org = requests.post(f"{base_url}/_sandbox/organizations", timeout=120, json={
-            "seed": 5, "contacts": contacts, "vouchers": vouchers, "invoices": invoices, "rateLimit": 0}).json()
+        org = requests.post(
+            f"{base_url}/_sandbox/organizations",
+            timeout=120,
+            json={"seed": 5, "contacts": contacts, "vouchers": vouchers, "invoices": invoices, "rateLimit": 0},
+        ).json()
         key = org["apiKey"]
         floor_requests, parts = minimum_requests(base_url, key)
         requests.post(f"{base_url}/_sandbox/config", json={"apiKey": key, "rateLimit": rate, "burst": 2}, timeout=10)
-        connection = create_connection(name=f"bench {label} {uuid.uuid4().hex[:6]}", api_key=key, owner=owner,
-                                       base_url=base_url, rate_limit=rate)
+        connection = create_connection(
+            name=f"bench {label} {uuid.uuid4().hex[:6]}", api_key=key, owner=owner, base_url=base_url, rate_limit=rate
+        )
         requests.delete(f"{base_url}/_sandbox/requests", timeout=10)
         run = start_sync(connection=connection, kind=SyncRun.Kind.FULL)
         while not SyncRun.objects.get(pk=run.pk).is_finished:
@@ -72,12 +78,18 @@ def run_one(*, label: str, contacts: int, vouchers: int, invoices: int, rate: fl
         incremental = start_sync(connection=connection, kind=SyncRun.Kind.INCREMENTAL)
         while not SyncRun.objects.get(pk=incremental.pk).is_finished:
             time.sleep(0.2)
-        incremental_sent = requests.get(f"{base_url}/_sandbox/requests", params={"apiKey": key},
-                                        timeout=10).json()["counters"]["requests"] - sent_before_incremental
+        incremental_sent = (
+            requests.get(f"{base_url}/_sandbox/requests", params={"apiKey": key}, timeout=10).json()["counters"][
+                "requests"
+            ]
+            - sent_before_incremental
+        )
     floor_seconds = sent / rate
     size = f"{contacts}c/{vouchers}v/{invoices}i seed 5 @{rate:g}/s"
-    print(f"   {label}: state={run.state} parts={parts} requests={sent} formula={floor_requests} "
-          f"wall={wall:.1f}s floor={floor_seconds:.1f}s 429s={too_many}")
+    print(
+        f"   {label}: state={run.state} parts={parts} requests={sent} formula={floor_requests} "
+        f"wall={wall:.1f}s floor={floor_seconds:.1f}s 429s={too_many}"
+    )
     return [
         Row(f"sync {label} requests / formula ({size})", 1.01, sent / floor_requests, "ratio"),
         Row(f"sync {label} wall / floor ({size})", 1.10, wall / floor_seconds, "ratio"),
@@ -90,5 +102,6 @@ def run_one(*, label: str, contacts: int, vouchers: int, invoices: int, rate: fl
 def run(quick: bool) -> list[Row]:
     if quick:
         return run_one(label="small", contacts=20, vouchers=40, invoices=10, rate=20)
-    return (run_one(label="small", contacts=100, vouchers=225, invoices=75, rate=2)
-            + run_one(label="large", contacts=5000, vouchers=15000, invoices=5000, rate=40))
+    return run_one(label="small", contacts=100, vouchers=225, invoices=75, rate=2) + run_one(
+        label="large", contacts=5000, vouchers=15000, invoices=5000, rate=40
+    )

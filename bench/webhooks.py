@@ -25,13 +25,24 @@ def signed_deliveries(connection, key: rsa.RSAPrivateKey, count: int, url: str) 
     deliveries = []
     start = datetime(2026, 1, 1, tzinfo=UTC)
     for index in range(count):
-        body = json.dumps({"organizationId": str(connection.organization_id), "eventType": "contact.changed",
-                           "resourceId": str(uuid.uuid4()),
-                           "eventDate": (start + timedelta(milliseconds=index)).isoformat(timespec="milliseconds")},
-                          separators=(",", ":")).encode()
+        body = json.dumps(
+            {
+                "organizationId": str(connection.organization_id),
+                "eventType": "contact.changed",
+                "resourceId": str(uuid.uuid4()),
+                "eventDate": (start + timedelta(milliseconds=index)).isoformat(timespec="milliseconds"),
+            },
+            separators=(",", ":"),
+        ).encode()
         signature = base64.b64encode(key.sign(body, padding.PKCS1v15(), hashes.SHA512())).decode()
-        deliveries.append({"method": "POST", "url": url, "body": body.decode("latin-1"),
-                           "headers": {"Content-Type": "application/json", "X-Lxo-Signature": signature}})
+        deliveries.append(
+            {
+                "method": "POST",
+                "url": url,
+                "body": body.decode("latin-1"),
+                "headers": {"Content-Type": "application/json", "X-Lxo-Signature": signature},
+            }
+        )
     return deliveries
 
 
@@ -41,18 +52,22 @@ def run(quick: bool) -> list[Row]:
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = env.BENCH_VAR / "bench_webhook_key.pem"
-    pem.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                  serialization.PublicFormat.SubjectPublicKeyInfo))
+    pem.write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     owner, _ = get_user_model().objects.get_or_create(username="bench")
-    connection = Connection(name=f"webhook bench {uuid.uuid4().hex[:6]}", owner=owner,
-                            organization_id=uuid.uuid4())
+    connection = Connection(name=f"webhook bench {uuid.uuid4().hex[:6]}", owner=owner, organization_id=uuid.uuid4())
     connection.set_api_key("not-used")
     connection.save()
     paced, burst = (250, 1000) if quick else (1500, 5000)
     queue = f"bench-unconsumed-{uuid.uuid4().hex[:6]}"  # no worker: acknowledging must not depend on one
     workers, worker_class, threads = GUNICORN
-    with gunicorn(workers=workers, worker_class=worker_class, threads=threads, env_extra={
-            "LEXOFFICE_WEBHOOK_PUBLIC_KEYS": str(pem), "LEXHUB_CELERY_QUEUE": queue}) as server:
+    with gunicorn(
+        workers=workers,
+        worker_class=worker_class,
+        threads=threads,
+        env_extra={"LEXOFFICE_WEBHOOK_PUBLIC_KEYS": str(pem), "LEXHUB_CELERY_QUEUE": queue},
+    ) as server:
         url = f"{server.base_url}/webhooks/lexoffice/{connection.webhook_token}/"
         warm = load({"requests": signed_deliveries(connection, key, 100, url), "rate": 0, "concurrency": 8})
         at_50 = load({"requests": signed_deliveries(connection, key, paced, url), "rate": 50, "concurrency": 8})
@@ -64,8 +79,13 @@ def run(quick: bool) -> list[Row]:
     return [
         Row("webhooks: p99 latency at 50 deliveries/s, no worker", 250, at_50["p99_ms"], "ms"),
         Row("webhooks: p50 latency at 50 deliveries/s, no worker", 250, at_50["p50_ms"], "ms"),
-        Row("webhooks: acknowledgements per second (8 clients)", 500, flat_out["per_second"], "acks/s",
-            higher_is_better=True),
+        Row(
+            "webhooks: acknowledgements per second (8 clients)",
+            500,
+            flat_out["per_second"],
+            "acks/s",
+            higher_is_better=True,
+        ),
         Row("webhooks: p99 latency flat out", 50, flat_out["p99_ms"], "ms"),
         Row("webhooks: deliveries lost (acknowledged but not stored)", 0, accepted - stored, "count"),
         Row("webhooks: genuine deliveries not answered 202", 0, refused, "count"),

@@ -32,8 +32,11 @@ def main() -> int:
 
     outcomes: list[Outcome] = []
     with Cluster(keep=args.keep) as cluster:
-        print(f"chaos: run directory {cluster.dir}; web {cluster.web_url}; sandbox {cluster.sandbox_url}; "
-              f"postgres :{cluster.postgres.port}; redis :{cluster.redis.port}", flush=True)
+        print(
+            f"chaos: run directory {cluster.dir}; web {cluster.web_url}; sandbox {cluster.sandbox_url}; "
+            f"postgres :{cluster.postgres.port}; redis :{cluster.redis.port}",
+            flush=True,
+        )
         for seed in args.seed or SEEDS:
             for name in args.only or CAMPAIGNS:
                 print(f"== seed {seed}: {name}{' (quick)' if args.quick else ''}", flush=True)

@@ -31,8 +31,11 @@ class Signer:
     def __init__(self, directory: Path) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.public_pem = directory / "webhook_public_key.pem"
-        self.public_pem.write_bytes(self.key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+        self.public_pem.write_bytes(
+            self.key.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
 
     def sign(self, body: bytes) -> str:
         return base64.b64encode(self.key.sign(body, padding.PKCS1v15(), hashes.SHA512())).decode()
@@ -64,11 +67,17 @@ class Cluster:
     def env(self) -> dict[str, str]:
         """What every process of the app gets: the private services, shared secrets, no outside hosts."""
         return {
-            "DATABASE_URL": self.postgres.url, "CELERY_BROKER_URL": self.redis.url, "REDIS_URL": self.redis.url,
-            "LEXHUB_CELERY_QUEUE": self.queue, "LEXHUB_VAR_DIR": str(self._mkdir("var")),
-            "LEXOFFICE_WEBHOOK_PUBLIC_KEYS": str(self.signer.public_pem), "LEXHUB_AUTO_REGISTER_WEBHOOKS": "false",
+            "DATABASE_URL": self.postgres.url,
+            "CELERY_BROKER_URL": self.redis.url,
+            "REDIS_URL": self.redis.url,
+            "LEXHUB_CELERY_QUEUE": self.queue,
+            "LEXHUB_VAR_DIR": str(self._mkdir("var")),
+            "LEXOFFICE_WEBHOOK_PUBLIC_KEYS": str(self.signer.public_pem),
+            "LEXHUB_AUTO_REGISTER_WEBHOOKS": "false",
             "DJANGO_DEBUG": "false",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost", "LEXOFFICE_TIMEOUT_SECONDS": "10", "LOG_LEVEL": "INFO",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LEXOFFICE_TIMEOUT_SECONDS": "10",
+            "LOG_LEVEL": "INFO",
             "DJANGO_SETTINGS_MODULE": "lexhub.settings",
         }
 
@@ -109,26 +118,75 @@ class Cluster:
         return process
 
     def start_sandbox(self) -> None:
-        args = [sys.executable, "manage.py", "sandbox", "--host", "127.0.0.1", "--port", str(self.sandbox_port),
-                "--data-dir", str(self._mkdir("sandbox")), "--contacts", "0", "--vouchers", "0", "--invoices", "0",
-                "--rate-limit", "0", "--threads", "8"]
+        args = [
+            sys.executable,
+            "manage.py",
+            "sandbox",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.sandbox_port),
+            "--data-dir",
+            str(self._mkdir("sandbox")),
+            "--contacts",
+            "0",
+            "--vouchers",
+            "0",
+            "--invoices",
+            "0",
+            "--rate-limit",
+            "0",
+            "--threads",
+            "8",
+        ]
         self.sandbox_process = self._spawn(args, "sandbox.log")
         wait_for_http(f"{self.sandbox_url}/_sandbox/health", self.sandbox_process, 120)
 
     def start_web(self) -> None:
         """gunicorn as in production: a few processes, threads, our settings."""
-        args = [str(Path(sys.executable).parent / "gunicorn"), "lexhub.wsgi", "-b", f"127.0.0.1:{self.web_port}",
-                "-w", "2", "-k", "gthread", "--threads", "4", "--timeout", "60", "--log-level", "warning"]
+        args = [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "lexhub.wsgi",
+            "-b",
+            f"127.0.0.1:{self.web_port}",
+            "-w",
+            "2",
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ]
         process = self._spawn(args, "web.log")
         wait_for_http(f"{self.web_url}/healthz", process, 120)
 
     def start_worker(self, *, concurrency: int = 2, name: str = "worker") -> subprocess.Popen:
         """A real `celery worker` (prefork) on the run's queue; returns once it is ready."""
         log_path = self._mkdir("logs") / f"{name}-{uuid.uuid4().hex[:6]}.log"
-        process = spawn([str(Path(sys.executable).parent / "celery"), "-A", "lexhub", "worker", "-Q", self.queue,
-                         "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-mingle",
-                         "--without-gossip", "--without-heartbeat", "-n", f"chaos-{uuid.uuid4().hex[:6]}@%h"],
-                        env=self.env(), log_path=log_path)
+        process = spawn(
+            [
+                str(Path(sys.executable).parent / "celery"),
+                "-A",
+                "lexhub",
+                "worker",
+                "-Q",
+                self.queue,
+                "--concurrency",
+                str(concurrency),
+                "--loglevel",
+                "INFO",
+                "--without-mingle",
+                "--without-gossip",
+                "--without-heartbeat",
+                "-n",
+                f"chaos-{uuid.uuid4().hex[:6]}@%h",
+            ],
+            env=self.env(),
+            log_path=log_path,
+        )
         self._children.append(process)
         deadline = time.monotonic() + 90
         while "ready." not in log_path.read_text(errors="replace"):

@@ -14,15 +14,30 @@ from chaos.cluster import Cluster
 from tests.fixtures.sandbox import SandboxOrg, SandboxServer
 
 
-def new_connection(cluster: Cluster, *, seed: int, label: str, contacts: int = 0, vouchers: int = 0,
-                   invoices: int = 0, rate_limit: float = 1000, base_url: str | None = None):
+def new_connection(
+    cluster: Cluster,
+    *,
+    seed: int,
+    label: str,
+    contacts: int = 0,
+    vouchers: int = 0,
+    invoices: int = 0,
+    rate_limit: float = 1000,
+    base_url: str | None = None,
+):
     """A new sandbox organization and a verified connection to it (through `base_url` if given)."""
     from lexhub.connections import create_connection
 
     org = SandboxServer(cluster.sandbox_url, cluster.dir / "logs" / "sandbox.log").new_org(
-        contacts=contacts, vouchers=vouchers, invoices=invoices, seed=seed)
-    connection = create_connection(name=f"chaos {label} seed {seed} {uuid.uuid4().hex[:6]}", api_key=org.api_key,
-                                   owner=cluster.owner(), base_url=base_url or org.base_url, rate_limit=rate_limit)
+        contacts=contacts, vouchers=vouchers, invoices=invoices, seed=seed
+    )
+    connection = create_connection(
+        name=f"chaos {label} seed {seed} {uuid.uuid4().hex[:6]}",
+        api_key=org.api_key,
+        owner=cluster.owner(),
+        base_url=base_url or org.base_url,
+        rate_limit=rate_limit,
+    )
     connection.refresh_from_db()  # typed fields (organization_id as UUID) as every other reader sees them
     return connection, org
 
@@ -74,20 +89,36 @@ def held_now(connection_ids: list[int]) -> dict[str, set[int]]:
 
     now = timezone.now()
     return {
-        "events": set(WebhookEvent.objects.pending().filter(connection_id__in=connection_ids,
-                                                            locked_until__gt=now).values_list("pk", flat=True)),
-        "entries": set(OutboxEntry.objects.pending().filter(connection_id__in=connection_ids,
-                                                            locked_until__gt=now).values_list("pk", flat=True)),
-        "runs": set(SyncRun.objects.unfinished().filter(connection_id__in=connection_ids,
-                                                        lease_until__gt=now).values_list("pk", flat=True)),
+        "events": set(
+            WebhookEvent.objects.pending()
+            .filter(connection_id__in=connection_ids, locked_until__gt=now)
+            .values_list("pk", flat=True)
+        ),
+        "entries": set(
+            OutboxEntry.objects.pending()
+            .filter(connection_id__in=connection_ids, locked_until__gt=now)
+            .values_list("pk", flat=True)
+        ),
+        "runs": set(
+            SyncRun.objects.unfinished()
+            .filter(connection_id__in=connection_ids, lease_until__gt=now)
+            .values_list("pk", flat=True)
+        ),
     }
 
 
 def delivery(organization_id: str, event_type: str, resource_id: str, index: int) -> bytes:
     """A webhook body as Lexoffice sends it; `index` makes the event date (and so the event) unique."""
     event_date = (datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=index)).isoformat(timespec="milliseconds")
-    return json.dumps({"organizationId": organization_id, "eventType": event_type, "resourceId": resource_id,
-                       "eventDate": event_date.replace("+00:00", "Z")}, separators=(",", ":")).encode()
+    return json.dumps(
+        {
+            "organizationId": organization_id,
+            "eventType": event_type,
+            "resourceId": resource_id,
+            "eventDate": event_date.replace("+00:00", "Z"),
+        },
+        separators=(",", ":"),
+    ).encode()
 
 
 def mirror_problems(connection, org: SandboxOrg) -> list[str]:
@@ -103,11 +134,17 @@ def half_written(connection) -> list[str]:
     from vouchers.models import BOOKKEEPING_TYPES, Voucher
 
     present = Voucher.objects.present().filter(connection=connection)
-    problems = [f"voucher {v}: no details" for v in
-                present.filter(voucher_type__in=BOOKKEEPING_TYPES, details__isnull=True).values_list(
-                    "lexoffice_id", flat=True)]
+    problems = [
+        f"voucher {v}: no details"
+        for v in present.filter(voucher_type__in=BOOKKEEPING_TYPES, details__isnull=True).values_list(
+            "lexoffice_id", flat=True
+        )
+    ]
     invoice_ids = set(present.filter(voucher_type="invoice").values_list("lexoffice_id", flat=True))
-    stored = set(SalesDocument.objects.filter(connection=connection, lexoffice_id__in=invoice_ids).values_list(
-        "lexoffice_id", flat=True))
+    stored = set(
+        SalesDocument.objects.filter(connection=connection, lexoffice_id__in=invoice_ids).values_list(
+            "lexoffice_id", flat=True
+        )
+    )
     problems += [f"invoice {i}: no document" for i in invoice_ids - stored]
     return problems

@@ -16,8 +16,16 @@ from chaos.cluster import Beat, Cluster
 from chaos.common import delivery, half_written, mirror_problems, new_connection, wait_until
 from chaos.report import Outcome
 
-PAGES = ["/", "/contacts/", "/vouchers/", "/invoices/", "/connections/", "/api/v1/connections/",
-         "/api/v1/sync-runs/", "/healthz"]
+PAGES = [
+    "/",
+    "/contacts/",
+    "/vouchers/",
+    "/invoices/",
+    "/connections/",
+    "/api/v1/connections/",
+    "/api/v1/sync-runs/",
+    "/healthz",
+]
 
 
 def probe(cluster: Cluster, cookies: dict, webhook: tuple[str, bytes, str]) -> dict[str, tuple[int, str]]:
@@ -31,8 +39,9 @@ def probe(cluster: Cluster, cookies: dict, webhook: tuple[str, bytes, str]) -> d
             answers[path] = (0, type(exc).__name__)
     url, body, signature = webhook
     try:
-        response = requests.post(url, data=body, timeout=20, headers={"Content-Type": "application/json",
-                                                                      "X-Lxo-Signature": signature})
+        response = requests.post(
+            url, data=body, timeout=20, headers={"Content-Type": "application/json", "X-Lxo-Signature": signature}
+        )
         answers["webhook"] = (response.status_code, response.text[:2000])
     except requests.RequestException as exc:
         answers["webhook"] = (0, type(exc).__name__)
@@ -53,7 +62,8 @@ def skip_stale_lease(run_id: int) -> None:
     after = SyncRun.objects.filter(pk=run_id).values_list("lease_until", "state").first()
     if before == after and after[0] is not None and after[1] == SyncRun.State.RUNNING:
         SyncRun.objects.filter(pk=run_id, lease_until=after[0]).update(
-            lease_until=F("lease_until") - timedelta(seconds=150))
+            lease_until=F("lease_until") - timedelta(seconds=150)
+        )
 
 
 def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
@@ -76,8 +86,9 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
     try:
         run = start_sync(connection=connection, kind=SyncRun.Kind.FULL)
         threshold = rng.randint(5, 15)
-        wait_until(lambda: SyncRun.objects.get(pk=run.pk).done >= threshold, timeout=120, what="the sync to start",
-                   every=0.05)
+        wait_until(
+            lambda: SyncRun.objects.get(pk=run.pk).done >= threshold, timeout=120, what="the sync to start", every=0.05
+        )
         cluster.postgres.stop("immediate")
         outcome.faults.append(f"postgres crashed (immediate stop) after {threshold}+ records, down {outage}s")
         answers: list[dict] = []
@@ -94,15 +105,23 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
                 if not good:
                     wrong.setdefault((path, status), []).append(text)
         for (path, status), texts in wrong.items():
-            outcome.problem(f"{path} answered {status} {len(texts)}x during the outage: {texts[0][:160]!r}",
-                            unexpected=len(texts))
-        back = wait_until(lambda: all(status in (200, 202) for status, _ in
-                                      probe(cluster, cookies, webhook).values()), timeout=60, what="pages to answer")
+            outcome.problem(
+                f"{path} answered {status} {len(texts)}x during the outage: {texts[0][:160]!r}", unexpected=len(texts)
+            )
+        back = wait_until(
+            lambda: all(status in (200, 202) for status, _ in probe(cluster, cookies, webhook).values()),
+            timeout=60,
+            what="pages to answer",
+        )
         outcome.problem("pages did not come back after the outage", unexpected=not back)
         if quick:
             skip_stale_lease(run.pk)
-        wait_until(lambda: SyncRun.objects.get(pk=run.pk).is_finished, timeout=120 if quick else 300,
-                   what="the sync to finish", every=1)
+        wait_until(
+            lambda: SyncRun.objects.get(pk=run.pk).is_finished,
+            timeout=120 if quick else 300,
+            what="the sync to finish",
+            every=1,
+        )
     finally:
         beat.stop()
     alive = worker.poll() is None
@@ -111,8 +130,11 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
     outcome.problem(f"the sync ended {state}", lost=state != SyncRun.State.SUCCEEDED)
     outcome.problem("the worker process did not survive the outage", unexpected=not alive)
     stored = WebhookEvent.objects.filter(connection=connection).count()
-    outcome.problem(f"the delivery refused during the outage was stored {stored} times once resent",
-                    lost=stored == 0, duplicated=max(stored - 1, 0))
+    outcome.problem(
+        f"the delivery refused during the outage was stored {stored} times once resent",
+        lost=stored == 0,
+        duplicated=max(stored - 1, 0),
+    )
     differences = mirror_problems(connection, org)
     outcome.problem(f"mirror differs from the sandbox: {differences[:5]}", unexpected=len(differences))
     partial = half_written(connection)

@@ -32,13 +32,21 @@ def issue(kind: str, connection, org, rng: random.Random, contact_ids: list[str]
         contact_id = rng.choice(contact_ids)
         org.mutate("contact", "change", contact_id, {"note": f"seed {seed} job {index}"})
         event_date = f"2026-02-01T00:{index // 60 % 60:02d}:{index % 60:02d}.{seed:03d}Z"
-        store(connection, {"organizationId": str(connection.organization_id), "eventType": "contact.changed",
-                           "resourceId": contact_id, "eventDate": event_date})  # the receiver's own path
+        store(
+            connection,
+            {
+                "organizationId": str(connection.organization_id),
+                "eventType": "contact.changed",
+                "resourceId": contact_id,
+                "eventDate": event_date,
+            },
+        )  # the receiver's own path
         return WebhookEvent.objects.get(connection=connection, resource_id=contact_id, event_date=event_date).pk
     name = f"Chaos Job {seed}-{index} {uuid.uuid4().hex[:6]}"
     payload = writable({"roles": {"vendor": {}}, "company": {"name": name}})
-    entry = enqueue_write(connection=connection, user=None, operation_name="create_contact",
-                          payload=payload | {"version": 0})
+    entry = enqueue_write(
+        connection=connection, user=None, operation_name="create_contact", payload=payload | {"version": 0}
+    )
     schedule_push(entry.pk)
     return entry.pk
 
@@ -49,13 +57,17 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
     outcome = Outcome("jobs", seed)
     rng = random.Random(seed)
     total, main_kills = (45, 3) if quick else (300, 10)
-    pairs = [new_connection(cluster, seed=seed + n, label=f"jobs {n}", contacts=8, vouchers=10, invoices=3)
-             for n in range(2 if quick else 6)]
+    pairs = [
+        new_connection(cluster, seed=seed + n, label=f"jobs {n}", contacts=8, vouchers=10, invoices=3)
+        for n in range(2 if quick else 6)
+    ]
     for connection, _ in pairs:
         full_sync_now(connection)
     ids = [c.pk for c, _ in pairs]
-    contacts = {c.pk: [str(x) for x in Contact.objects.filter(connection=c).values_list("lexoffice_id", flat=True)]
-                for c, _ in pairs}
+    contacts = {
+        c.pk: [str(x) for x in Contact.objects.filter(connection=c).values_list("lexoffice_id", flat=True)]
+        for c, _ in pairs
+    }
     jobs: dict[str, set[int]] = {"sync": set(), "refresh": set(), "write": set()}
     sync_requests = 0
     interrupted: set[int] = set()
@@ -85,18 +97,22 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
                 if quick:
                     skip_time(ids, 150)
                 worker = cluster.start_worker(concurrency=2)
-        finished = wait_until(lambda: _open(ids) == 0, timeout=240 if quick else 900, what="every job to finish",
-                              every=1)
+        finished = wait_until(
+            lambda: _open(ids) == 0, timeout=240 if quick else 900, what="every job to finish", every=1
+        )
     finally:
         beat.stop()
         cluster.kill_worker(worker)
     if not finished:
         outcome.notes.append(f"{_open(ids)} jobs still open at the deadline")
     _check(outcome, pairs, jobs, interrupted)
-    outcome.notes.append(f"{sync_requests} sync requests became {len(jobs['sync'])} runs (a request while a run "
-                         "is unfinished joins it)")
-    outcome.faults = [f"pool child SIGKILLed {outcome.faults.count('child SIGKILL')}x",
-                      f"worker main process SIGKILLed {outcome.faults.count('main SIGKILL')}x"]
+    outcome.notes.append(
+        f"{sync_requests} sync requests became {len(jobs['sync'])} runs (a request while a run is unfinished joins it)"
+    )
+    outcome.faults = [
+        f"pool child SIGKILLed {outcome.faults.count('child SIGKILL')}x",
+        f"worker main process SIGKILLed {outcome.faults.count('main SIGKILL')}x",
+    ]
     return outcome
 
 
@@ -104,9 +120,11 @@ def _open(ids: list[int]) -> int:
     from lexhub.models import OutboxEntry, SyncRun
     from webhooks.models import WebhookEvent
 
-    return (SyncRun.objects.unfinished().filter(connection_id__in=ids).count()
-            + WebhookEvent.objects.pending().filter(connection_id__in=ids).count()
-            + OutboxEntry.objects.pending().filter(connection_id__in=ids).count())
+    return (
+        SyncRun.objects.unfinished().filter(connection_id__in=ids).count()
+        + WebhookEvent.objects.pending().filter(connection_id__in=ids).count()
+        + OutboxEntry.objects.pending().filter(connection_id__in=ids).count()
+    )
 
 
 def _check(outcome: Outcome, pairs: list, jobs: dict[str, set[int]], interrupted: set[int]) -> None:
@@ -137,14 +155,23 @@ def _check(outcome: Outcome, pairs: list, jobs: dict[str, set[int]], interrupted
     outcome.problem(f"writes missing upstream: {upstream_copies.count(0)}", lost=upstream_copies.count(0))
     outcome.problem("writes created more than once upstream", duplicated=sum(n - 1 for n in upstream_copies if n > 1))
     for model in (Contact, Voucher):
-        doubles = model.objects.filter(connection_id__in=by_connection).values("connection_id", "lexoffice_id") \
-            .annotate(n=Count("pk")).filter(n__gt=1).count()
+        doubles = (
+            model.objects.filter(connection_id__in=by_connection)
+            .values("connection_id", "lexoffice_id")
+            .annotate(n=Count("pk"))
+            .filter(n__gt=1)
+            .count()
+        )
         outcome.problem(f"{model.__name__} rows mirrored twice", duplicated=doubles)
     for connection, org in pairs:
         differences = mirror_problems(connection, org)
         outcome.problem(f"connection {connection.pk} mirror differs: {differences[:5]}", unexpected=len(differences))
-    outcome.ok = (runs.filter(state=SyncRun.State.SUCCEEDED).count()
-                  + events.filter(state=WebhookEvent.State.PROCESSED).count()
-                  + entries.filter(state=OutboxEntry.State.SENT).count())
-    outcome.notes.append(f"jobs: {len(jobs['sync'])} sync runs, {len(jobs['refresh'])} refreshes, "
-                         f"{len(jobs['write'])} writes; {len(interrupted)} events re-claimable after kills")
+    outcome.ok = (
+        runs.filter(state=SyncRun.State.SUCCEEDED).count()
+        + events.filter(state=WebhookEvent.State.PROCESSED).count()
+        + entries.filter(state=OutboxEntry.State.SENT).count()
+    )
+    outcome.notes.append(
+        f"jobs: {len(jobs['sync'])} sync runs, {len(jobs['refresh'])} refreshes, "
+        f"{len(jobs['write'])} writes; {len(interrupted)} events re-claimable after kills"
+    )

@@ -22,8 +22,9 @@ from tests.servers import allow_lexoffice_address, free_port
 PAGES = ["/", "/contacts/", "/vouchers/", "/invoices/", "/connections/", "/api/v1/connections/"]
 
 
-def write_while_down(connection, user, outcome: Outcome, entries: list[int], rng: random.Random, count: int,
-                     within: float) -> None:
+def write_while_down(
+    connection, user, outcome: Outcome, entries: list[int], rng: random.Random, count: int, within: float
+) -> None:
     """Create `count` contacts at random moments of the outage through the write service, as a user would."""
     from django.db import connection as db
 
@@ -38,8 +39,9 @@ def write_while_down(connection, user, outcome: Outcome, entries: list[int], rng
             name = f"Written Offline {outcome.seed}-{len(entries)} {uuid.uuid4().hex[:6]}"
             began = time.monotonic()
             try:
-                push_contact(connection=connection, user=user, data={"roles": {"customer": {}},
-                                                                     "company": {"name": name}})
+                push_contact(
+                    connection=connection, user=user, data={"roles": {"customer": {}}, "company": {"name": name}}
+                )
                 outcome.problem(f"write {name!r} went through while Lexoffice was down", unexpected=1)
             except WriteQueued as queued:
                 entries.append(queued.entry.pk)
@@ -61,8 +63,9 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
     allow_lexoffice_address(proxy.url)
     proxy.up()
     size = dict(contacts=20, vouchers=40, invoices=10) if quick else dict(contacts=60, vouchers=200, invoices=50)
-    connection, org = new_connection(cluster, seed=seed, label="outage", rate_limit=15 if quick else 10,
-                                     base_url=proxy.url, **size)
+    connection, org = new_connection(
+        cluster, seed=seed, label="outage", rate_limit=15 if quick else 10, base_url=proxy.url, **size
+    )
     cookies = cluster.session_cookie()
     worker = cluster.start_worker(concurrency=2)
     beat = Beat(interval=5) if quick else Beat(interval=60)
@@ -72,13 +75,15 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
     try:
         run = start_sync(connection=connection, kind=SyncRun.Kind.FULL)
         threshold = rng.randint(5, 15)
-        wait_until(lambda: SyncRun.objects.get(pk=run.pk).done >= threshold, timeout=120, what="the sync to start",
-                   every=0.05)
+        wait_until(
+            lambda: SyncRun.objects.get(pk=run.pk).done >= threshold, timeout=120, what="the sync to start", every=0.05
+        )
         proxy.down()
         outcome.faults.append(f"sandbox unreachable after {threshold}+ records for {outage}s")
         ends = time.monotonic() + outage
-        writer = threading.Thread(target=write_while_down, args=(connection, cluster.owner(), outcome, entries, rng,
-                                                                 writes, outage * 0.7))
+        writer = threading.Thread(
+            target=write_while_down, args=(connection, cluster.owner(), outcome, entries, rng, writes, outage * 0.7)
+        )
         writer.start()  # writes block for the client's own retries; pages are probed meanwhile
         rounds = 0
         while time.monotonic() < ends:
@@ -94,11 +99,19 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
         writer.join()
         proxy.up()
         recovered = time.monotonic()
-        wait_until(lambda: SyncRun.objects.get(pk=run.pk).is_finished
-                   and not OutboxEntry.objects.pending().filter(pk__in=entries).exists(),
-                   timeout=240 if quick else 600, what="the sync and the queued writes", every=1)
-        outcome.notes.append(f"sync and writes done {time.monotonic() - recovered:.0f}s after Lexoffice came back; "
-                             f"{rounds} page rounds, {len(entries)} writes queued during the outage")
+        wait_until(
+            lambda: (
+                SyncRun.objects.get(pk=run.pk).is_finished
+                and not OutboxEntry.objects.pending().filter(pk__in=entries).exists()
+            ),
+            timeout=240 if quick else 600,
+            what="the sync and the queued writes",
+            every=1,
+        )
+        outcome.notes.append(
+            f"sync and writes done {time.monotonic() - recovered:.0f}s after Lexoffice came back; "
+            f"{rounds} page rounds, {len(entries)} writes queued during the outage"
+        )
     finally:
         beat.stop()
         cluster.kill_worker(worker)
@@ -107,10 +120,16 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
     outcome.problem(f"the sync ended {state}", lost=state != SyncRun.State.SUCCEEDED)
     for entry in OutboxEntry.objects.filter(pk__in=entries):
         name = entry.payload["company"]["name"]
-        copies = sum(1 for c in org.api("GET", "/v1/contacts", params={"name": name}).json()["content"]
-                     if c.get("company", {}).get("name") == name)
-        outcome.problem(f"queued write {name!r} is {entry.state}, {copies} upstream copies",
-                        lost=copies == 0 or entry.state != OutboxEntry.State.SENT, duplicated=max(copies - 1, 0))
+        copies = sum(
+            1
+            for c in org.api("GET", "/v1/contacts", params={"name": name}).json()["content"]
+            if c.get("company", {}).get("name") == name
+        )
+        outcome.problem(
+            f"queued write {name!r} is {entry.state}, {copies} upstream copies",
+            lost=copies == 0 or entry.state != OutboxEntry.State.SENT,
+            duplicated=max(copies - 1, 0),
+        )
         outcome.ok += copies == 1
     differences = mirror_problems(connection, org)
     outcome.problem(f"mirror differs from the sandbox: {differences[:5]}", unexpected=len(differences))

@@ -35,7 +35,9 @@ class Outcome:
 def table(outcomes: list[Outcome]) -> str:
     lines = [f"{'seed':>4}  {'campaign':10} {'ok':>7} {'lost':>5} {'dup':>5} {'unexp':>6} {'secs':>6}  result  faults"]
     for o in outcomes:
-        lines.append(f"{o.seed:>4}  {o.campaign:10} {o.ok:>7} {o.lost:>5} {o.duplicated:>5} {o.unexpected:>6} "
-                     f"{o.seconds:>6.0f}  {'clean' if o.clean else 'FAIL':6}  {'; '.join(o.faults)}")
+        lines.append(
+            f"{o.seed:>4}  {o.campaign:10} {o.ok:>7} {o.lost:>5} {o.duplicated:>5} {o.unexpected:>6} "
+            f"{o.seconds:>6.0f}  {'clean' if o.clean else 'FAIL':6}  {'; '.join(o.faults)}"
+        )
         lines += [f"{'':18}! {note}" for note in o.notes]
     return "\n".join(lines)

@@ -39,8 +39,22 @@ class PrivateRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self.process = spawn(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                              "--appendonly", "no", "--dir", str(self.workdir)], log_path=self.workdir / "redis.log")
+        self.process = spawn(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            log_path=self.workdir / "redis.log",
+        )
         wait_for_port(self.port, 10, "private redis-server")
 
     def kill(self) -> None:
@@ -97,8 +111,9 @@ class PrivatePostgres:
             for parent in self.workdir.parents:
                 if parent.stat().st_uid == 0 and parent != Path("/"):
                     parent.chmod(parent.stat().st_mode | 0o011)
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", self.USER, "-A", "trust", "-E", "UTF8",
-                  "--no-sync")
+        self._run(
+            str(self.bin / "initdb"), "-D", str(self.data), "-U", self.USER, "-A", "trust", "-E", "UTF8", "--no-sync"
+        )
         self.start()
         import psycopg
 
@@ -107,8 +122,10 @@ class PrivatePostgres:
 
     def start(self) -> None:
         # fsync off: the campaigns kill the server, not the machine; the page cache keeps what was written.
-        options = (f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c max_connections=200 -c full_page_writes=off")
+        options = (
+            f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c max_connections=200 -c full_page_writes=off"
+        )
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
 
     def stop(self, mode: str = "fast") -> None:

@@ -23,7 +23,7 @@ def plan(rng: random.Random, genuine: list[bytes], sign) -> list[tuple[bytes, st
     sends = [(body, sign(body), True) for body in genuine]
     for body in rng.sample(genuine, len(genuine) // 20):  # forged: a changed body under the original signature
         sends.append((body.replace(b"contact.changed", b"contact.deleted"), sign(body), False))
-    rng.shuffle(sends[len(genuine):])
+    rng.shuffle(sends[len(genuine) :])
     positions = rng.sample(range(len(sends)), len(sends) // 5)  # 20% reordered, swapped pairwise
     for a, b in zip(positions[::2], positions[1::2], strict=False):
         sends[a], sends[b] = sends[b], sends[a]
@@ -44,8 +44,7 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
     rng = random.Random(seed)
     connection, org = new_connection(cluster, seed=seed, label="webhooks", contacts=30 if quick else 200)
     full_sync_now(connection)
-    contact_ids = [str(c) for c in Contact.objects.filter(connection=connection).values_list("lexoffice_id",
-                                                                                               flat=True)]
+    contact_ids = [str(c) for c in Contact.objects.filter(connection=connection).values_list("lexoffice_id", flat=True)]
     genuine = []
     for index in range(QUICK if quick else FULL):
         contact_id = rng.choice(contact_ids)
@@ -59,8 +58,9 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
     def send(item: tuple[bytes, str, bool]) -> tuple[bytes, bool, int]:
         body, signature, is_genuine = item
         try:
-            status = session.post(url, data=body, timeout=30, headers={
-                "Content-Type": "application/json", "X-Lxo-Signature": signature}).status_code
+            status = session.post(
+                url, data=body, timeout=30, headers={"Content-Type": "application/json", "X-Lxo-Signature": signature}
+            ).status_code
         except requests.RequestException:
             status = 0
         return body, is_genuine, status
@@ -90,8 +90,11 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
                     if quick:
                         skip_time([connection.pk], 150)
                     worker = cluster.start_worker(concurrency=3)
-        wait_until(lambda: not WebhookEvent.objects.pending().filter(connection=connection).exists(),
-                   timeout=240 if quick else 1200, what="the inbox to drain")
+        wait_until(
+            lambda: not WebhookEvent.objects.pending().filter(connection=connection).exists(),
+            timeout=240 if quick else 1200,
+            what="the inbox to drain",
+        )
     finally:
         beat.stop()
         cluster.kill_worker(worker)
@@ -114,8 +117,10 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
     differences = mirror_problems(connection, org)
     outcome.problem(f"mirror differs from the sandbox: {differences[:5]}", unexpected=len(differences))
     outcome.ok = sum(1 for e in stored.values() if e.state == WebhookEvent.State.PROCESSED)
-    outcome.notes.append(f"{len(sends)} deliveries ({len(genuine)} genuine); {len(interrupted)} events re-claimed "
-                         f"after a kill; beat rounds {beat.rounds}")
+    outcome.notes.append(
+        f"{len(sends)} deliveries ({len(genuine)} genuine); {len(interrupted)} events re-claimed "
+        f"after a kill; beat rounds {beat.rounds}"
+    )
     return outcome
 
 

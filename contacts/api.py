@@ -81,8 +81,9 @@ class XRechnungSerializer(serializers.Serializer):
 
 
 class RolesSerializer(serializers.Serializer):
-    customer = serializers.DictField(required=False, help_text="Present when the contact is a customer; "
-                                     "`number` is assigned by Lexoffice.")
+    customer = serializers.DictField(
+        required=False, help_text="Present when the contact is a customer; `number` is assigned by Lexoffice."
+    )
     vendor = serializers.DictField(required=False)
 
 
@@ -99,11 +100,16 @@ class ContactFieldsSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=1000, **TEXT)
 
     def lexoffice_data(self) -> dict:
-        data = {key: value for key, value in without_nulls(self.validated_data).items()
-                if key not in ("connection", "version")}
+        data = {
+            key: value
+            for key, value in without_nulls(self.validated_data).items()
+            if key not in ("connection", "version")
+        }
         if "roles" in data:  # numbers are Lexoffice's; a round-tripped one is passed back as it was
-            data["roles"] = {role: ({"number": value["number"]} if isinstance(value.get("number"), int) else {})
-                             for role, value in data["roles"].items()}
+            data["roles"] = {
+                role: ({"number": value["number"]} if isinstance(value.get("number"), int) else {})
+                for role, value in data["roles"].items()
+            }
         return data
 
 
@@ -116,8 +122,9 @@ def without_nulls(value: object) -> object:
 
 
 class ContactCreateSerializer(ContactFieldsSerializer):
-    connection = serializers.PrimaryKeyRelatedField(queryset=Connection.objects.none(),
-                                                    help_text="Our id of the connection to create it in.")
+    connection = serializers.PrimaryKeyRelatedField(
+        queryset=Connection.objects.none(), help_text="Our id of the connection to create it in."
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -127,8 +134,9 @@ class ContactCreateSerializer(ContactFieldsSerializer):
 
 
 class ContactUpdateSerializer(ContactFieldsSerializer):
-    version = serializers.IntegerField(min_value=0, max_value=2**31 - 1,
-                                       help_text="The version you edited (from the contact you read).")
+    version = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, help_text="The version you edited (from the contact you read)."
+    )
 
 
 class ContactSerializer(ContactFieldsSerializer):
@@ -142,11 +150,22 @@ class ContactSerializer(ContactFieldsSerializer):
     archived = serializers.BooleanField(required=False)
 
     def to_representation(self, contact: Contact | dict) -> dict:
-        row = contact if isinstance(contact, dict) else {  # a list row (LIST_ROWS), or an instance
-            "raw": contact.raw, "id": contact.pk, "lexoffice_id": contact.lexoffice_id,
-            "connection_id": contact.connection_id}
-        return {**row["raw"], "id": row["id"], "lexofficeId": str(row["lexoffice_id"]),
-                "connection": row["connection_id"]}
+        row = (
+            contact
+            if isinstance(contact, dict)
+            else {  # a list row (LIST_ROWS), or an instance
+                "raw": contact.raw,
+                "id": contact.pk,
+                "lexoffice_id": contact.lexoffice_id,
+                "connection_id": contact.connection_id,
+            }
+        )
+        return {
+            **row["raw"],
+            "id": row["id"],
+            "lexofficeId": str(row["lexoffice_id"]),
+            "connection": row["connection_id"],
+        }
 
 
 # List pages as plain rows (no model instances), set up once and cloned by each request's filters.
@@ -154,8 +173,9 @@ LIST_ROWS = Contact.objects.present().values("id", "connection_id", "lexoffice_i
 
 
 class ContactFilter(FilterSet):
-    search = django_filters.CharFilter(method="find", max_length=255,
-                                  help_text="Part of the name or an email address, or a customer/vendor number.")
+    search = django_filters.CharFilter(
+        method="find", max_length=255, help_text="Part of the name or an email address, or a customer/vendor number."
+    )
     role = django_filters.ChoiceFilter(method="by_role", choices=[("customer", "customer"), ("vendor", "vendor")])
     archived = BooleanFilter(field_name="archived")
     connection = IdFilter(field_name="connection_id")
@@ -172,47 +192,86 @@ class ContactFilter(FilterSet):
 
 
 NEW_CONTACT = {
-    "connection": 1, "roles": {"customer": {}},
-    "company": {"name": "Nordlicht Werkstatt GmbH", "contactPersons": [
-        {"salutation": "Herr", "firstName": "Jonas", "lastName": "Kraft", "primary": True,
-         "emailAddress": "jonas@nordlicht.example"}]},
+    "connection": 1,
+    "roles": {"customer": {}},
+    "company": {
+        "name": "Nordlicht Werkstatt GmbH",
+        "contactPersons": [
+            {
+                "salutation": "Herr",
+                "firstName": "Jonas",
+                "lastName": "Kraft",
+                "primary": True,
+                "emailAddress": "jonas@nordlicht.example",
+            }
+        ],
+    },
     "addresses": {"billing": [{"street": "Hafenweg 3", "zip": "20457", "city": "Hamburg", "countryCode": "DE"}]},
     "emailAddresses": {"business": ["info@nordlicht.example"]},
     "note": "Created through Lexhub",
 }
 CONFLICT = OpenApiResponse(
-    inline_serializer("EditConflict", {
-        "code": serializers.CharField(), "message": serializers.CharField(), "fieldErrors": serializers.DictField(),
-        "mine": serializers.DictField(help_text="What you sent."),
-        "theirs": serializers.DictField(help_text="The current copy in Lexoffice."),
-        "fields": serializers.ListField(child=serializers.CharField(), help_text="Fields both sides changed."),
-    }),
+    inline_serializer(
+        "EditConflict",
+        {
+            "code": serializers.CharField(),
+            "message": serializers.CharField(),
+            "fieldErrors": serializers.DictField(),
+            "mine": serializers.DictField(help_text="What you sent."),
+            "theirs": serializers.DictField(help_text="The current copy in Lexoffice."),
+            "fields": serializers.ListField(child=serializers.CharField(), help_text="Fields both sides changed."),
+        },
+    ),
     description="Someone changed the same fields in Lexoffice meanwhile; nothing was overwritten. Changes in "
     "other fields are merged automatically and answer 200.",
-    examples=[OpenApiExample("Conflict", status_codes=["409"], value={
-        "code": "conflict", "message": "This record was changed in Lexoffice while you were editing it: note.",
-        "fieldErrors": {}, "mine": {"note": "mine", "version": 3}, "theirs": {"note": "theirs", "version": 4},
-        "fields": ["note"]})],
+    examples=[
+        OpenApiExample(
+            "Conflict",
+            status_codes=["409"],
+            value={
+                "code": "conflict",
+                "message": "This record was changed in Lexoffice while you were editing it: note.",
+                "fieldErrors": {},
+                "mine": {"note": "mine", "version": 3},
+                "theirs": {"note": "theirs", "version": 4},
+                "fields": ["note"],
+            },
+        )
+    ],
 )
 
 
 @extend_schema_view(
     list=extend_schema(summary="List contacts", responses={200: ContactSerializer(many=True), **errors(400)}),
-    retrieve=extend_schema(summary="One contact", responses={200: ContactSerializer, **errors(404)},
-                           examples=[NOT_FOUND_EXAMPLE]),
-    create=extend_schema(summary="Create a contact in Lexoffice", request=ContactCreateSerializer,
-                         examples=[OpenApiExample("Company", request_only=True, value=NEW_CONTACT),
-                                   VALIDATION_EXAMPLE, QUEUED_EXAMPLE],
-                         responses={201: ContactSerializer, **queued(), **errors(400, 403, 409, 502)}),
-    update=extend_schema(summary="Update a contact (optimistic locking with `version`)",
-                         request=ContactUpdateSerializer,
-                         examples=[OpenApiExample("Edit", request_only=True,
-                                                  value={**{k: v for k, v in NEW_CONTACT.items() if k != "connection"},
-                                                         "version": 2})],
-                         responses={200: ContactSerializer, 409: CONFLICT, **queued(), **errors(400, 403, 404, 502)}),
+    retrieve=extend_schema(
+        summary="One contact", responses={200: ContactSerializer, **errors(404)}, examples=[NOT_FOUND_EXAMPLE]
+    ),
+    create=extend_schema(
+        summary="Create a contact in Lexoffice",
+        request=ContactCreateSerializer,
+        examples=[OpenApiExample("Company", request_only=True, value=NEW_CONTACT), VALIDATION_EXAMPLE, QUEUED_EXAMPLE],
+        responses={201: ContactSerializer, **queued(), **errors(400, 403, 409, 502)},
+    ),
+    update=extend_schema(
+        summary="Update a contact (optimistic locking with `version`)",
+        request=ContactUpdateSerializer,
+        examples=[
+            OpenApiExample(
+                "Edit",
+                request_only=True,
+                value={**{k: v for k, v in NEW_CONTACT.items() if k != "connection"}, "version": 2},
+            )
+        ],
+        responses={200: ContactSerializer, 409: CONFLICT, **queued(), **errors(400, 403, 404, 502)},
+    ),
 )
-class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                     mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class ContactViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Contacts of your connections, read from the mirror; writes go to Lexoffice first."""
 
     serializer_class = ContactSerializer
@@ -247,14 +306,19 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
         serializer = ContactCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        contact = push_contact(connection=serializer.validated_data["connection"], data=serializer.lexoffice_data(),
-                               user=request.user)
+        contact = push_contact(
+            connection=serializer.validated_data["connection"], data=serializer.lexoffice_data(), user=request.user
+        )
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: object, **kwargs: object) -> Response:
         contact = self.get_object()
         serializer = ContactUpdateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        contact = update_contact(contact=contact, data=serializer.lexoffice_data(),
-                                 version=serializer.validated_data["version"], user=request.user)
+        contact = update_contact(
+            contact=contact,
+            data=serializer.lexoffice_data(),
+            version=serializer.validated_data["version"],
+            user=request.user,
+        )
         return Response(ContactSerializer(contact).data)

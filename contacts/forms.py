@@ -13,8 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.validation import EMAIL_TYPES, PHONE_TYPES
 
-ADDRESS_PARTS = (("supplement", _("address supplement")), ("street", _("street and number")),
-                 ("zip", _("postcode")), ("city", _("city")), ("countryCode", _("country code")))
+ADDRESS_PARTS = (
+    ("supplement", _("address supplement")),
+    ("street", _("street and number")),
+    ("zip", _("postcode")),
+    ("city", _("city")),
+    ("countryCode", _("country code")),
+)
 ADDRESS_KINDS = {"billing": _("Billing"), "shipping": _("Shipping")}
 PERSON_PARTS = ("salutation", "firstName", "lastName", "emailAddress", "phoneNumber")
 
@@ -46,11 +51,18 @@ class ContactForm(forms.Form):
     salutation = forms.CharField(label=_("Salutation"), required=False, max_length=25)
     first_name = forms.CharField(label=_("First name"), required=False, max_length=255)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=255)
-    buyer_reference = forms.CharField(label=_("Leitweg-ID"), required=False, max_length=100,
-                                      help_text=_("XRechnung buyer reference of a public-sector client."))
-    vendor_number_at_customer = forms.CharField(label=_("Our supplier number there (Lieferantennummer)"),
-                                                required=False, max_length=100,
-                                                help_text=_("Required with a Leitweg-ID."))
+    buyer_reference = forms.CharField(
+        label=_("Leitweg-ID"),
+        required=False,
+        max_length=100,
+        help_text=_("XRechnung buyer reference of a public-sector client."),
+    )
+    vendor_number_at_customer = forms.CharField(
+        label=_("Our supplier number there (Lieferantennummer)"),
+        required=False,
+        max_length=100,
+        help_text=_("Required with a Leitweg-ID."),
+    )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, connections=None, **kwargs) -> None:
@@ -59,14 +71,18 @@ class ContactForm(forms.Form):
             for part, words in ADDRESS_PARTS:
                 self.fields[f"{kind}_{part}"] = forms.CharField(
                     # Translators: e.g. "Billing street and number"
-                    label=format_lazy(_("{kind} {part}"), kind=ADDRESS_KINDS[kind], part=words), required=False,
-                    max_length=255)
+                    label=format_lazy(_("{kind} {part}"), kind=ADDRESS_KINDS[kind], part=words),
+                    required=False,
+                    max_length=255,
+                )
         for kind in EMAIL_TYPES:
-            self.fields[f"email_{kind}"] = forms.CharField(label=format_lazy(_("Email ({kind})"), kind=kind),
-                                                             required=False, max_length=255)
+            self.fields[f"email_{kind}"] = forms.CharField(
+                label=format_lazy(_("Email ({kind})"), kind=kind), required=False, max_length=255
+            )
         for kind in PHONE_TYPES:
-            self.fields[f"phone_{kind}"] = forms.CharField(label=format_lazy(_("Phone ({kind})"), kind=kind),
-                                                             required=False, max_length=100)
+            self.fields[f"phone_{kind}"] = forms.CharField(
+                label=format_lazy(_("Phone ({kind})"), kind=kind), required=False, max_length=100
+            )
         if connections is not None and len(connections) > 1:
             self.fields["connection"] = forms.ModelChoiceField(label=_("Connection"), queryset=connections)
         self.order_fields(["connection"])
@@ -75,12 +91,14 @@ class ContactForm(forms.Form):
     def groups(self) -> dict[str, list]:
         """Bound fields per fieldset of the template."""
         names = {
-            "roles": ["is_customer", "is_vendor"], "company": ["company_name", "tax_number", "vat_id"],
+            "roles": ["is_customer", "is_vendor"],
+            "company": ["company_name", "tax_number", "vat_id"],
             "contact_person": ["cp_salutation", "cp_firstName", "cp_lastName", "cp_emailAddress", "cp_phoneNumber"],
             "person": ["salutation", "first_name", "last_name"],
             "billing": [f"billing_{part}" for part, _words in ADDRESS_PARTS],
             "shipping": [f"shipping_{part}" for part, _words in ADDRESS_PARTS],
-            "emails": [f"email_{kind}" for kind in EMAIL_TYPES], "phones": [f"phone_{kind}" for kind in PHONE_TYPES],
+            "emails": [f"email_{kind}" for kind in EMAIL_TYPES],
+            "phones": [f"phone_{kind}" for kind in PHONE_TYPES],
             "xrechnung": ["buyer_reference", "vendor_number_at_customer"],
         }
         return {group: [self[name] for name in fields] for group, fields in names.items()}
@@ -112,8 +130,9 @@ def field_for_path(path: str) -> str | None:
             return f"cp_{leaf}" if leaf in PERSON_PARTS else "cp_lastName"
         if rest == ["contactPersons"]:
             return "cp_lastName"
-        return {"taxNumber": "tax_number", "vatRegistrationId": "vat_id",
-                "allowTaxFreeInvoices": "allow_tax_free"}.get(leaf, "company_name")
+        return {"taxNumber": "tax_number", "vatRegistrationId": "vat_id", "allowTaxFreeInvoices": "allow_tax_free"}.get(
+            leaf, "company_name"
+        )
     if head in ("company", "person") and not rest:
         return "company_name"
     if head == "person":
@@ -137,13 +156,20 @@ def initial_from(raw: dict, version: int | None) -> dict:
     contact_person = (company.get("contactPersons") or [{}])[0]
     xrechnung = raw.get("xRechnung") or {}
     initial = {
-        "version": version, "is_customer": "customer" in roles, "is_vendor": "vendor" in roles,
-        "company_name": company.get("name", ""), "tax_number": company.get("taxNumber", ""),
-        "vat_id": company.get("vatRegistrationId", ""), "allow_tax_free": bool(company.get("allowTaxFreeInvoices")),
+        "version": version,
+        "is_customer": "customer" in roles,
+        "is_vendor": "vendor" in roles,
+        "company_name": company.get("name", ""),
+        "tax_number": company.get("taxNumber", ""),
+        "vat_id": company.get("vatRegistrationId", ""),
+        "allow_tax_free": bool(company.get("allowTaxFreeInvoices")),
         "cp_primary": bool(contact_person.get("primary")),
-        "salutation": person.get("salutation", ""), "first_name": person.get("firstName", ""),
-        "last_name": person.get("lastName", ""), "buyer_reference": xrechnung.get("buyerReference", ""),
-        "vendor_number_at_customer": xrechnung.get("vendorNumberAtCustomer", ""), "note": raw.get("note", ""),
+        "salutation": person.get("salutation", ""),
+        "first_name": person.get("firstName", ""),
+        "last_name": person.get("lastName", ""),
+        "buyer_reference": xrechnung.get("buyerReference", ""),
+        "vendor_number_at_customer": xrechnung.get("vendorNumberAtCustomer", ""),
+        "note": raw.get("note", ""),
     }
     initial |= {f"cp_{part}": contact_person.get(part, "") for part in PERSON_PARTS}
     for kind in ("billing", "shipping"):

@@ -21,9 +21,11 @@ class Contact(MirroredModel):
     country_code = models.CharField(max_length=8, blank=True)
     # Name and addresses upper-cased once, on write, by the database: a search compares this column
     # instead of calling UPPER() twice on every row it passes (see matching()).
-    search_text = models.GeneratedField(expression=Concat(Upper("name"), Value("\n"), Upper("emails"),
-                                                               output_field=models.TextField()),
-                                        output_field=models.TextField(), db_persist=True)
+    search_text = models.GeneratedField(
+        expression=Concat(Upper("name"), Value("\n"), Upper("emails"), output_field=models.TextField()),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -36,9 +38,12 @@ class Contact(MirroredModel):
             models.Index(fields=["connection", "vendor_number", "id"], name="contact_conn_vendor_no"),
             # A search walks the name order in this index alone (PostgreSQL: INCLUDE, an index-only scan)
             # and fetches only the rows of the page; see ContactViewSet.ids_first.
-            models.Index(fields=["connection", "name", "id"], include=["search_text", "customer_number",
-                                                                        "vendor_number"],
-                         condition=Q(deleted_upstream_at__isnull=True), name="contact_conn_name_search"),
+            models.Index(
+                fields=["connection", "name", "id"],
+                include=["search_text", "customer_number", "vendor_number"],
+                condition=Q(deleted_upstream_at__isnull=True),
+                name="contact_conn_name_search",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -65,6 +65,7 @@ def refresh_contact(*, connection: Connection, lexoffice_id: str, client: Lexoff
 
 # --- writes ---------------------------------------------------------------------------------
 
+
 def push_contact(*, connection: Connection, data: dict, user) -> Contact:
     """Create a contact in Lexoffice, then mirror it. Raises WriteError (incl. WriteQueued)."""
     payload = writable(data) | {"version": 0}
@@ -82,8 +83,13 @@ def update_contact(*, contact: Contact, data: dict, version: int, user) -> Conta
     if errors := validate_contact(payload):
         raise WriteError("Please correct the marked fields.", errors)
     base = contact.raw if contact.version == version else None
-    submit(connection=contact.connection, user=user, operation_name="update_contact",
-           payload={"data": payload, "base": base}, target_id=str(contact.lexoffice_id))
+    submit(
+        connection=contact.connection,
+        user=user,
+        operation_name="update_contact",
+        payload={"data": payload, "base": base},
+        target_id=str(contact.lexoffice_id),
+    )
     contact.refresh_from_db()
     return contact
 
@@ -96,8 +102,12 @@ def _find_created_contact(entry: OutboxEntry) -> str | None:
         return None
     client = entry.connection.client()
     wanted = comparable(payload)
-    claimed = set(OutboxEntry.objects.filter(connection=entry.connection).exclude(pk=entry.pk)
-                  .exclude(lexoffice_id="").values_list("lexoffice_id", flat=True))
+    claimed = set(
+        OutboxEntry.objects.filter(connection=entry.connection)
+        .exclude(pk=entry.pk)
+        .exclude(lexoffice_id="")
+        .values_list("lexoffice_id", flat=True)
+    )
     for candidate in client.iter_contacts(name=name):
         if candidate.get("id") in claimed:
             continue
@@ -110,8 +120,9 @@ def _find_created_contact(entry: OutboxEntry) -> str | None:
 
 def comparable(data: dict) -> dict:
     """What identifies a contact's content: its fields without ids, versions and assigned numbers."""
-    leaves = flatten({key: value for key, value in data.items()
-                      if key not in (*READ_ONLY, "version", "archived", "roles")})
+    leaves = flatten(
+        {key: value for key, value in data.items() if key not in (*READ_ONLY, "version", "archived", "roles")}
+    )
     return leaves | {"roles": sorted((data.get("roles") or {}).keys())}
 
 

@@ -20,10 +20,10 @@ RESOLUTION_SALT = "contacts.conflict-resolution"
 RESOLUTION_MAX_AGE = 3600
 SORTS = (
     SortChoice("name", "name", _("Name"), _("A to Z"), _("Z to A")),
-    SortChoice("customer", "customer_number", _("Customer no."), _("lowest first"), _("highest first"),
-               only_with_value=True),
-    SortChoice("vendor", "vendor_number", _("Vendor no."), _("lowest first"), _("highest first"),
-               only_with_value=True),
+    SortChoice(
+        "customer", "customer_number", _("Customer no."), _("lowest first"), _("highest first"), only_with_value=True
+    ),
+    SortChoice("vendor", "vendor_number", _("Vendor no."), _("lowest first"), _("highest first"), only_with_value=True),
 )
 
 
@@ -42,12 +42,26 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     if archived in ("yes", "no"):
         contacts = contacts.filter(archived=archived == "yes")
     ordering = ordering_from(request.GET.get("sort"), choices=SORTS, default="name")
-    page = sorted_page(contacts, ordering, cursor=request.GET.get("after"), connection_ids=connection_ids,
-                       search=matching(query) if query else None)
-    return render(request, "contacts/list.html", {
-        "page": page, "q": query, "role": role, "archived": archived, "ordering": ordering,
-        "sort_options": sort_options(SORTS, ordering), "headers": sort_headers(SORTS, ordering),
-    })
+    page = sorted_page(
+        contacts,
+        ordering,
+        cursor=request.GET.get("after"),
+        connection_ids=connection_ids,
+        search=matching(query) if query else None,
+    )
+    return render(
+        request,
+        "contacts/list.html",
+        {
+            "page": page,
+            "q": query,
+            "role": role,
+            "archived": archived,
+            "ordering": ordering,
+            "sort_options": sort_options(SORTS, ordering),
+            "headers": sort_headers(SORTS, ordering),
+        },
+    )
 
 
 @login_required
@@ -56,12 +70,22 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.visible_to(request.user).select_related("connection"), pk=pk)
     vouchers = contact.vouchers.present().order_by("-voucher_date", "-id")[:25]
     raw = contact.raw or {}
-    return render(request, "contacts/detail.html", {
-        "contact": contact, "raw": raw, "company": raw.get("company") or {}, "person": raw.get("person") or {},
-        "addresses": raw.get("addresses") or {}, "emails": raw.get("emailAddresses") or {},
-        "phones": raw.get("phoneNumbers") or {}, "xrechnung": raw.get("xRechnung") or {}, "vouchers": vouchers,
-        "lexoffice_url": f"{settings.LEXOFFICE_APP_URL}/permalink/contacts/view/{contact.lexoffice_id}",
-    })
+    return render(
+        request,
+        "contacts/detail.html",
+        {
+            "contact": contact,
+            "raw": raw,
+            "company": raw.get("company") or {},
+            "person": raw.get("person") or {},
+            "addresses": raw.get("addresses") or {},
+            "emails": raw.get("emailAddresses") or {},
+            "phones": raw.get("phoneNumbers") or {},
+            "xrechnung": raw.get("xRechnung") or {},
+            "vouchers": vouchers,
+            "lexoffice_url": f"{settings.LEXOFFICE_APP_URL}/permalink/contacts/view/{contact.lexoffice_id}",
+        },
+    )
 
 
 @login_required
@@ -93,8 +117,9 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     raw = contact.raw or {}
     if request.method == "GET":
         form = ContactForm(initial=initial_from(raw, contact.version))
-        return render(request, "contacts/form.html", {"form": form, "contact": contact,
-                                                      "extra_entries": extra_entries(raw)})
+        return render(
+            request, "contacts/form.html", {"form": form, "contact": contact, "extra_entries": extra_entries(raw)}
+        )
     if "resolution" in request.POST:
         return _apply_resolution(request, contact)
     form = ContactForm(request.POST)
@@ -138,8 +163,9 @@ def _apply_resolution(request: HttpRequest, contact: Contact) -> HttpResponse:
     return _save(request, contact, data=signed["data"], version=version, form=form)
 
 
-def _form_with_errors(request: HttpRequest, form: ContactForm, exc: WriteError, *,
-                      contact: Contact | None) -> HttpResponse:
+def _form_with_errors(
+    request: HttpRequest, form: ContactForm, exc: WriteError, *, contact: Contact | None
+) -> HttpResponse:
     form.add_lexoffice_errors(exc.field_errors)
     if not exc.field_errors:
         form.add_error(None, exc.message)
@@ -158,13 +184,26 @@ def _conflict(request: HttpRequest, contact: Contact, exc: EditConflict, *, base
         label = str(labels[name].label) if name in labels else path
         rows.append({"path": path, "label": label, "mine": _shown(mine.get(path)), "theirs": _shown(theirs.get(path))})
     resolution = signing.dumps(
-        {"contact": contact.pk, "user": request.user.pk,
-         "data": sync.resolve_with_mine(base=base, mine=exc.mine, theirs=exc.theirs)},
-        salt=RESOLUTION_SALT, compress=True)
-    return render(request, "contacts/conflict.html", {
-        "contact": contact, "rows": rows, "resolution": resolution, "current_version": exc.theirs.get("version"),
-        "message": exc.message,
-    }, status=409)
+        {
+            "contact": contact.pk,
+            "user": request.user.pk,
+            "data": sync.resolve_with_mine(base=base, mine=exc.mine, theirs=exc.theirs),
+        },
+        salt=RESOLUTION_SALT,
+        compress=True,
+    )
+    return render(
+        request,
+        "contacts/conflict.html",
+        {
+            "contact": contact,
+            "rows": rows,
+            "resolution": resolution,
+            "current_version": exc.theirs.get("version"),
+            "message": exc.message,
+        },
+        status=409,
+    )
 
 
 def _shown(value: object) -> str:

@@ -6,8 +6,15 @@ from lexhub.admin import ReadOnlyAdmin
 
 @admin.register(SalesDocument)
 class SalesDocumentAdmin(ReadOnlyAdmin):
-    list_display = ["voucher_number", "kind", "voucher_status", "voucher_date", "address_name",
-                    "total_gross_amount", "connection"]
+    list_display = [
+        "voucher_number",
+        "kind",
+        "voucher_status",
+        "voucher_date",
+        "address_name",
+        "total_gross_amount",
+        "connection",
+    ]
     list_filter = ["kind", "voucher_status"]
     search_fields = ["voucher_number", "address_name"]
     raw_id_fields = ["voucher", "document_file", "xml_file"]

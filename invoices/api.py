@@ -43,9 +43,16 @@ class SalesDocumentSerializer(serializers.Serializer):
     totalPrice = serializers.DictField(required=False, allow_null=True)
 
     def to_representation(self, document: SalesDocument) -> dict:
-        return {**document.raw, "id": document.pk, "lexofficeId": str(document.lexoffice_id),
-                "connection": document.connection_id, "kind": document.kind, "voucher": document.voucher_id,
-                "documentFile": document.document_file_id, "xmlFile": document.xml_file_id}
+        return {
+            **document.raw,
+            "id": document.pk,
+            "lexofficeId": str(document.lexoffice_id),
+            "connection": document.connection_id,
+            "kind": document.kind,
+            "voucher": document.voucher_id,
+            "documentFile": document.document_file_id,
+            "xmlFile": document.xml_file_id,
+        }
 
 
 class SalesDocumentFilter(FilterSet):
@@ -60,13 +67,16 @@ class SalesDocumentFilter(FilterSet):
         fields: list[str] = []
 
 
-RENDERED = inline_serializer("Rendered", {"documentFileId": serializers.UUIDField(
-    help_text="Lexoffice's id of the rendered file.")})
+RENDERED = inline_serializer(
+    "Rendered", {"documentFileId": serializers.UUIDField(help_text="Lexoffice's id of the rendered file.")}
+)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List invoices and other sales documents",
-                       responses={200: SalesDocumentSerializer(many=True), **errors(400)}),
+    list=extend_schema(
+        summary="List invoices and other sales documents",
+        responses={200: SalesDocumentSerializer(many=True), **errors(400)},
+    ),
     retrieve=extend_schema(summary="One sales document", responses={200: SalesDocumentSerializer, **errors(404)}),
 )
 class SalesDocumentViewSet(FileDownloadMixin, viewsets.ReadOnlyModelViewSet):
@@ -76,18 +86,26 @@ class SalesDocumentViewSet(FileDownloadMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = KeysetPagination
     filter_backends = [FilterBackend]
     filterset_class = SalesDocumentFilter
-    ordering_fields = {"voucherDate": "voucher_date", "voucherNumber": "voucher_number",
-                       "totalGrossAmount": "total_gross_amount"}
+    ordering_fields = {
+        "voucherDate": "voucher_date",
+        "voucherNumber": "voucher_number",
+        "totalGrossAmount": "total_gross_amount",
+    }
     default_ordering = "-voucherDate"
 
     def get_queryset(self) -> QuerySet:
         return SalesDocument.objects.filter(connection_id__in=visible_connection_ids(self.request)).present()
 
     @extend_schema(
-        summary="Render the document in Lexoffice", request=None,
-        responses={200: OpenApiResponse(RENDERED, examples=[OpenApiExample(
-            "Rendered", value={"documentFileId": "b26e1d73-19ff-46b1-8929-09d8d73d4167"})]),
-            **errors(404, 409, 502)},
+        summary="Render the document in Lexoffice",
+        request=None,
+        responses={
+            200: OpenApiResponse(
+                RENDERED,
+                examples=[OpenApiExample("Rendered", value={"documentFileId": "b26e1d73-19ff-46b1-8929-09d8d73d4167"})],
+            ),
+            **errors(404, 409, 502),
+        },
     )
     @action(detail=True, methods=["post"])
     def render(self, request: Request, pk: str | None = None) -> Response:

@@ -20,8 +20,9 @@ class SalesDocument(MirroredModel):
     product needs the detail (invoices during sync; the others on demand).
     """
 
-    voucher = models.OneToOneField("vouchers.Voucher", null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="sales_document")
+    voucher = models.OneToOneField(
+        "vouchers.Voucher", null=True, blank=True, on_delete=models.SET_NULL, related_name="sales_document"
+    )
     kind = models.CharField(max_length=30, db_index=True, help_text="voucherlist type, e.g. invoice")
     voucher_number = models.CharField(max_length=100, blank=True, db_index=True)
     voucher_status = models.CharField(max_length=30, blank=True)
@@ -33,8 +34,9 @@ class SalesDocument(MirroredModel):
     total_tax_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
     electronic_document_profile = models.CharField(max_length=20, blank=True)
-    document_file = models.ForeignKey("vouchers.File", null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+")
+    document_file = models.ForeignKey(
+        "vouchers.File", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     xml_file = models.ForeignKey("vouchers.File", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:

@@ -42,8 +42,9 @@ def sales_document_fields(kind: str, data: dict) -> dict:
     }
 
 
-def store_sales_document(*, connection: Connection, kind: str, data: dict,
-                         list_is_current: bool = False) -> tuple[SalesDocument, str]:
+def store_sales_document(
+    *, connection: Connection, kind: str, data: dict, list_is_current: bool = False
+) -> tuple[SalesDocument, str]:
     lexoffice_id = uuid.UUID(data["id"])
     voucher = Voucher.objects.filter(connection=connection, lexoffice_id=lexoffice_id).first()
     fields = sales_document_fields(kind, data) | {"voucher": voucher}
@@ -59,8 +60,9 @@ def store_sales_document(*, connection: Connection, kind: str, data: dict,
     return SalesDocument.objects.get(connection=connection, lexoffice_id=lexoffice_id), outcome
 
 
-def refresh_sales_document(*, connection: Connection, kind: str, lexoffice_id: str, client: Lexoffice,
-                           list_is_current: bool = False) -> str:
+def refresh_sales_document(
+    *, connection: Connection, kind: str, lexoffice_id: str, client: Lexoffice, list_is_current: bool = False
+) -> str:
     """Re-fetch one sales document; a 404 marks it (and its list entry) deleted upstream."""
     try:
         data = client.sales_document(KINDS[kind], lexoffice_id)
@@ -72,22 +74,28 @@ def refresh_sales_document(*, connection: Connection, kind: str, lexoffice_id: s
     return store_sales_document(connection=connection, kind=kind, data=data, list_is_current=list_is_current)[1]
 
 
-def pull_sales_documents_needing_details(*, connection: Connection, client: Lexoffice, progress: Progress,
-                                         lexoffice_ids: list[uuid.UUID]) -> None:
+def pull_sales_documents_needing_details(
+    *, connection: Connection, client: Lexoffice, progress: Progress, lexoffice_ids: list[uuid.UUID]
+) -> None:
     """Fetch details of synced kinds whose stored detail is missing or older than the list entry."""
     entries = Voucher.objects.filter(
         connection=connection, lexoffice_id__in=lexoffice_ids, voucher_type__in=SYNCED_KINDS
     ).values_list("lexoffice_id", "voucher_type", "remote_updated_at")
     stored = dict(
-        SalesDocument.objects.filter(connection=connection, lexoffice_id__in=lexoffice_ids)
-        .values_list("lexoffice_id", "remote_updated_at")
+        SalesDocument.objects.filter(connection=connection, lexoffice_id__in=lexoffice_ids).values_list(
+            "lexoffice_id", "remote_updated_at"
+        )
     )
-    pending = [(lexoffice_id, kind) for lexoffice_id, kind, updated in entries
-               if lexoffice_id not in stored or stored[lexoffice_id] != updated]
+    pending = [
+        (lexoffice_id, kind)
+        for lexoffice_id, kind, updated in entries
+        if lexoffice_id not in stored or stored[lexoffice_id] != updated
+    ]
     progress.add_total(len(pending))
     for lexoffice_id, kind in pending:
-        outcome = refresh_sales_document(connection=connection, kind=kind, lexoffice_id=str(lexoffice_id),
-                                         client=client, list_is_current=True)
+        outcome = refresh_sales_document(
+            connection=connection, kind=kind, lexoffice_id=str(lexoffice_id), client=client, list_is_current=True
+        )
         progress.count("invoice details", "deleted" if outcome == "deleted" else "updated")
 
 
@@ -109,8 +117,7 @@ def ensure_document_file(*, document: SalesDocument, fmt: str = "pdf") -> File:
         raise WriteError("A draft has no document yet; finalize it in Lexoffice first.", status=409)
     client = document.connection.client()
     try:
-        download = client.download_document(document.path, str(document.lexoffice_id),
-                                            accept=DOCUMENT_FORMATS[fmt])
+        download = client.download_document(document.path, str(document.lexoffice_id), accept=DOCUMENT_FORMATS[fmt])
     except LexofficeError as exc:
         raise from_lexoffice(exc) from None
     with download:
@@ -152,8 +159,12 @@ def sales_document_of(*, voucher: Voucher) -> SalesDocument | None:
     if document is not None:
         return document
     try:
-        refresh_sales_document(connection=voucher.connection, kind=voucher.voucher_type,
-                               lexoffice_id=str(voucher.lexoffice_id), client=voucher.connection.client())
+        refresh_sales_document(
+            connection=voucher.connection,
+            kind=voucher.voucher_type,
+            lexoffice_id=str(voucher.lexoffice_id),
+            client=voucher.connection.client(),
+        )
     except LexofficeError as exc:
         raise from_lexoffice(exc) from None
     return documents.present().first()

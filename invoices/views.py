@@ -27,8 +27,9 @@ def document_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def voucher_document(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """A sales document's PDF/XML by its list entry: the detail is fetched first for kinds the sync
     does not fetch (credit notes, quotations, ...), on this explicit request only."""
-    voucher = get_object_or_404(Voucher.objects.visible_to(request.user).select_related("connection"), pk=pk,
-                                voucher_type__in=SALES_TYPES)
+    voucher = get_object_or_404(
+        Voucher.objects.visible_to(request.user).select_related("connection"), pk=pk, voucher_type__in=SALES_TYPES
+    )
     try:
         document = sales_document_of(voucher=voucher)
     except WriteError as exc:

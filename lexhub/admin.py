@@ -27,8 +27,19 @@ class ConnectionAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["name", "company_name"]
     exclude = ["api_key_encrypted", "webhook_token"]  # the callback URL is a capability too
-    readonly_fields = ["owner", "base_url", "organization_id", "company_name", "profile", "status", "status_detail",
-                       "key_created_on", "key_expires_on", "created_at", "updated_at"]
+    readonly_fields = [
+        "owner",
+        "base_url",
+        "organization_id",
+        "company_name",
+        "profile",
+        "status",
+        "status_detail",
+        "key_created_on",
+        "key_expires_on",
+        "created_at",
+        "updated_at",
+    ]
     filter_horizontal = ["members"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

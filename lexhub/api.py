@@ -31,45 +31,71 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Every error as {code, message, fieldErrors}; Lexoffice's own errors included, secrets never."""
     if isinstance(exc, WriteQueued):
         entry = exc.entry
-        return Response({"code": "queued", "message": exc.message, "fieldErrors": {},
-                         "outbox": {"id": entry.pk, "operation": entry.operation, "state": entry.state,
-                                    "attempts": entry.attempts, "createdAt": entry.created_at}},
-                        status=status.HTTP_202_ACCEPTED)
+        return Response(
+            {
+                "code": "queued",
+                "message": exc.message,
+                "fieldErrors": {},
+                "outbox": {
+                    "id": entry.pk,
+                    "operation": entry.operation,
+                    "state": entry.state,
+                    "attempts": entry.attempts,
+                    "createdAt": entry.created_at,
+                },
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
     if isinstance(exc, EditConflict):
-        return Response({"code": "conflict", "message": exc.message, "fieldErrors": {}, "mine": exc.mine,
-                         "theirs": exc.theirs, "fields": exc.fields}, status=status.HTTP_409_CONFLICT)
+        return Response(
+            {
+                "code": "conflict",
+                "message": exc.message,
+                "fieldErrors": {},
+                "mine": exc.mine,
+                "theirs": exc.theirs,
+                "fields": exc.fields,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, DuplicateUpload):
         return duplicate_response(exc)
     if isinstance(exc, WriteError):
-        return Response({"code": "write_error", "message": exc.message, "fieldErrors": exc.field_errors},
-                        status=exc.status)
+        return Response(
+            {"code": "write_error", "message": exc.message, "fieldErrors": exc.field_errors}, status=exc.status
+        )
     if isinstance(exc, service.ConnectionRejected):
         return Response({"code": "connection_rejected", "message": str(exc), "fieldErrors": {}}, status=400)
     if isinstance(exc, BaseUrlNotAllowed):
         return Response({"code": "base_url_not_allowed", "message": exc.message, "fieldErrors": {}}, status=400)
     if isinstance(exc, LexofficeError):
-        return Response({"code": "lexoffice_error", "message": f"Lexoffice answered {exc.status or 'nothing'}",
-                         "fieldErrors": exc.field_errors}, status=502)
+        return Response(
+            {
+                "code": "lexoffice_error",
+                "message": f"Lexoffice answered {exc.status or 'nothing'}",
+                "fieldErrors": exc.field_errors,
+            },
+            status=502,
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, ValidationError):
         field_errors = flatten_errors(response.data)
-        response.data = {"code": "invalid", "message": "The request has invalid fields.",
-                         "fieldErrors": field_errors}
+        response.data = {"code": "invalid", "message": "The request has invalid fields.", "fieldErrors": field_errors}
     else:  # APIException, and Http404 / PermissionDenied, which DRF has turned into theirs
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
         code = getattr(detail, "code", None)
-        response.data = {"code": code if isinstance(code, str) else "error", "message": str(detail),
-                         "fieldErrors": {}}
+        response.data = {"code": code if isinstance(code, str) else "error", "message": str(detail), "fieldErrors": {}}
     return response
 
 
 @csrf_exempt  # it changes nothing; a POST to a wrong URL is a 404, not a CSRF refusal
 def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
     """Unknown /api/ URLs (a malformed id included) answer in the API's error shape, not an HTML page."""
-    return JsonResponse({"code": "not_found", "message": "No such API endpoint or record.", "fieldErrors": {}},
-                        status=404)
+    return JsonResponse(
+        {"code": "not_found", "message": "No such API endpoint or record.", "fieldErrors": {}}, status=404
+    )
 
 
 def flatten_errors(detail: object, prefix: str = "") -> dict[str, list[str]]:
@@ -98,15 +124,21 @@ def duplicate_response(exc: DuplicateUpload) -> Response:
     named = f" (voucher {voucher.voucher_number or voucher.lexoffice_id})" if voucher is not None else ""
     message = f"This file was uploaded before{named}. Send force=true to upload it anyway."
     existing = exc.existing
-    return Response({
-        "code": "duplicate", "message": message, "fieldErrors": {"file": [message]},
-        "existing": {
-            "upload": existing.pk if isinstance(existing, Upload) else None,
-            "file": existing.pk if isinstance(existing, File) else existing.file_id,
-            "voucher": None if voucher is None else {"id": voucher.pk, "voucherNumber": voucher.voucher_number,
-                                                     "voucherType": voucher.voucher_type},
+    return Response(
+        {
+            "code": "duplicate",
+            "message": message,
+            "fieldErrors": {"file": [message]},
+            "existing": {
+                "upload": existing.pk if isinstance(existing, Upload) else None,
+                "file": existing.pk if isinstance(existing, File) else existing.file_id,
+                "voucher": None
+                if voucher is None
+                else {"id": voucher.pk, "voucherNumber": voucher.voucher_number, "voucherType": voucher.voucher_type},
+            },
         },
-    }, status=status.HTTP_409_CONFLICT)
+        status=status.HTTP_409_CONFLICT,
+    )
 
 
 # Keys travel in an HTTP header: anything but printable ASCII could not be sent (and is no Lexoffice key).
@@ -118,11 +150,16 @@ class ReplaceKeySerializer(serializers.Serializer):
 
 
 class ConnectionSerializer(serializers.ModelSerializer):
-    apiKey = serializers.CharField(write_only=True, trim_whitespace=True, max_length=500, validators=[API_KEY],
-                                   style={"input_type": "password"})
-    baseUrl = serializers.CharField(source="base_url", required=False, allow_blank=True, max_length=200,
-                                    help_text="Empty for Lexoffice, or one of the addresses the deployment allows "
-                                              "(LEXOFFICE_API_BASE_URLS).")
+    apiKey = serializers.CharField(
+        write_only=True, trim_whitespace=True, max_length=500, validators=[API_KEY], style={"input_type": "password"}
+    )
+    baseUrl = serializers.CharField(
+        source="base_url",
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Empty for Lexoffice, or one of the addresses the deployment allows (LEXOFFICE_API_BASE_URLS).",
+    )
     organizationId = serializers.UUIDField(source="organization_id", read_only=True)
     companyName = serializers.CharField(source="company_name", read_only=True)
     keyExpiresOn = serializers.DateField(source="key_expires_on", read_only=True)
@@ -137,8 +174,19 @@ class ConnectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Connection
-        fields = ["id", "name", "apiKey", "baseUrl", "organizationId", "companyName", "status", "statusDetail",
-                  "keyExpiresOn", "rateLimit", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "apiKey",
+            "baseUrl",
+            "organizationId",
+            "companyName",
+            "status",
+            "statusDetail",
+            "keyExpiresOn",
+            "rateLimit",
+            "created_at",
+        ]
         read_only_fields = ["status", "created_at"]
 
 
@@ -148,35 +196,73 @@ class SyncRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SyncRun
-        fields = ["id", "connection", "kind", "state", "phase", "done", "total", "percent", "counts", "requests",
-                  "errors", "error", "created_at", "started_at", "finished_at"]
+        fields = [
+            "id",
+            "connection",
+            "kind",
+            "state",
+            "phase",
+            "done",
+            "total",
+            "percent",
+            "counts",
+            "requests",
+            "errors",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
 
 
 class StartSyncSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[SyncRun.Kind.FULL, SyncRun.Kind.INCREMENTAL],
-                                   default=SyncRun.Kind.INCREMENTAL)
+    kind = serializers.ChoiceField(
+        choices=[SyncRun.Kind.FULL, SyncRun.Kind.INCREMENTAL], default=SyncRun.Kind.INCREMENTAL
+    )
 
 
 class WebhookEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookEvent
-        fields = ["id", "connection", "event_type", "resource_id", "event_date", "state", "attempts", "error",
-                  "received_at", "processed_at"]
+        fields = [
+            "id",
+            "connection",
+            "event_type",
+            "resource_id",
+            "event_date",
+            "state",
+            "attempts",
+            "error",
+            "received_at",
+            "processed_at",
+        ]
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List your connections", responses={200: ConnectionSerializer(many=True),
-                                                                  **errors()}),
+    list=extend_schema(summary="List your connections", responses={200: ConnectionSerializer(many=True), **errors()}),
     retrieve=extend_schema(summary="One connection", responses={200: ConnectionSerializer, **errors(404)}),
-    create=extend_schema(summary="Connect a Lexoffice account (the key is verified first, never returned)",
-                         examples=[OpenApiExample("Connect", request_only=True, value={
-                             "name": "My company", "apiKey": "your-lexoffice-api-key", "baseUrl": ""})],
-                         responses={201: ConnectionSerializer, **errors(400)}),
-    destroy=extend_schema(summary="Delete a connection and its mirror (owner only)",
-                          responses={204: None, **errors(404)}),
+    create=extend_schema(
+        summary="Connect a Lexoffice account (the key is verified first, never returned)",
+        examples=[
+            OpenApiExample(
+                "Connect",
+                request_only=True,
+                value={"name": "My company", "apiKey": "your-lexoffice-api-key", "baseUrl": ""},
+            )
+        ],
+        responses={201: ConnectionSerializer, **errors(400)},
+    ),
+    destroy=extend_schema(
+        summary="Delete a connection and its mirror (owner only)", responses={204: None, **errors(404)}
+    ),
 )
-class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                        mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class ConnectionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
     """Lexoffice accounts. The API key is write-only: verified on create, never returned."""
 
     serializer_class = ConnectionSerializer
@@ -192,24 +278,28 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
 
     def perform_create(self, serializer: ConnectionSerializer) -> None:
         data = serializer.validated_data
-        connection = service.create_connection(name=data["name"], api_key=data["apiKey"], owner=self.request.user,
-                                               base_url=data.get("base_url", ""))
+        connection = service.create_connection(
+            name=data["name"], api_key=data["apiKey"], owner=self.request.user, base_url=data.get("base_url", "")
+        )
         start_sync(connection=connection, kind=SyncRun.Kind.FULL, user=self.request.user)
         serializer.instance = connection
 
     def perform_destroy(self, instance: Connection) -> None:
         service.delete_connection(connection=self.owned())
 
-    @extend_schema(summary="Verify the key again", request=None,
-                   responses={200: ConnectionSerializer, **errors(400, 404)})
+    @extend_schema(
+        summary="Verify the key again", request=None, responses={200: ConnectionSerializer, **errors(400, 404)}
+    )
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str | None = None) -> Response:
         connection = service.reverify_connection(connection=self.owned())
         return Response(ConnectionSerializer(connection).data)
 
-    @extend_schema(summary="Replace the API key (verified first)",
-                   request=ReplaceKeySerializer,
-                   responses={200: ConnectionSerializer, **errors(400, 404)})
+    @extend_schema(
+        summary="Replace the API key (verified first)",
+        request=ReplaceKeySerializer,
+        responses={200: ConnectionSerializer, **errors(400, 404)},
+    )
     @action(detail=True, methods=["post"], url_path="key")
     def replace_key(self, request: Request, pk: str | None = None) -> Response:
         connection = self.owned()
@@ -218,16 +308,20 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         connection = service.replace_api_key(connection=connection, api_key=body.validated_data["apiKey"])
         return Response(ConnectionSerializer(connection).data)
 
-    @extend_schema(summary="Register the webhook subscriptions again", request=None,
-                   responses={202: None, **errors(404)})
+    @extend_schema(
+        summary="Register the webhook subscriptions again", request=None, responses={202: None, **errors(404)}
+    )
     @action(detail=True, methods=["post"])
     def webhooks(self, request: Request, pk: str | None = None) -> Response:
         connection = self.owned()
         transaction.on_commit(lambda: register_webhooks_task.delay(connection.pk))
         return Response(status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(summary="Start a full or incremental sync", request=StartSyncSerializer,
-                   responses={202: SyncRunSerializer, **errors(400, 404)})
+    @extend_schema(
+        summary="Start a full or incremental sync",
+        request=StartSyncSerializer,
+        responses={202: SyncRunSerializer, **errors(400, 404)},
+    )
     @action(detail=True, methods=["post"])
     def sync(self, request: Request, pk: str | None = None) -> Response:
         connection = self.get_object()
@@ -236,10 +330,12 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         run = start_sync(connection=connection, kind=body.validated_data["kind"], user=request.user)
         return Response(SyncRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
-
-    @extend_schema(summary="Make an API call (connection owners only)", request=api_audit.ApiCallSerializer,
-                   examples=[api_audit.API_CALL_EXAMPLE],
-                   responses={200: api_audit.ApiCallResultSerializer, **errors(400, 403, 404, 502)})
+    @extend_schema(
+        summary="Make an API call (connection owners only)",
+        request=api_audit.ApiCallSerializer,
+        examples=[api_audit.API_CALL_EXAMPLE],
+        responses={200: api_audit.ApiCallResultSerializer, **errors(400, 403, 404, 502)},
+    )
     @action(detail=True, methods=["post"], url_path="api-call")
     def api_call(self, request: Request, pk: str | None = None) -> Response:
         """Any /v1/ request of this connection, through the same limiter and guards as the web UI; audited."""
@@ -258,8 +354,7 @@ class SyncRunFilter(FilterSet):
 
 @extend_schema_view(
     list=extend_schema(summary="List sync runs", responses={200: SyncRunSerializer(many=True), **errors(400)}),
-    retrieve=extend_schema(summary="One sync run and its progress", responses={200: SyncRunSerializer,
-                                                                               **errors(404)}),
+    retrieve=extend_schema(summary="One sync run and its progress", responses={200: SyncRunSerializer, **errors(404)}),
 )
 class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
     """Sync runs with their live progress."""
@@ -286,8 +381,9 @@ class WebhookEventFilter(FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List received webhook events",
-                       responses={200: WebhookEventSerializer(many=True), **errors(400)}),
+    list=extend_schema(
+        summary="List received webhook events", responses={200: WebhookEventSerializer(many=True), **errors(400)}
+    ),
     retrieve=extend_schema(summary="One webhook event", responses={200: WebhookEventSerializer, **errors(404)}),
 )
 class WebhookEventViewSet(viewsets.ReadOnlyModelViewSet):
@@ -303,8 +399,7 @@ class WebhookEventViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return WebhookEvent.objects.filter(connection_id__in=visible_connection_ids(self.request))
 
-    @extend_schema(summary="Replay an event", request=None, responses={202: WebhookEventSerializer,
-                                                                       **errors(404)})
+    @extend_schema(summary="Replay an event", request=None, responses={202: WebhookEventSerializer, **errors(404)})
     @action(detail=True, methods=["post"])
     def replay(self, request: Request, pk: str | None = None) -> Response:
         event = self.get_object()

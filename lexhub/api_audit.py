@@ -37,11 +37,20 @@ class AuditLogSerializer(serializers.Serializer):
     createdAt = serializers.DateTimeField()
 
     def to_representation(self, entry: AuditLog) -> dict:
-        return {"id": entry.pk, "connection": entry.connection_id,
-                "user": entry.user.get_username() if entry.user_id else None, "action": entry.action,
-                "method": entry.method, "path": entry.path, "payloadSha256": entry.payload_sha256,
-                "status": entry.status, "result": entry.result, "lexofficeId": entry.lexoffice_id,
-                "message": entry.message, "createdAt": stamp(entry.created_at)}
+        return {
+            "id": entry.pk,
+            "connection": entry.connection_id,
+            "user": entry.user.get_username() if entry.user_id else None,
+            "action": entry.action,
+            "method": entry.method,
+            "path": entry.path,
+            "payloadSha256": entry.payload_sha256,
+            "status": entry.status,
+            "result": entry.result,
+            "lexofficeId": entry.lexoffice_id,
+            "message": entry.message,
+            "createdAt": stamp(entry.created_at),
+        }
 
 
 class AuditLogFilter(FilterSet):
@@ -53,8 +62,10 @@ class AuditLogFilter(FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The audit log: every write sent to Lexoffice and every API call",
-                       responses={200: AuditLogSerializer(many=True), **errors(400)}),
+    list=extend_schema(
+        summary="The audit log: every write sent to Lexoffice and every API call",
+        responses={200: AuditLogSerializer(many=True), **errors(400)},
+    ),
     retrieve=extend_schema(summary="One audit entry", responses={200: AuditLogSerializer, **errors(404)}),
 )
 class AuditLogViewSet(viewsets.ReadOnlyModelViewSet):
@@ -76,12 +87,18 @@ class AuditLogViewSet(viewsets.ReadOnlyModelViewSet):
 
 class ApiCallSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=PASSTHROUGH_METHODS)
-    path = serializers.CharField(max_length=2000, trim_whitespace=False,
-                                 help_text="Relative, under /v1/, e.g. /v1/contacts?page=0 is written as "
-                                 "path /v1/contacts and query {\"page\": \"0\"}.")
+    path = serializers.CharField(
+        max_length=2000,
+        trim_whitespace=False,
+        help_text="Relative, under /v1/, e.g. /v1/contacts?page=0 is written as "
+        'path /v1/contacts and query {"page": "0"}.',
+    )
     query = serializers.DictField(child=serializers.CharField(max_length=1000, allow_blank=True), required=False)
-    headers = serializers.DictField(child=serializers.CharField(max_length=1000, allow_blank=True), required=False,
-                                    help_text="Only " + ", ".join(PASSTHROUGH_HEADERS.values()) + ".")
+    headers = serializers.DictField(
+        child=serializers.CharField(max_length=1000, allow_blank=True),
+        required=False,
+        help_text="Only " + ", ".join(PASSTHROUGH_HEADERS.values()) + ".",
+    )
     body = serializers.JSONField(required=False, allow_null=True, help_text="JSON, or a string sent as is.")
 
 
@@ -93,8 +110,7 @@ class ApiCallResultSerializer(serializers.Serializer):
     bodyEncoding = serializers.ChoiceField(choices=["utf-8", "base64"])
 
 
-API_CALL_EXAMPLE = OpenApiExample("Read the profile", request_only=True,
-                                  value={"method": "GET", "path": "/v1/profile"})
+API_CALL_EXAMPLE = OpenApiExample("Read the profile", request_only=True, value={"method": "GET", "path": "/v1/profile"})
 
 
 def make_api_call(*, connection: Connection, request: Request) -> dict:
@@ -105,12 +121,23 @@ def make_api_call(*, connection: Connection, request: Request) -> dict:
     body = data.get("body")
     if body is not None and not isinstance(body, dict | list | str):
         body = json.dumps(body)  # a bare number or boolean is still a JSON body
-    result: PassthroughResult = call_api(connection=connection, user=request.user, method=data["method"],
-                                         path=data["path"], query=data.get("query"), headers=data.get("headers"),
-                                         body=body)
+    result: PassthroughResult = call_api(
+        connection=connection,
+        user=request.user,
+        method=data["method"],
+        path=data["path"],
+        query=data.get("query"),
+        headers=data.get("headers"),
+        body=body,
+    )
     try:
         text, encoding = result.body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         text, encoding = base64.b64encode(result.body).decode(), "base64"
-    return {"status": result.status, "headers": result.headers, "contentType": result.content_type,
-            "body": text, "bodyEncoding": encoding}
+    return {
+        "status": result.status,
+        "headers": result.headers,
+        "contentType": result.content_type,
+        "body": text,
+        "bodyEncoding": encoding,
+    }

@@ -61,8 +61,9 @@ def tokens_with_key(token_key: str) -> list[tuple[AuthToken, list[int]]]:
         digest = row[digest_index]
         if digest not in found:
             auth_token = AuthToken.from_db(connection.alias, token_fields, row[:token_width])
-            auth_token.user = get_user_model().from_db(connection.alias, user_fields,
-                                                       row[token_width:token_width + user_width])
+            auth_token.user = get_user_model().from_db(
+                connection.alias, user_fields, row[token_width : token_width + user_width]
+            )
             found[digest] = (auth_token, [])
         if (connection_id := row[-1]) is not None:
             found[digest][1].append(connection_id)
@@ -82,8 +83,13 @@ def _token_query() -> tuple[str, list[str], list[str], list[tuple[int, object, l
     token_fields = [f.attname for f in token_meta.concrete_fields]
     user_fields = [f.attname for f in user_meta.concrete_fields]
     token_user = q(token_meta.get_field("user").column)
-    columns = ", ".join([*(f"t.{q(f.column)}" for f in token_meta.concrete_fields),
-                         *(f"u.{q(f.column)}" for f in user_meta.concrete_fields), f"c.{q(conn_meta.pk.column)}"])
+    columns = ", ".join(
+        [
+            *(f"t.{q(f.column)}" for f in token_meta.concrete_fields),
+            *(f"u.{q(f.column)}" for f in user_meta.concrete_fields),
+            f"c.{q(conn_meta.pk.column)}",
+        ]
+    )
     member_user = q(members.get_field("user").column)
     member_connection = q(members.get_field("connection").column)
     # Only quoted identifiers from the models' metadata are formatted in; the token key is a parameter.
@@ -97,8 +103,9 @@ def _token_query() -> tuple[str, list[str], list[str], list[tuple[int, object, l
         f"ORDER BY c.{q(conn_meta.pk.column)}"
     )
     converters = []
-    for index, column in enumerate([*(f.get_col("t") for f in token_meta.concrete_fields),
-                                    *(f.get_col("u") for f in user_meta.concrete_fields)]):
+    for index, column in enumerate(
+        [*(f.get_col("t") for f in token_meta.concrete_fields), *(f.get_col("u") for f in user_meta.concrete_fields)]
+    ):
         if functions := [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]:
             converters.append((index, column, functions))
     return sql, token_fields, user_fields, converters

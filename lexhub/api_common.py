@@ -62,8 +62,14 @@ class FilterSet(django_filters.FilterSet):
 
     _form_classes: dict[type, type] = {}
 
-    def __init__(self, data: object = None, queryset: QuerySet | None = None, *, request: object = None,
-                 prefix: str | None = None) -> None:
+    def __init__(
+        self,
+        data: object = None,
+        queryset: QuerySet | None = None,
+        *,
+        request: object = None,
+        prefix: str | None = None,
+    ) -> None:
         if queryset is None:
             queryset = self._meta.model._default_manager.all()
         self.is_bound = data is not None
@@ -97,8 +103,9 @@ class FilterBackend(DjangoFilterBackend):
 
 def names_no_filter(request: Request, view: object) -> bool:
     filterset_class = getattr(view, "filterset_class", None)
-    return filterset_class is not None and not any(name in request.query_params
-                                                   for name in filterset_class.base_filters)
+    return filterset_class is not None and not any(
+        name in request.query_params for name in filterset_class.base_filters
+    )
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -128,8 +135,9 @@ class JSONRenderer(renderers.JSONRenderer):
     _fallback = encoders.JSONEncoder().default
     _options = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
-    def render(self, data: object, accepted_media_type: str | None = None,
-               renderer_context: dict | None = None) -> bytes:
+    def render(
+        self, data: object, accepted_media_type: str | None = None, renderer_context: dict | None = None
+    ) -> bytes:
         if data is not None and self.get_indent(accepted_media_type, renderer_context or {}) is None:
             try:
                 encoded = orjson.dumps(data, default=self._fallback, option=self._options)
@@ -170,8 +178,7 @@ class TokenRateThrottle(SimpleRateThrottle):
         now = self.timer()
         window, into = divmod(now, self.duration)
         current_key = f"{key}:{int(window)}"
-        self.current, self.previous = count_hit(self.cache, current_key, f"{key}:{int(window) - 1}",
-                                                2 * self.duration)
+        self.current, self.previous = count_hit(self.cache, current_key, f"{key}:{int(window) - 1}", 2 * self.duration)
         overlap = 1 - into / self.duration  # the share of the previous window still counted
         if self.previous * overlap + self.current <= self.num_requests:
             return True
@@ -191,6 +198,7 @@ class TokenRateThrottle(SimpleRateThrottle):
 
 
 # --- keyset pagination -----------------------------------------------------------------------
+
 
 class KeysetPagination(BasePagination):
     """Pages by (ordering field, id) with an opaque cursor: no OFFSET, no COUNT(*), constant cost.
@@ -231,9 +239,13 @@ class KeysetPagination(BasePagination):
             # (the ordering's index), so it is a prepared statement compiled once per shape.
             with prepared_statements(connections[queryset.db]):
                 rows = compiled_walks.page_rows(
-                    (type(view), tag, size), lambda ids, value, last_id: page(view.walk_rows(ids), value, last_id),
-                    using=queryset.db, connection_ids=visible_connection_ids(request), model_field=model_field,
-                    position=position)
+                    (type(view), tag, size),
+                    lambda ids, value, last_id: page(view.walk_rows(ids), value, last_id),
+                    using=queryset.db,
+                    connection_ids=visible_connection_ids(request),
+                    model_field=model_field,
+                    position=position,
+                )
             rows, more = rows[:size], len(rows) > size
         elif getattr(view, "ids_first", None) and view.ids_first():
             # The page's ids from an index alone, then only those rows (see the view's ids_first). A row
@@ -254,8 +266,7 @@ class KeysetPagination(BasePagination):
     def get_paginated_response(self, data: list) -> Response:
         next_url = None
         if self.next_cursor:
-            next_url = replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param,
-                                           self.next_cursor)
+            next_url = replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, self.next_cursor)
         return Response(OrderedDict([("next", next_url), ("results", data)]))
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
@@ -263,8 +274,12 @@ class KeysetPagination(BasePagination):
             "type": "object",
             "required": ["next", "results"],
             "properties": {
-                "next": {"type": "string", "format": "uri", "nullable": True,
-                         "description": "URL of the next page; null on the last page."},
+                "next": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "URL of the next page; null on the last page.",
+                },
                 "results": schema,
             },
         }
@@ -272,22 +287,40 @@ class KeysetPagination(BasePagination):
     def get_schema_operation_parameters(self, view: object) -> list[dict]:
         names = sorted(getattr(view, "ordering_fields", {}) or {})
         return [
-            {"name": self.cursor_query_param, "required": False, "in": "query",
-             "description": "Opaque cursor from a previous page's `next`.", "schema": {"type": "string"}},
-            {"name": self.page_size_query_param, "required": False, "in": "query",
-             "description": f"Rows per page, 1 to {MAX_PAGE_SIZE}.",
-             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}},
-            {"name": self.ordering_query_param, "required": False, "in": "query",
-             "description": "Sort field; prefix with '-' for descending.",
-             "schema": {"type": "string", "enum": [*names, *(f"-{n}" for n in names)]}},
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Opaque cursor from a previous page's `next`.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Rows per page, 1 to {MAX_PAGE_SIZE}.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            },
+            {
+                "name": self.ordering_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Sort field; prefix with '-' for descending.",
+                "schema": {"type": "string", "enum": [*names, *(f"-{n}" for n in names)]},
+            },
         ]
 
     def _ordering(self, request: Request, view: object) -> tuple[str, bool]:
         raw = request.query_params.get(self.ordering_query_param) or view.default_ordering
         name = raw.lstrip("-")
         if name not in view.ordering_fields or raw.count("-") > 1:
-            raise ValidationError({"ordering": [f"Choose one of: {', '.join(sorted(view.ordering_fields))}, "
-                                                "optionally prefixed with '-'."]})
+            raise ValidationError(
+                {
+                    "ordering": [
+                        f"Choose one of: {', '.join(sorted(view.ordering_fields))}, optionally prefixed with '-'."
+                    ]
+                }
+            )
         return name, raw.startswith("-")
 
     def _page_size(self, request: Request, view: object) -> int:
@@ -318,12 +351,17 @@ _encode = encode_cursor  # bench/lists_api.py builds a last-page cursor with it
 
 # --- documentation helpers -------------------------------------------------------------------
 
-ErrorSerializer = inline_serializer("Error", {
-    "code": serializers.CharField(help_text="Machine-readable: invalid, not_found, conflict, queued, ..."),
-    "message": serializers.CharField(help_text="A sentence a person can act on."),
-    "fieldErrors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
-                                         help_text="Field path (Lexoffice's names, e.g. company.name) -> messages."),
-})
+ErrorSerializer = inline_serializer(
+    "Error",
+    {
+        "code": serializers.CharField(help_text="Machine-readable: invalid, not_found, conflict, queued, ..."),
+        "message": serializers.CharField(help_text="A sentence a person can act on."),
+        "fieldErrors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            help_text="Field path (Lexoffice's names, e.g. company.name) -> messages.",
+        ),
+    },
+)
 
 OUTBOX_FIELDS = {
     "id": serializers.IntegerField(),
@@ -332,11 +370,15 @@ OUTBOX_FIELDS = {
     "attempts": serializers.IntegerField(),
     "createdAt": serializers.DateTimeField(),
 }
-QueuedSerializer = inline_serializer("Queued", {
-    "code": serializers.CharField(), "message": serializers.CharField(),
-    "fieldErrors": serializers.DictField(),
-    "outbox": inline_serializer("OutboxEntry", OUTBOX_FIELDS),
-})
+QueuedSerializer = inline_serializer(
+    "Queued",
+    {
+        "code": serializers.CharField(),
+        "message": serializers.CharField(),
+        "fieldErrors": serializers.DictField(),
+        "outbox": inline_serializer("OutboxEntry", OUTBOX_FIELDS),
+    },
+)
 
 ERROR_TEXT = {
     400: "Invalid input; `fieldErrors` names the fields (Lexoffice's own field errors included).",
@@ -351,20 +393,38 @@ ERROR_TEXT = {
 }
 
 VALIDATION_EXAMPLE = OpenApiExample(
-    "Field errors", status_codes=["400"], response_only=True,
-    value={"code": "invalid", "message": "Please correct the marked fields.",
-           "fieldErrors": {"company.name": ["Enter the company name."]}},
+    "Field errors",
+    status_codes=["400"],
+    response_only=True,
+    value={
+        "code": "invalid",
+        "message": "Please correct the marked fields.",
+        "fieldErrors": {"company.name": ["Enter the company name."]},
+    },
 )
 NOT_FOUND_EXAMPLE = OpenApiExample(
-    "Not found", status_codes=["404"], response_only=True,
+    "Not found",
+    status_codes=["404"],
+    response_only=True,
     value={"code": "not_found", "message": "No Contact matches the given query.", "fieldErrors": {}},
 )
 QUEUED_EXAMPLE = OpenApiExample(
-    "Queued", status_codes=["202"], response_only=True,
-    value={"code": "queued", "message": "Lexoffice is not reachable right now (rate limited). Your change is saved "
-           "and will be sent automatically.", "fieldErrors": {},
-           "outbox": {"id": 7, "operation": "create_contact", "state": "pending", "attempts": 1,
-                      "createdAt": "2026-11-25T08:00:00Z"}},
+    "Queued",
+    status_codes=["202"],
+    response_only=True,
+    value={
+        "code": "queued",
+        "message": "Lexoffice is not reachable right now (rate limited). Your change is saved "
+        "and will be sent automatically.",
+        "fieldErrors": {},
+        "outbox": {
+            "id": 7,
+            "operation": "create_contact",
+            "state": "pending",
+            "attempts": 1,
+            "createdAt": "2026-11-25T08:00:00Z",
+        },
+    },
 )
 
 
@@ -374,8 +434,13 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 
 def queued() -> dict[int, OpenApiResponse]:
-    return {202: OpenApiResponse(QueuedSerializer, description="Lexoffice cannot take the write now; it is stored "
-                                 "in the outbox and sent automatically, exactly once.")}
+    return {
+        202: OpenApiResponse(
+            QueuedSerializer,
+            description="Lexoffice cannot take the write now; it is stored "
+            "in the outbox and sent automatically, exactly once.",
+        )
+    }
 
 
 def number(value: Decimal | None) -> float | None:

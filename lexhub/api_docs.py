@@ -32,5 +32,6 @@ class SwaggerDocsView(SpectacularSwaggerSplitView):
         response = super().get(request, *args, **kwargs)
         if request.GET.get("script") is None and (digest := inline_style_hash()):
             response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-                "style-src 'self'", f"style-src 'self' {digest}")
+                "style-src 'self'", f"style-src 'self' {digest}"
+            )
         return response

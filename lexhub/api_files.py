@@ -60,8 +60,9 @@ class AnyRenderer(BaseRenderer):
 
 
 class FileDownloadMixin:
-    def finalize_response(self, request: Request, response: HttpResponseBase, *args: object,
-                          **kwargs: object) -> HttpResponseBase:
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: object, **kwargs: object
+    ) -> HttpResponseBase:
         response = super().finalize_response(request, response, *args, **kwargs)
         if isinstance(response, Response) and isinstance(response.accepted_renderer, AnyRenderer):
             response.accepted_renderer, response.accepted_media_type = JSONRenderer(), "application/json"
@@ -73,15 +74,18 @@ def file_response(file: File) -> FileResponse:
     return serve_file(file, inline=False)
 
 
-BINARY = {(200, "*/*"): OpenApiResponse({"type": "string", "format": "binary"},
-                                        description="The file, as an attachment.")}
+BINARY = {
+    (200, "*/*"): OpenApiResponse({"type": "string", "format": "binary"}, description="The file, as an attachment.")
+}
 
 
 class UploadSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     connection = serializers.IntegerField()
-    state = serializers.ChoiceField(choices=Upload.State.choices, help_text="pending: waiting for Lexoffice; "
-                                    "uploaded: waiting for its voucher; linked: voucher created; failed.")
+    state = serializers.ChoiceField(
+        choices=Upload.State.choices,
+        help_text="pending: waiting for Lexoffice; uploaded: waiting for its voucher; linked: voucher created; failed.",
+    )
     originalName = serializers.CharField()
     contentType = serializers.CharField()
     size = serializers.IntegerField()
@@ -94,11 +98,21 @@ class UploadSerializer(serializers.Serializer):
     updatedAt = serializers.DateTimeField()
 
     def to_representation(self, upload: Upload) -> dict:
-        return {"id": upload.pk, "connection": upload.connection_id, "state": upload.state,
-                "originalName": upload.original_name, "contentType": upload.content_type, "size": upload.size,
-                "sha256": upload.sha256, "error": upload.error, "file": upload.file_id, "voucher": upload.voucher_id,
-                "targetVoucher": upload.target_voucher_id, "createdAt": stamp(upload.created_at),
-                "updatedAt": stamp(upload.updated_at)}
+        return {
+            "id": upload.pk,
+            "connection": upload.connection_id,
+            "state": upload.state,
+            "originalName": upload.original_name,
+            "contentType": upload.content_type,
+            "size": upload.size,
+            "sha256": upload.sha256,
+            "error": upload.error,
+            "file": upload.file_id,
+            "voucher": upload.voucher_id,
+            "targetVoucher": upload.target_voucher_id,
+            "createdAt": stamp(upload.created_at),
+            "updatedAt": stamp(upload.updated_at),
+        }
 
     @classmethod
     def respond(cls, upload: Upload) -> Response:
@@ -123,10 +137,18 @@ class FileSerializer(serializers.Serializer):
     createdAt = serializers.DateTimeField()
 
     def to_representation(self, file: File) -> dict:
-        return {"id": file.pk, "lexofficeId": str(file.lexoffice_id), "connection": file.connection_id,
-                "voucher": file.voucher_id, "filename": file.filename, "contentType": file.content_type,
-                "size": file.size, "sha256": file.sha256, "downloaded": file.is_local,
-                "createdAt": stamp(file.created_at)}
+        return {
+            "id": file.pk,
+            "lexofficeId": str(file.lexoffice_id),
+            "connection": file.connection_id,
+            "voucher": file.voucher_id,
+            "filename": file.filename,
+            "contentType": file.content_type,
+            "size": file.size,
+            "sha256": file.sha256,
+            "downloaded": file.is_local,
+            "createdAt": stamp(file.created_at),
+        }
 
 
 @extend_schema_view(
@@ -168,18 +190,40 @@ class UploadCreateSerializer(serializers.Serializer):
 
 
 DUPLICATE = OpenApiResponse(
-    inline_serializer("Duplicate", {
-        "code": serializers.CharField(), "message": serializers.CharField(), "fieldErrors": serializers.DictField(),
-        "existing": inline_serializer("DuplicateOf", {
-            "upload": serializers.IntegerField(allow_null=True), "file": serializers.IntegerField(allow_null=True),
-            "voucher": serializers.DictField(allow_null=True)}),
-    }), description="The same file was uploaded before; `existing` names its voucher. "
+    inline_serializer(
+        "Duplicate",
+        {
+            "code": serializers.CharField(),
+            "message": serializers.CharField(),
+            "fieldErrors": serializers.DictField(),
+            "existing": inline_serializer(
+                "DuplicateOf",
+                {
+                    "upload": serializers.IntegerField(allow_null=True),
+                    "file": serializers.IntegerField(allow_null=True),
+                    "voucher": serializers.DictField(allow_null=True),
+                },
+            ),
+        },
+    ),
+    description="The same file was uploaded before; `existing` names its voucher. "
     "Send `force=true` to upload it anyway.",
-    examples=[OpenApiExample("Duplicate", status_codes=["409"], value={
-        "code": "duplicate", "message": "This file was uploaded before (voucher RE-2026-0042).",
-        "fieldErrors": {"file": ["This file was uploaded before (voucher RE-2026-0042)."]},
-        "existing": {"upload": 3, "file": 9, "voucher": {"id": 12, "voucherNumber": "RE-2026-0042",
-                                                         "voucherType": "purchaseinvoice"}}})],
+    examples=[
+        OpenApiExample(
+            "Duplicate",
+            status_codes=["409"],
+            value={
+                "code": "duplicate",
+                "message": "This file was uploaded before (voucher RE-2026-0042).",
+                "fieldErrors": {"file": ["This file was uploaded before (voucher RE-2026-0042)."]},
+                "existing": {
+                    "upload": 3,
+                    "file": 9,
+                    "voucher": {"id": 12, "voucherNumber": "RE-2026-0042", "voucherType": "purchaseinvoice"},
+                },
+            },
+        )
+    ],
 )
 
 
@@ -189,9 +233,12 @@ DUPLICATE = OpenApiResponse(
     create=extend_schema(
         summary="Upload a receipt for bookkeeping (Lexoffice creates a voucher for it)",
         request={"multipart/form-data": UploadCreateSerializer},
-        responses={201: UploadSerializer, 202: OpenApiResponse(UploadSerializer, description="Stored; sent to "
-                                                               "Lexoffice as soon as it can take it."),
-                   409: DUPLICATE, **errors(400, 413, 415)},
+        responses={
+            201: UploadSerializer,
+            202: OpenApiResponse(UploadSerializer, description="Stored; sent to Lexoffice as soon as it can take it."),
+            409: DUPLICATE,
+            **errors(400, 413, 415),
+        },
     ),
 )
 class UploadViewSet(SizeLimitedUploadMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -210,6 +257,10 @@ class UploadViewSet(SizeLimitedUploadMixin, mixins.CreateModelMixin, viewsets.Re
         upload = uploaded_file(request)
         form = UploadCreateSerializer(data=request.data, context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
-        row = upload_receipt(connection=form.validated_data["connection"], upload=upload, user=request.user,
-                             force=form.validated_data["force"])
+        row = upload_receipt(
+            connection=form.validated_data["connection"],
+            upload=upload,
+            user=request.user,
+            force=form.validated_data["force"],
+        )
         return UploadSerializer.respond(row)

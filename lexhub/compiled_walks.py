@@ -48,8 +48,15 @@ _UNSEEN = object()
 _lock = threading.Lock()
 
 
-def page_rows(key: tuple, build: Callable[[list[int], object, int | None], QuerySet], *, using: str,
-              connection_ids: list[int], model_field: Field, position: tuple[object, int] | None) -> list[dict]:
+def page_rows(
+    key: tuple,
+    build: Callable[[list[int], object, int | None], QuerySet],
+    *,
+    using: str,
+    connection_ids: list[int],
+    model_field: Field,
+    position: tuple[object, int] | None,
+) -> list[dict]:
     """The rows of `build(connection_ids, value, last_id)`, a .values() page query, as dicts.
 
     `position` is the cursor's (value, id), or None on the first page; `key` names everything else that
@@ -73,8 +80,10 @@ def page_rows(key: tuple, build: Callable[[list[int], object, int | None], Query
     if position is not None:
         values["last"] = position[1]
         values["value"] = None if position[0] is None else model_field.get_db_prep_value(position[0], connection)
-    params = [connection_ids[slot[1]] if slot[0] == "connection" else slot[1] if slot[0] == "const"
-              else values[slot[0]] for slot in compiled.slots]
+    params = [
+        connection_ids[slot[1]] if slot[0] == "connection" else slot[1] if slot[0] == "const" else values[slot[0]]
+        for slot in compiled.slots
+    ]
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, params)
         rows = cursor.fetchall()
@@ -93,8 +102,9 @@ def _converted(row: tuple, converters: tuple, connection: object) -> list:
     return row
 
 
-def _compile(build: Callable[[list[int], object, int | None], QuerySet], *, using: str, count: int,
-             model_field: Field, kind: str) -> CompiledWalk | None:
+def _compile(
+    build: Callable[[list[int], object, int | None], QuerySet], *, using: str, count: int, model_field: Field, kind: str
+) -> CompiledWalk | None:
     value_marker = _VALUE_MARKERS.get(model_field.get_internal_type())
     if count > len(_CONNECTION_MARKERS) or (kind == "value" and value_marker is None):
         return None
@@ -112,8 +122,9 @@ def _compile(build: Callable[[list[int], object, int | None], QuerySet], *, usin
         expected[("value",)] = model_field.get_db_prep_value(value_marker, compiler.connection)
     slots, found = [], set()
     for param in params:
-        slot = next((slot for slot, marker in expected.items()
-                     if type(param) is type(marker) and param == marker), None)
+        slot = next(
+            (slot for slot, marker in expected.items() if type(param) is type(marker) and param == marker), None
+        )
         if slot is None:
             slots.append(("const", param))
         else:
@@ -122,10 +133,15 @@ def _compile(build: Callable[[list[int], object, int | None], QuerySet], *, usin
     if found != set(expected):
         return None
     query = queryset.query
-    names = tuple(query.selected) if query.selected else (*query.extra_select, *query.values_select,
-                                                          *query.annotation_select)
-    converters = compiler.get_converters([column[0] for column in compiler.select[:compiler.col_count]])
-    return CompiledWalk(sql, tuple(slots), names,
-                        tuple((position, tuple(functions), expression)
-                              for position, (functions, expression) in converters.items()))
-
+    names = (
+        tuple(query.selected)
+        if query.selected
+        else (*query.extra_select, *query.values_select, *query.annotation_select)
+    )
+    converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+    return CompiledWalk(
+        sql,
+        tuple(slots),
+        names,
+        tuple((position, tuple(functions), expression) for position, (functions, expression) in converters.items()),
+    )

@@ -28,8 +28,10 @@ def verify_api_key(*, api_key: str, base_url: str = "") -> dict:
     if not api_key:
         raise ConnectionRejected("Enter an API key.")
     if not all("!" <= ch <= "~" for ch in api_key):  # it travels in an HTTP header: visible ASCII only
-        raise ConnectionRejected("This is not a Lexoffice API key: it contains spaces or characters other than "
-                                 "letters, digits and punctuation. Copy it again from Lexoffice.")
+        raise ConnectionRejected(
+            "This is not a Lexoffice API key: it contains spaces or characters other than "
+            "letters, digits and punctuation. Copy it again from Lexoffice."
+        )
     try:
         client = Lexoffice(api_key, base_url, max_attempts=2, max_retry_seconds=10)
         return client.profile()

@@ -66,8 +66,14 @@ def decode_cursor(cursor: str) -> list | None:
 def position_of(model_field: Field, cursor: str, *, tag: str) -> tuple[object, int]:
     """(value, id) from a cursor made for the ordering `tag`; InvalidCursor otherwise."""
     position = decode_cursor(cursor)
-    if position is None or len(position) != 3 or position[0] != tag or not isinstance(position[2], int) \
-            or isinstance(position[2], bool) or not 0 <= position[2] < 2**63:
+    if (
+        position is None
+        or len(position) != 3
+        or position[0] != tag
+        or not isinstance(position[2], int)
+        or isinstance(position[2], bool)
+        or not 0 <= position[2] < 2**63
+    ):
         raise InvalidCursor(cursor)
     try:
         value = None if position[1] is None else model_field.to_python(position[1])
@@ -78,8 +84,7 @@ def position_of(model_field: Field, cursor: str, *, tag: str) -> tuple[object, i
     return value, position[2]
 
 
-def seek(queryset: QuerySet, *, field: str, descending: bool, cursor: str | None,
-         size: int = PAGE_SIZE) -> Page:
+def seek(queryset: QuerySet, *, field: str, descending: bool, cursor: str | None, size: int = PAGE_SIZE) -> Page:
     """Order by (field, id) and return the page after `cursor` (opaque to callers; a bad one starts over)."""
     model_field = queryset.model._meta.get_field(field)
     tag = f"-{field}" if descending else field

@@ -57,14 +57,14 @@ class DatabaseUnavailableMiddleware:
 
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        log.warning("database unavailable during %s %s: %s", request.method, request.path,
-                    type(exception).__name__)
+        log.warning("database unavailable during %s %s: %s", request.method, request.path, type(exception).__name__)
         if request.path.startswith(("/api/", "/webhooks/")):
-            response: HttpResponse = JsonResponse({"code": "database_unavailable", "message": self.MESSAGE},
-                                                  status=503)
+            response: HttpResponse = JsonResponse({"code": "database_unavailable", "message": self.MESSAGE}, status=503)
         else:
             response = HttpResponse(
-                f"<!doctype html><html lang=\"en\"><head><title>Temporarily unavailable</title></head>"
-                f"<body><h1>Temporarily unavailable</h1><p>{self.MESSAGE}</p></body></html>", status=503)
+                f'<!doctype html><html lang="en"><head><title>Temporarily unavailable</title></head>'
+                f"<body><h1>Temporarily unavailable</h1><p>{self.MESSAGE}</p></body></html>",
+                status=503,
+            )
         response["Retry-After"] = "30"
         return response

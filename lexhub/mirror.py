@@ -40,8 +40,13 @@ class MirroredModel(models.Model):
         abstract = True
 
 
-def is_older(*, incoming_version: int | None, incoming_updated: datetime | None,
-             stored_version: int | None, stored_updated: datetime | None) -> bool:
+def is_older(
+    *,
+    incoming_version: int | None,
+    incoming_updated: datetime | None,
+    stored_version: int | None,
+    stored_updated: datetime | None,
+) -> bool:
     """True when the incoming copy is older than the stored one and must not overwrite it."""
     if incoming_version is not None and stored_version is not None and incoming_version != stored_version:
         return incoming_version < stored_version
@@ -96,8 +101,12 @@ def bulk_upsert(*, model: type[MirroredModel], connection, rows: dict[uuid.UUID,
             to_create.append(model(connection=connection, lexoffice_id=lexoffice_id, **fields))
             outcomes[lexoffice_id] = "created"
             continue
-        if is_older(incoming_version=fields.get("version"), incoming_updated=fields.get("remote_updated_at"),
-                    stored_version=current.version, stored_updated=current.remote_updated_at):
+        if is_older(
+            incoming_version=fields.get("version"),
+            incoming_updated=fields.get("remote_updated_at"),
+            stored_version=current.version,
+            stored_updated=current.remote_updated_at,
+        ):
             outcomes[lexoffice_id] = "unchanged"
             continue
         differing = {name for name, value in fields.items() if getattr(current, name) != value}
@@ -116,8 +125,10 @@ def bulk_upsert(*, model: type[MirroredModel], connection, rows: dict[uuid.UUID,
                 model.objects.bulk_update(to_update, [*changed_fields, "synced_at"])
     except IntegrityError:
         # Another writer (a webhook refresh) inserted one of these rows meanwhile: go row by row.
-        return {lexoffice_id: upsert_one(model=model, connection=connection, lexoffice_id=lexoffice_id,
-                                         fields=fields) for lexoffice_id, fields in rows.items()}
+        return {
+            lexoffice_id: upsert_one(model=model, connection=connection, lexoffice_id=lexoffice_id, fields=fields)
+            for lexoffice_id, fields in rows.items()
+        }
     return outcomes
 
 
@@ -133,8 +144,12 @@ def upsert_one(*, model: type[MirroredModel], connection, lexoffice_id: uuid.UUI
                 return "created"
             except IntegrityError:
                 current = model.objects.select_for_update().get(connection=connection, lexoffice_id=lexoffice_id)
-        if is_older(incoming_version=fields.get("version"), incoming_updated=fields.get("remote_updated_at"),
-                    stored_version=current.version, stored_updated=current.remote_updated_at):
+        if is_older(
+            incoming_version=fields.get("version"),
+            incoming_updated=fields.get("remote_updated_at"),
+            stored_version=current.version,
+            stored_updated=current.remote_updated_at,
+        ):
             return "unchanged"
         differing = [name for name, value in fields.items() if getattr(current, name) != value]
         if not differing:

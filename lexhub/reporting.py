@@ -50,8 +50,9 @@ class SecretFilter(SafeExceptionReporterFilter):
         return cleansed
 
     def get_traceback_frame_variables(self, request: HttpRequest | None, tb_frame: Any) -> list[tuple[str, Any]]:
-        return [(name, self._mask(name, value))
-                for name, value in super().get_traceback_frame_variables(request, tb_frame)]
+        return [
+            (name, self._mask(name, value)) for name, value in super().get_traceback_frame_variables(request, tb_frame)
+        ]
 
     def _mask(self, name: str, value: Any) -> Any:
         if isinstance(value, str) and value == self.cleansed_substitute:

@@ -168,9 +168,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"), conn_max_age=60
-    )
+    "default": dj_database_url.parse(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"), conn_max_age=60)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: WAL lets readers run beside one writer, and
@@ -241,11 +239,18 @@ def email_settings(url: str) -> dict[str, object]:
     """EMAIL_URL as Django's EMAIL_* settings: smtp:// (plain; ?tls=true for STARTTLS), smtp+tls:// or
     submission:// (STARTTLS, port 587), smtps:// or smtp+ssl:// (TLS from the start, port 465)."""
     parts = urlsplit(url)
-    schemes = {"smtp": (25, False, False), "smtp+tls": (587, True, False), "submission": (587, True, False),
-               "smtps": (465, False, True), "smtp+ssl": (465, False, True)}
+    schemes = {
+        "smtp": (25, False, False),
+        "smtp+tls": (587, True, False),
+        "submission": (587, True, False),
+        "smtps": (465, False, True),
+        "smtp+ssl": (465, False, True),
+    }
     if parts.scheme not in schemes or not parts.hostname:  # not echoed: the URL may hold a password
-        raise ImproperlyConfigured(f"EMAIL_URL must look like smtp://user:password@host:587 (scheme one of "
-                                   f"{', '.join(schemes)}, and a host), got scheme {parts.scheme!r}")
+        raise ImproperlyConfigured(
+            f"EMAIL_URL must look like smtp://user:password@host:587 (scheme one of "
+            f"{', '.join(schemes)}, and a host), got scheme {parts.scheme!r}"
+        )
     port, use_tls, use_ssl = schemes[parts.scheme]
     query = {key: values[-1].lower() for key, values in parse_qs(parts.query).items()}
     use_tls = use_tls or query.get("tls") in {"1", "true", "yes", "on"}
@@ -256,16 +261,30 @@ def email_settings(url: str) -> dict[str, object]:
         port = parts.port or port
     except ValueError:
         raise ImproperlyConfigured("EMAIL_URL has an invalid port") from None
-    return {"EMAIL_HOST": parts.hostname, "EMAIL_PORT": port, "EMAIL_HOST_USER": unquote(parts.username or ""),
-            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""), "EMAIL_USE_TLS": use_tls, "EMAIL_USE_SSL": use_ssl}
+    return {
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+    }
 
 
 # Outgoing mail, for password reset only: without EMAIL_URL or EMAIL_HOST, password reset is not offered
 # (its pages answer 404), since its mail could not be sent. Django's own default host, localhost, is not used.
-_mail = email_settings(env_str("EMAIL_URL")) if env_str("EMAIL_URL") else {
-    "EMAIL_HOST": env_str("EMAIL_HOST"), "EMAIL_PORT": env_int("EMAIL_PORT", 25),
-    "EMAIL_HOST_USER": env_str("EMAIL_HOST_USER"), "EMAIL_HOST_PASSWORD": env_str("EMAIL_HOST_PASSWORD"),
-    "EMAIL_USE_TLS": env_bool("EMAIL_USE_TLS", False), "EMAIL_USE_SSL": env_bool("EMAIL_USE_SSL", False)}
+_mail = (
+    email_settings(env_str("EMAIL_URL"))
+    if env_str("EMAIL_URL")
+    else {
+        "EMAIL_HOST": env_str("EMAIL_HOST"),
+        "EMAIL_PORT": env_int("EMAIL_PORT", 25),
+        "EMAIL_HOST_USER": env_str("EMAIL_HOST_USER"),
+        "EMAIL_HOST_PASSWORD": env_str("EMAIL_HOST_PASSWORD"),
+        "EMAIL_USE_TLS": env_bool("EMAIL_USE_TLS", False),
+        "EMAIL_USE_SSL": env_bool("EMAIL_USE_SSL", False),
+    }
+)
 EMAIL_HOST, EMAIL_PORT = _mail["EMAIL_HOST"], _mail["EMAIL_PORT"]
 EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _mail["EMAIL_HOST_USER"], _mail["EMAIL_HOST_PASSWORD"]
 EMAIL_USE_TLS, EMAIL_USE_SSL = _mail["EMAIL_USE_TLS"], _mail["EMAIL_USE_SSL"]
@@ -376,8 +395,10 @@ REST_FRAMEWORK = {
 LEXHUB_API_TOKEN_TTL = env_int("LEXHUB_API_TOKEN_TTL", 0)
 if LEXHUB_API_TOKEN_TTL < 0:
     raise ImproperlyConfigured(f"LEXHUB_API_TOKEN_TTL must be a number of seconds, got {LEXHUB_API_TOKEN_TTL}")
-REST_KNOX = {"TOKEN_TTL": timedelta(seconds=LEXHUB_API_TOKEN_TTL) if LEXHUB_API_TOKEN_TTL else None,
-             "AUTH_HEADER_PREFIX": "Token"}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(seconds=LEXHUB_API_TOKEN_TTL) if LEXHUB_API_TOKEN_TTL else None,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lexhub API",
     "DESCRIPTION": "A local, searchable, editable mirror of a Lexoffice (Lexware Office) account.",
@@ -404,8 +425,10 @@ LOGGING = {
     "filters": {"secrets": {"()": "lexhub.reporting.ScrubSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"},
-                "axes": {"level": "WARNING"}},  # failures and lockouts; not a line for every attempt
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+    },  # failures and lockouts; not a line for every attempt
 }
 
 # A Server-Timing header on every response, for `make bench` (off in production).

@@ -50,8 +50,9 @@ class Ordering:
 FEW_MATCHES = 1000
 
 
-def sorted_page(queryset: QuerySet, ordering: "Ordering", *, cursor: str | None, connection_ids: list[int],
-                search: Q | None = None) -> Page:
+def sorted_page(
+    queryset: QuerySet, ordering: "Ordering", *, cursor: str | None, connection_ids: list[int], search: Q | None = None
+) -> Page:
     """The page after `cursor` in this ordering, of rows already limited to `connection_ids`.
 
     `search`: a substring search to apply, if any (it also decides how the page is found)."""
@@ -64,16 +65,18 @@ def sorted_page(queryset: QuerySet, ordering: "Ordering", *, cursor: str | None,
         # PostgreSQL can only guess how many rows LIKE '%term%' matches. Walking the sort index until a
         # page is full is right for a common term and reads the whole index for a rare one, so look
         # first (one query, no ordering, so the trigram index answers it): few matches are sorted alone.
-        matches = _matching_ids(queryset.model._base_manager.filter(search, connection_id__in=connection_ids),
-                                FEW_MATCHES + 1)
+        matches = _matching_ids(
+            queryset.model._base_manager.filter(search, connection_id__in=connection_ids), FEW_MATCHES + 1
+        )
         narrowed = len(matches) <= FEW_MATCHES
         if narrowed:
             queryset = queryset.filter(pk__in=matches)
     if len(connection_ids) > 1 and not narrowed:
         # An index on (connection, field, id) orders one connection's rows only; for several, each
         # connection's next rows are taken from its index and the page is sorted out of those.
-        queryset = queryset.filter(pk__in=_first_of_each(queryset, ordering, cursor=cursor,
-                                                         connection_ids=connection_ids))
+        queryset = queryset.filter(
+            pk__in=_first_of_each(queryset, ordering, cursor=cursor, connection_ids=connection_ids)
+        )
     return seek(queryset, field=field, descending=ordering.descending, cursor=cursor)
 
 
@@ -95,13 +98,16 @@ def _matching_ids(queryset: QuerySet, limit: int) -> list[int]:
     sql, params = ids.query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         # The ORM's own compiled SQL, its values still parameters.
-        cursor.execute(f"WITH matches AS MATERIALIZED ({sql}) SELECT * FROM matches LIMIT %s",  # noqa: S608
-                       [*params, limit])
+        cursor.execute(
+            f"WITH matches AS MATERIALIZED ({sql}) SELECT * FROM matches LIMIT %s",  # noqa: S608
+            [*params, limit],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
-def _first_of_each(queryset: QuerySet, ordering: "Ordering", *, cursor: str | None,
-                   connection_ids: list[int]) -> list[int]:
+def _first_of_each(
+    queryset: QuerySet, ordering: "Ordering", *, cursor: str | None, connection_ids: list[int]
+) -> list[int]:
     """Ids of each connection's first PAGE_SIZE + 1 rows after `cursor`: the page is among them."""
     model_field = queryset.model._meta.get_field(ordering.choice.field)
     if cursor:
@@ -111,8 +117,10 @@ def _first_of_each(queryset: QuerySet, ordering: "Ordering", *, cursor: str | No
         except InvalidCursor:
             pass  # seek starts over as well
     order = keyset_order(model_field.name, descending=ordering.descending)
-    parts = [queryset.filter(connection_id=pk).order_by(*order).values_list("pk", flat=True)[:PAGE_SIZE + 1]
-             for pk in connection_ids]
+    parts = [
+        queryset.filter(connection_id=pk).order_by(*order).values_list("pk", flat=True)[: PAGE_SIZE + 1]
+        for pk in connection_ids
+    ]
     if connections[queryset.db].features.supports_slicing_ordering_in_compound:  # PostgreSQL: one query
         return list(parts[0].union(*parts[1:], all=True))
     return [pk for part in parts for pk in part]
@@ -135,8 +143,9 @@ def sort_options(choices: tuple[SortChoice, ...], current: Ordering) -> list[dic
         directions = ((True, choice.descending_label), (False, choice.ascending_label))
         for descending, direction in directions if choice.descending_first else reversed(directions):
             param = f"-{choice.key}" if descending else choice.key
-            options.append({"value": param, "label": f"{choice.label}, {direction}",
-                            "selected": param == current.param})
+            options.append(
+                {"value": param, "label": f"{choice.label}, {direction}", "selected": param == current.param}
+            )
     return options
 
 

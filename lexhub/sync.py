@@ -41,9 +41,12 @@ def start_sync(*, connection: Connection, kind: str = SyncRun.Kind.INCREMENTAL, 
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                run = SyncRun.objects.create(connection=connection, kind=kind,
-                                             since=_incremental_since(connection, kind),
-                                             requested_by=user if user and user.is_authenticated else None)
+                run = SyncRun.objects.create(
+                    connection=connection,
+                    kind=kind,
+                    since=_incremental_since(connection, kind),
+                    requested_by=user if user and user.is_authenticated else None,
+                )
                 transaction.on_commit(partial(sync_task.delay, run.pk))
             return run
         except IntegrityError:
@@ -88,8 +91,9 @@ def run_sync(*, run_id: int) -> SyncRun | None:
     try:
         run_phases(run=run, connection=connection, client=client, progress=progress)
     except (AuthenticationError, PermissionDenied) as exc:
-        Connection.objects.filter(pk=connection.pk).update(status=Connection.Status.INVALID_KEY,
-                                                           status_detail=str(exc)[:255])
+        Connection.objects.filter(pk=connection.pk).update(
+            status=Connection.Status.INVALID_KEY, status_detail=str(exc)[:255]
+        )
         progress.flush()
         return finish(run, state=SyncRun.State.FAILED, error=str(exc))
     except LexofficeError as exc:
@@ -134,7 +138,10 @@ def release(run: SyncRun) -> None:
 
 def finish(run: SyncRun, *, state: str, error: str = "") -> SyncRun:
     SyncRun.objects.filter(pk=run.pk).update(
-        state=state, error=error[:2000], finished_at=timezone.now(), lease_until=None,
+        state=state,
+        error=error[:2000],
+        finished_at=timezone.now(),
+        lease_until=None,
         phase="done" if state == SyncRun.State.SUCCEEDED else run.phase,
     )
     run.refresh_from_db()

@@ -26,8 +26,7 @@ def schedule_incremental_syncs_task() -> int:
     return sync.schedule_incremental_syncs()
 
 
-@shared_task(autoretry_for=(WriteQueued,), retry_backoff=5, retry_backoff_max=600, retry_jitter=True,
-             max_retries=None)
+@shared_task(autoretry_for=(WriteQueued,), retry_backoff=5, retry_backoff_max=600, retry_jitter=True, max_retries=None)
 def push_outbox_entry_task(entry_id: int) -> str | None:
     return writes.process_entry(entry_id)
 

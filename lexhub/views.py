@@ -38,13 +38,13 @@ from webhooks.models import WebhookEvent
 def healthz(request: HttpRequest) -> JsonResponse:
     services = service_status()
     healthy = all(service["ok"] for service in services.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", "services": services},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", "services": services}, status=200 if healthy else 503
+    )
 
 
 def visible_connection(request: HttpRequest, pk: int, *, owner_only: bool = False) -> Connection:
-    queryset = Connection.objects.owned_by(request.user) if owner_only else Connection.objects.visible_to(
-        request.user)
+    queryset = Connection.objects.owned_by(request.user) if owner_only else Connection.objects.visible_to(request.user)
     connection = queryset.filter(pk=pk).first()
     if connection is None:
         raise Http404("No such connection")
@@ -54,7 +54,8 @@ def visible_connection(request: HttpRequest, pk: int, *, owner_only: bool = Fals
 def connection_summary(connection: Connection) -> dict:
     vouchers = Voucher.objects.present().filter(connection=connection)
     events = WebhookEvent.objects.filter(connection=connection).aggregate(
-        last=Max("received_at"), dead=Count("id", filter=Q(state=WebhookEvent.State.DEAD)))
+        last=Max("received_at"), dead=Count("id", filter=Q(state=WebhookEvent.State.DEAD))
+    )
     return {
         "connection": connection,
         "contacts": Contact.objects.present().filter(connection=connection).count(),
@@ -96,8 +97,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def connection_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "connections/list.html",
-                  {"connections": Connection.objects.visible_to(request.user).select_related("owner")})
+    return render(
+        request,
+        "connections/list.html",
+        {"connections": Connection.objects.visible_to(request.user).select_related("owner")},
+    )
 
 
 @login_required
@@ -185,9 +189,20 @@ def sync_status(request: HttpRequest, pk: int) -> JsonResponse:
     run = SyncRun.objects.filter(connection__in=Connection.objects.visible_to(request.user), pk=pk).first()
     if run is None:
         raise Http404("No such sync run")
-    return JsonResponse({"id": run.pk, "kind": run.kind, "state": run.state, "phase": run.phase, "done": run.done,
-                         "total": run.total, "percent": run.percent, "requests": run.requests,
-                         "errors": run.errors, "finished": run.is_finished})
+    return JsonResponse(
+        {
+            "id": run.pk,
+            "kind": run.kind,
+            "state": run.state,
+            "phase": run.phase,
+            "done": run.done,
+            "total": run.total,
+            "percent": run.percent,
+            "requests": run.requests,
+            "errors": run.errors,
+            "finished": run.is_finished,
+        }
+    )
 
 
 # --- audit log and "make an API call" (owners) ----------------------------------------------
@@ -211,23 +226,46 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         entries = entries.filter(action=params["action"])
     if params["result"]:
         entries = entries.filter(result=params["result"])
-    page = seek(entries.select_related("user", "connection"), field="created_at", descending=True,
-                cursor=request.GET.get("after"))
-    return render(request, "audit/list.html", {"page": page, "params": params, "connections": connections,
-                                               "actions": AUDIT_ACTIONS, "results": AUDIT_RESULTS})
-
+    page = seek(
+        entries.select_related("user", "connection"),
+        field="created_at",
+        descending=True,
+        cursor=request.GET.get("after"),
+    )
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "page": page,
+            "params": params,
+            "connections": connections,
+            "actions": AUDIT_ACTIONS,
+            "results": AUDIT_RESULTS,
+        },
+    )
 
 
 class ApiCallForm(forms.Form):
     method = forms.ChoiceField(label="Method", choices=[(m, m) for m in PASSTHROUGH_METHODS])
-    path = forms.CharField(label="Path", max_length=2000, strip=False, initial="/v1/profile",
-                           help_text="Relative, under /v1/ (e.g. /v1/contacts).")
-    query = forms.CharField(label="Query parameters", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                            help_text="One name=value per line.")
-    accept = forms.ChoiceField(label="Accept", choices=[(c, c) for c in ("application/json", "*/*", "application/pdf",
-                                                                         "application/xml")])
-    content_type = forms.ChoiceField(label="Content-Type", required=False,
-                                     choices=[("", "(none)"), ("application/json", "application/json")])
+    path = forms.CharField(
+        label="Path",
+        max_length=2000,
+        strip=False,
+        initial="/v1/profile",
+        help_text="Relative, under /v1/ (e.g. /v1/contacts).",
+    )
+    query = forms.CharField(
+        label="Query parameters",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One name=value per line.",
+    )
+    accept = forms.ChoiceField(
+        label="Accept", choices=[(c, c) for c in ("application/json", "*/*", "application/pdf", "application/xml")]
+    )
+    content_type = forms.ChoiceField(
+        label="Content-Type", required=False, choices=[("", "(none)"), ("application/json", "application/json")]
+    )
     body = forms.CharField(label="Body", required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8}))
 
     def clean_query(self) -> dict[str, str]:
@@ -253,16 +291,31 @@ def api_call(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         headers = {"Accept": data["accept"]} | ({"Content-Type": data["content_type"]} if data["content_type"] else {})
         try:
-            result = call_api(connection=connection, user=request.user, method=data["method"], path=data["path"],
-                              query=data["query"] or None, headers=headers, body=data["body"] or None)
+            result = call_api(
+                connection=connection,
+                user=request.user,
+                method=data["method"],
+                path=data["path"],
+                query=data["query"] or None,
+                headers=headers,
+                body=data["body"] or None,
+            )
         except WriteError as exc:
             form.add_error("path" if "path" in exc.field_errors else None, exc.message)
             status = exc.status
     elif request.method == "POST":
         status = 400
-    return render(request, "connections/api_call.html", {
-        "connection": connection, "form": form, "result": result, "shown": _shown_body(result) if result else "",
-    }, status=status)
+    return render(
+        request,
+        "connections/api_call.html",
+        {
+            "connection": connection,
+            "form": form,
+            "result": result,
+            "shown": _shown_body(result) if result else "",
+        },
+        status=status,
+    )
 
 
 def _shown_body(result: PassthroughResult) -> str:

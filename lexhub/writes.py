@@ -39,8 +39,9 @@ class WriteError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, field_errors: dict[str, list[str]] | None = None,
-                 status: int | None = None) -> None:
+    def __init__(
+        self, message: str, field_errors: dict[str, list[str]] | None = None, status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field_errors = field_errors or {}
@@ -66,8 +67,9 @@ class WriteQueued(WriteError):
     status = 202
 
     def __init__(self, entry: OutboxEntry, reason: str) -> None:
-        super().__init__(f"Lexoffice is not reachable right now ({reason}). Your change is saved and will be "
-                         "sent automatically.")
+        super().__init__(
+            f"Lexoffice is not reachable right now ({reason}). Your change is saved and will be sent automatically."
+        )
         self.entry = entry
 
 
@@ -97,13 +99,30 @@ def printable(text: object, limit: int) -> str:
     return "".join(ch if ch.isprintable() else "\ufffd" for ch in str(text or ""))[:limit]
 
 
-def audit(*, connection: Connection | None, user, action: str, method: str, path: str, payload: object,
-          status: int | None, result: str, lexoffice_id: str = "", message: str = "") -> None:
+def audit(
+    *,
+    connection: Connection | None,
+    user,
+    action: str,
+    method: str,
+    path: str,
+    payload: object,
+    status: int | None,
+    result: str,
+    lexoffice_id: str = "",
+    message: str = "",
+) -> None:
     AuditLog.objects.create(
-        connection=connection, user=user if user is not None and user.is_authenticated else None, action=action,
-        method=printable(method, 10), path=printable(path, 500),
-        payload_sha256=payload_hash(payload) if payload is not None else "", status=status, result=result,
-        lexoffice_id=printable(lexoffice_id, 64), message=printable(message, 2000),
+        connection=connection,
+        user=user if user is not None and user.is_authenticated else None,
+        action=action,
+        method=printable(method, 10),
+        path=printable(path, 500),
+        payload_sha256=payload_hash(payload) if payload is not None else "",
+        status=status,
+        result=result,
+        lexoffice_id=printable(lexoffice_id, 64),
+        message=printable(message, 2000),
     )
 
 
@@ -120,14 +139,20 @@ def operation(name: str, *, lookup: Finder | None = None) -> Callable[[Pusher], 
     def register(push: Pusher) -> Pusher:
         OPERATIONS[name] = (push, lookup)
         return push
+
     return register
 
 
-def enqueue_write(*, connection: Connection, user, operation_name: str, payload: dict,
-                  target_id: str = "") -> OutboxEntry:
+def enqueue_write(
+    *, connection: Connection, user, operation_name: str, payload: dict, target_id: str = ""
+) -> OutboxEntry:
     return OutboxEntry.objects.create(
-        connection=connection, user=user if user is not None and user.is_authenticated else None,
-        operation=operation_name, payload=payload, target_id=target_id, idempotency_key=uuid.uuid4(),
+        connection=connection,
+        user=user if user is not None and user.is_authenticated else None,
+        operation=operation_name,
+        payload=payload,
+        target_id=target_id,
+        idempotency_key=uuid.uuid4(),
     )
 
 
@@ -140,9 +165,11 @@ def remember_created(entry: OutboxEntry, lexoffice_id: str) -> None:
 
 def claim_entry(entry_id: int) -> OutboxEntry | None:
     now = timezone.now()
-    claimed = OutboxEntry.objects.filter(pk=entry_id, state=OutboxEntry.State.PENDING).filter(
-        Q(locked_until__isnull=True) | Q(locked_until__lt=now)
-    ).update(locked_until=now + OUTBOX_LOCK, attempts=F("attempts") + 1)
+    claimed = (
+        OutboxEntry.objects.filter(pk=entry_id, state=OutboxEntry.State.PENDING)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .update(locked_until=now + OUTBOX_LOCK, attempts=F("attempts") + 1)
+    )
     if not claimed:
         return None
     return OutboxEntry.objects.select_related("connection", "user").get(pk=entry_id)
@@ -158,26 +185,63 @@ def push_entry(entry: OutboxEntry) -> str:
         lexoffice_id = existing or push(entry)
     except MaybeExecuted as exc:
         _release(entry, error=str(exc))
-        audit(connection=entry.connection, user=entry.user, action=action, method="POST", path=str(exc.path),
-              payload=entry.payload, status=exc.status, result="unknown", message="response lost; will look up")
+        audit(
+            connection=entry.connection,
+            user=entry.user,
+            action=action,
+            method="POST",
+            path=str(exc.path),
+            payload=entry.payload,
+            status=exc.status,
+            result="unknown",
+            message="response lost; will look up",
+        )
         raise WriteQueued(entry, "response lost") from None
     except LexofficeError as exc:
         if exc.retryable:
             _release(entry, error=str(exc))
-            audit(connection=entry.connection, user=entry.user, action=action, method="", path=str(exc.path),
-                  payload=entry.payload, status=exc.status, result="queued", message=str(exc))
+            audit(
+                connection=entry.connection,
+                user=entry.user,
+                action=action,
+                method="",
+                path=str(exc.path),
+                payload=entry.payload,
+                status=exc.status,
+                result="queued",
+                message=str(exc),
+            )
             raise WriteQueued(entry, "rate limited" if exc.status == 429 else "unreachable") from None
         _fail(entry, error=str(exc))
-        audit(connection=entry.connection, user=entry.user, action=action, method="", path=str(exc.path),
-              payload=entry.payload, status=exc.status, result="rejected", message=str(exc))
+        audit(
+            connection=entry.connection,
+            user=entry.user,
+            action=action,
+            method="",
+            path=str(exc.path),
+            payload=entry.payload,
+            status=exc.status,
+            result="rejected",
+            message=str(exc),
+        )
         raise from_lexoffice(exc) from None
     except WriteError as exc:
         _fail(entry, error=exc.message)
         raise
-    OutboxEntry.objects.filter(pk=entry.pk).update(state=OutboxEntry.State.SENT, sent_at=timezone.now(),
-                                                   lexoffice_id=lexoffice_id, locked_until=None, error="")
-    audit(connection=entry.connection, user=entry.user, action=action, method="", path="", payload=entry.payload,
-          status=200, result="sent" if not existing else "found", lexoffice_id=lexoffice_id)
+    OutboxEntry.objects.filter(pk=entry.pk).update(
+        state=OutboxEntry.State.SENT, sent_at=timezone.now(), lexoffice_id=lexoffice_id, locked_until=None, error=""
+    )
+    audit(
+        connection=entry.connection,
+        user=entry.user,
+        action=action,
+        method="",
+        path="",
+        payload=entry.payload,
+        status=200,
+        result="sent" if not existing else "found",
+        lexoffice_id=lexoffice_id,
+    )
     return lexoffice_id
 
 
@@ -196,8 +260,9 @@ def submit(*, connection: Connection, user, operation_name: str, payload: dict, 
     if _has_nul(payload):
         raise WriteError("Text must not contain NUL characters.", status=400)
     with transaction.atomic():
-        entry = enqueue_write(connection=connection, user=user, operation_name=operation_name, payload=payload,
-                              target_id=target_id)
+        entry = enqueue_write(
+            connection=connection, user=user, operation_name=operation_name, payload=payload, target_id=target_id
+        )
     claimed = claim_entry(entry.pk)
     try:
         return push_entry(claimed)
@@ -221,15 +286,20 @@ def _release(entry: OutboxEntry, *, error: str) -> None:
 
 
 def _fail(entry: OutboxEntry, *, error: str) -> None:
-    OutboxEntry.objects.filter(pk=entry.pk).update(state=OutboxEntry.State.FAILED, locked_until=None,
-                                                   error=error[:2000])
+    OutboxEntry.objects.filter(pk=entry.pk).update(
+        state=OutboxEntry.State.FAILED, locked_until=None, error=error[:2000]
+    )
 
 
 def sweep_outbox() -> int:
     """Re-enqueue pending entries whose lock is free (worker died, broker lost the message)."""
     now = timezone.now()
-    ids = list(OutboxEntry.objects.pending().filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-               .filter(created_at__lt=now - timedelta(seconds=10)).values_list("pk", flat=True)[:500])
+    ids = list(
+        OutboxEntry.objects.pending()
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .filter(created_at__lt=now - timedelta(seconds=10))
+        .values_list("pk", flat=True)[:500]
+    )
     for entry_id in ids:
         schedule_push(entry_id)
     return len(ids)

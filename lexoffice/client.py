@@ -47,8 +47,19 @@ from lexoffice.hosts import resolved_base_url
 from lexoffice.ratelimit import LANES, RateLimiter, bucket_id, get_limiter
 
 __all__ = [
-    "LANES", "AuthenticationError", "Conflict", "Download", "Lexoffice", "LexofficeError", "MaybeExecuted",
-    "NotFound", "PassthroughRejected", "PermissionDenied", "RateLimited", "ServerError", "TransportError",
+    "LANES",
+    "AuthenticationError",
+    "Conflict",
+    "Download",
+    "Lexoffice",
+    "LexofficeError",
+    "MaybeExecuted",
+    "NotFound",
+    "PassthroughRejected",
+    "PermissionDenied",
+    "RateLimited",
+    "ServerError",
+    "TransportError",
     "ValidationFailed",
 ]
 
@@ -57,8 +68,15 @@ log = logging.getLogger("lexoffice.client")
 CONNECT_TIMEOUT = 5.0
 PAGE_SIZE = 250
 SEARCH_WINDOW = 10_000
-SALES_KINDS = ("invoices", "credit-notes", "quotations", "order-confirmations", "delivery-notes",
-               "down-payment-invoices", "dunnings")
+SALES_KINDS = (
+    "invoices",
+    "credit-notes",
+    "quotations",
+    "order-confirmations",
+    "delivery-notes",
+    "down-payment-invoices",
+    "dunnings",
+)
 # How long a caller of each lane may wait for its slot of the budget.
 LANE_MAX_WAIT = {"interactive": 30.0, "webhook": 120.0, "backfill": 600.0}
 # How long retries of one request may go on. A person waits on the interactive lane: after a few seconds
@@ -120,9 +138,18 @@ class _BearerKey(requests.auth.AuthBase):
 
 
 class Lexoffice:
-    def __init__(self, api_key: str, base_url: str | None = None, *, lane: str = "interactive",
-                 rate: float | None = None, timeout: float | None = None, max_attempts: int = 6,
-                 max_retry_seconds: float | None = None, limiter: RateLimiter | None = None) -> None:
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str | None = None,
+        *,
+        lane: str = "interactive",
+        rate: float | None = None,
+        timeout: float | None = None,
+        max_attempts: int = 6,
+        max_retry_seconds: float | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
         if lane not in LANES:
             raise ValueError(f"unknown lane {lane!r}")
         self._base_url = resolved_base_url(base_url)  # raises BaseUrlNotAllowed before anything is sent
@@ -177,12 +204,27 @@ class Lexoffice:
 
     # --- contacts ------------------------------------------------------------------------------
 
-    def contacts(self, *, email: str | None = None, name: str | None = None, number: int | None = None,
-                 customer: bool | None = None, vendor: bool | None = None, page: int = 0,
-                 size: int = PAGE_SIZE) -> dict:
+    def contacts(
+        self,
+        *,
+        email: str | None = None,
+        name: str | None = None,
+        number: int | None = None,
+        customer: bool | None = None,
+        vendor: bool | None = None,
+        page: int = 0,
+        size: int = PAGE_SIZE,
+    ) -> dict:
         """One page of contacts. `email`/`name` are substring patterns (`_`, `%` wildcards)."""
-        params = {"email": search_term(email), "name": search_term(name), "number": number,
-                  "customer": _bool(customer), "vendor": _bool(vendor), "page": page, "size": size}
+        params = {
+            "email": search_term(email),
+            "name": search_term(name),
+            "number": number,
+            "customer": _bool(customer),
+            "vendor": _bool(vendor),
+            "page": page,
+            "size": size,
+        }
         return self._json("GET", "/v1/contacts", params=params)
 
     def iter_contacts(self, **filters: object) -> Iterator[dict]:
@@ -205,19 +247,39 @@ class Lexoffice:
 
     # --- voucher list --------------------------------------------------------------------------
 
-    def voucherlist(self, *, voucher_type: str = "any", voucher_status: str = "any", archived: bool | None = None,
-                    contact_id: str | None = None, voucher_date_from: date | None = None,
-                    voucher_date_to: date | None = None, created_date_from: date | None = None,
-                    created_date_to: date | None = None, updated_date_from: date | None = None,
-                    updated_date_to: date | None = None, voucher_number: str | None = None,
-                    sort: str | None = None, page: int = 0, size: int = PAGE_SIZE) -> dict:
+    def voucherlist(
+        self,
+        *,
+        voucher_type: str = "any",
+        voucher_status: str = "any",
+        archived: bool | None = None,
+        contact_id: str | None = None,
+        voucher_date_from: date | None = None,
+        voucher_date_to: date | None = None,
+        created_date_from: date | None = None,
+        created_date_to: date | None = None,
+        updated_date_from: date | None = None,
+        updated_date_to: date | None = None,
+        voucher_number: str | None = None,
+        sort: str | None = None,
+        page: int = 0,
+        size: int = PAGE_SIZE,
+    ) -> dict:
         params = {
-            "voucherType": voucher_type, "voucherStatus": voucher_status, "archived": _bool(archived),
-            "contactId": contact_id, "voucherDateFrom": _day(voucher_date_from),
-            "voucherDateTo": _day(voucher_date_to), "createdDateFrom": _day(created_date_from),
-            "createdDateTo": _day(created_date_to), "updatedDateFrom": _day(updated_date_from),
-            "updatedDateTo": _day(updated_date_to), "voucherNumber": search_term(voucher_number), "sort": sort,
-            "page": page, "size": size,
+            "voucherType": voucher_type,
+            "voucherStatus": voucher_status,
+            "archived": _bool(archived),
+            "contactId": contact_id,
+            "voucherDateFrom": _day(voucher_date_from),
+            "voucherDateTo": _day(voucher_date_to),
+            "createdDateFrom": _day(created_date_from),
+            "createdDateTo": _day(created_date_to),
+            "updatedDateFrom": _day(updated_date_from),
+            "updatedDateTo": _day(updated_date_to),
+            "voucherNumber": search_term(voucher_number),
+            "sort": sort,
+            "page": page,
+            "size": size,
         }
         return self._json("GET", "/v1/voucherlist", params=params)
 
@@ -240,8 +302,9 @@ class Lexoffice:
             yield from self._walk_window(filters, by, middle + timedelta(days=1), high)
             return
         if total >= SEARCH_WINDOW:
-            log.warning("more than %s vouchers on %s; only the first %s are reachable", SEARCH_WINDOW, low,
-                        SEARCH_WINDOW)
+            log.warning(
+                "more than %s vouchers on %s; only the first %s are reachable", SEARCH_WINDOW, low, SEARCH_WINDOW
+            )
         yield from first.get("content") or []
         page = 1
         while not first.get("last", True) and page * PAGE_SIZE < SEARCH_WINDOW:
@@ -267,13 +330,15 @@ class Lexoffice:
         return envelope.get("content") or []
 
     def upload_voucher_file(self, voucher_id: str, *, filename: str, fileobj: BinaryIO, content_type: str) -> dict:
-        return self._json("POST", f"/v1/vouchers/{_id(voucher_id)}/files",
-                          files={"file": (filename, fileobj, content_type)})
+        return self._json(
+            "POST", f"/v1/vouchers/{_id(voucher_id)}/files", files={"file": (filename, fileobj, content_type)}
+        )
 
     def upload_file(self, *, filename: str, fileobj: BinaryIO, content_type: str) -> dict:
         """POST /v1/files (type=voucher): Lexoffice creates a voucher for it; returns {id, voucherId}."""
-        return self._json("POST", "/v1/files", files={"file": (filename, fileobj, content_type)},
-                          data={"type": "voucher"})
+        return self._json(
+            "POST", "/v1/files", files={"file": (filename, fileobj, content_type)}, data={"type": "voucher"}
+        )
 
     def download_file(self, file_id: str, *, accept: str = "*/*") -> Download:
         return self._download(f"/v1/files/{_id(file_id)}", accept)
@@ -296,12 +361,15 @@ class Lexoffice:
     def download_document(self, kind: str, document_id: str, *, accept: str = "*/*") -> Download:
         return self._download(f"/v1/{_kind(kind)}/{_id(document_id)}/file", accept)
 
-    def create_sales_document(self, kind: str, payload: dict, *, finalize: bool = False,
-                              preceding_id: str | None = None) -> dict:
+    def create_sales_document(
+        self, kind: str, payload: dict, *, finalize: bool = False, preceding_id: str | None = None
+    ) -> dict:
         """POST a new sales document (a draft unless `finalize`); `preceding_id` pursues an existing one.
         Returns the action result {id, resourceUri, createdDate, updatedDate, version}."""
-        params = {"finalize": "true" if finalize else None,
-                  "precedingSalesVoucherId": _id(preceding_id) if preceding_id else None}
+        params = {
+            "finalize": "true" if finalize else None,
+            "precedingSalesVoucherId": _id(preceding_id) if preceding_id else None,
+        }
         return self._json("POST", f"/v1/{_kind(kind)}", params=params, json=payload)
 
     def create_invoice(self, payload: dict, *, finalize: bool = False, preceding_id: str | None = None) -> dict:
@@ -309,8 +377,15 @@ class Lexoffice:
 
     # --- articles and recurring templates ------------------------------------------------------
 
-    def articles(self, *, article_number: str | None = None, gtin: str | None = None, article_type: str | None = None,
-                 page: int = 0, size: int = PAGE_SIZE) -> dict:
+    def articles(
+        self,
+        *,
+        article_number: str | None = None,
+        gtin: str | None = None,
+        article_type: str | None = None,
+        page: int = 0,
+        size: int = PAGE_SIZE,
+    ) -> dict:
         """One page of articles; the filters match exactly."""
         params = {"articleNumber": article_number, "gtin": gtin, "type": article_type, "page": page, "size": size}
         return self._json("GET", "/v1/articles", params=params)
@@ -342,23 +417,34 @@ class Lexoffice:
         return self._json("GET", f"/v1/event-subscriptions/{_id(subscription_id)}")
 
     def create_event_subscription(self, *, event_type: str, callback_url: str) -> dict:
-        return self._json("POST", "/v1/event-subscriptions", json={"eventType": event_type,
-                                                                   "callbackUrl": callback_url})
+        return self._json(
+            "POST", "/v1/event-subscriptions", json={"eventType": event_type, "callbackUrl": callback_url}
+        )
 
     def delete_event_subscription(self, subscription_id: str) -> None:
         self._send("DELETE", f"/v1/event-subscriptions/{_id(subscription_id)}")
 
     # --- passthrough ---------------------------------------------------------------------------
 
-    def request(self, method: str, path: str, *, query: dict | None = None, headers: dict | None = None,
-                body: bytes | str | dict | None = None) -> requests.Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: dict | None = None,
+        headers: dict | None = None,
+        body: bytes | str | dict | None = None,
+    ) -> requests.Response:
         """'Make an API call': any /v1/ path of this connection; the answer is returned as it is
         (no exception for 4xx/5xx, no redirect followed). Raises PassthroughRejected for a request
         that could leave this connection's host or change its authorization."""
         method = _passthrough_method(method)
         path = _passthrough_path(path)
-        kwargs: dict = {"params": _passthrough_query(query), "headers": _passthrough_headers(headers or {}),
-                        **_passthrough_body(body)}
+        kwargs: dict = {
+            "params": _passthrough_query(query),
+            "headers": _passthrough_headers(headers or {}),
+            **_passthrough_body(body),
+        }
         url = self._base_url + path
         if urlsplit(url).netloc != urlsplit(self._base_url).netloc:
             raise PassthroughRejected("the path must stay on this connection's host")
@@ -373,15 +459,17 @@ class Lexoffice:
         try:
             return response.json()
         except ValueError:
-            raise ServerError("Lexoffice answered with a body that is not JSON", status=response.status_code,
-                              path=path) from None
+            raise ServerError(
+                "Lexoffice answered with a body that is not JSON", status=response.status_code, path=path
+            ) from None
 
     def _download(self, path: str, accept: str) -> Download:
         response = self._send("GET", path, headers={"Accept": accept}, stream=True)
         return Download(
             content_type=response.headers.get("Content-Type", "application/octet-stream"),
             filename=_filename(response.headers.get("Content-Disposition", "")),
-            size=int(response.headers["Content-Length"]) if response.headers.get("Content-Length", "").isdigit()
+            size=int(response.headers["Content-Length"])
+            if response.headers.get("Content-Length", "").isdigit()
             else None,
             response=response,
         )
@@ -393,29 +481,48 @@ class Lexoffice:
         attempt = 0
         while True:
             attempt += 1
-            waited = self._limiter.acquire(self._bucket, rate=self._rate, lane=self._lane,
-                                           max_wait=LANE_MAX_WAIT[self._lane])
+            waited = self._limiter.acquire(
+                self._bucket, rate=self._rate, lane=self._lane, max_wait=LANE_MAX_WAIT[self._lane]
+            )
             if files:
                 for _name, (_filename, fileobj, _type) in files.items():
                     fileobj.seek(0)  # a repeat after 429 sends the whole file again
             started = time.monotonic()
             try:
-                response = self._session.request(method, self._base_url + path, headers=headers,
-                                                 timeout=self._timeout, allow_redirects=False, **kwargs)
+                response = self._session.request(
+                    method,
+                    self._base_url + path,
+                    headers=headers,
+                    timeout=self._timeout,
+                    allow_redirects=False,
+                    **kwargs,
+                )
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 sent = _was_sent(exc)
                 if sent:
                     self._counter.add()
-                log.info("%s %s: no answer (%s) after %.0f ms", method, path, type(exc).__name__,
-                         (time.monotonic() - started) * 1000)
+                log.info(
+                    "%s %s: no answer (%s) after %.0f ms",
+                    method,
+                    path,
+                    type(exc).__name__,
+                    (time.monotonic() - started) * 1000,
+                )
                 if method == "POST" and sent:
                     raise MaybeExecuted("the connection failed after the request was sent", path=path) from None
                 if self._may_retry(attempt, deadline, None):
                     continue
                 raise TransportError(f"Lexoffice could not be reached ({type(exc).__name__})", path=path) from None
             self._counter.add()
-            log.debug("%s %s -> %s in %.0f ms (lane %s, waited %.0f ms for a slot)", method, path,
-                      response.status_code, (time.monotonic() - started) * 1000, self._lane, waited * 1000)
+            log.debug(
+                "%s %s -> %s in %.0f ms (lane %s, waited %.0f ms for a slot)",
+                method,
+                path,
+                response.status_code,
+                (time.monotonic() - started) * 1000,
+                self._lane,
+                waited * 1000,
+            )
             status = response.status_code
             if status < 400:
                 return response
@@ -434,7 +541,7 @@ class Lexoffice:
         """Sleep before the next attempt if one is allowed; exponential backoff, full jitter."""
         if attempt >= self._max_attempts:
             return False
-        delay = random.uniform(0, min(8.0, 0.25 * 2 ** attempt))
+        delay = random.uniform(0, min(8.0, 0.25 * 2**attempt))
         retry_after = response.headers.get("Retry-After", "") if response is not None else ""
         if retry_after.strip().isdigit():
             delay = max(delay, float(retry_after))
@@ -504,8 +611,9 @@ def _passthrough_path(path: str) -> str:
     if not isinstance(path, str) or not path.startswith("/v1/"):
         raise PassthroughRejected("the path must be relative and start with /v1/")
     if not path.isascii() or any(ord(ch) < 33 or ord(ch) == 127 for ch in path):
-        raise PassthroughRejected("the path must not contain spaces, control characters or non-ASCII characters "
-                                  "(percent-encode them)")
+        raise PassthroughRejected(
+            "the path must not contain spaces, control characters or non-ASCII characters (percent-encode them)"
+        )
     decoded = path
     for _ in range(5):  # undo layered percent-encoding before looking for tricks
         decoded, previous = unquote(decoded), decoded
@@ -538,8 +646,7 @@ def _passthrough_query(query: object) -> dict[str, str] | None:
         raise PassthroughRejected("the query must be an object of names and values")
     if len(query) > MAX_QUERY_PARAMETERS:
         raise PassthroughRejected(f"at most {MAX_QUERY_PARAMETERS} query parameters")
-    return {_sendable_text(name, "query names"): _sendable_text(value, "query values")
-            for name, value in query.items()}
+    return {_sendable_text(name, "query names"): _sendable_text(value, "query values") for name, value in query.items()}
 
 
 def _passthrough_body(body: object) -> dict:

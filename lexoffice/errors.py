@@ -12,8 +12,15 @@ import requests
 class LexofficeError(Exception):
     retryable = False
 
-    def __init__(self, message: str, *, status: int | None = None, path: str = "",
-                 field_errors: dict[str, list[str]] | None = None, body: object = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        path: str = "",
+        field_errors: dict[str, list[str]] | None = None,
+        body: object = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status

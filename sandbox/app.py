@@ -49,44 +49,61 @@ class Sandbox:
     def __post_init__(self) -> None:
         self.signer = Signer(self.data_dir)
         self.dispatcher = Dispatcher(self.signer, time_scale=self.retry_time_scale)
-        self.url_map = Map([
-            Rule("/v1/profile", endpoint="profile", methods=["GET"]),
-            Rule("/v1/ping", endpoint="ping", methods=["GET"]),
-            Rule("/v1/contacts", endpoint="contacts", methods=["GET", "POST"]),
-            Rule("/v1/contacts/<cid>", endpoint="contact", methods=["GET", "PUT"]),
-            Rule("/v1/vouchers", endpoint="vouchers", methods=["GET", "POST"]),
-            Rule("/v1/vouchers/<vid>", endpoint="voucher", methods=["GET", "PUT"]),
-            Rule("/v1/vouchers/<vid>/files", endpoint="voucher_files", methods=["POST"]),
-            Rule("/v1/voucherlist", endpoint="voucherlist", methods=["GET"]),
-            Rule(f"/v1/<any({CREATABLE}):kind>", endpoint="sales_create", methods=["POST"]),
-            Rule(f"/v1/<any({KINDS}):kind>/<did>", endpoint="sales", methods=["GET"]),
-            Rule(f"/v1/<any({KINDS}):kind>/<did>/document", endpoint="document", methods=["GET"]),
-            Rule(f"/v1/<any({KINDS}):kind>/<did>/file", endpoint="document_file",
-                 methods=["GET"]),
-            Rule("/v1/articles", endpoint="articles", methods=["GET", "POST"]),
-            Rule("/v1/articles/<aid>", endpoint="article", methods=["GET", "PUT", "DELETE"]),
-            Rule("/v1/recurring-templates", endpoint="recurring_templates", methods=["GET"]),
-            Rule("/v1/recurring-templates/<tid>", endpoint="recurring_template", methods=["GET"]),
-            Rule("/v1/files", endpoint="files", methods=["POST"]),
-            Rule("/v1/files/<fid>", endpoint="file", methods=["GET"]),
-            Rule("/v1/files/<fid>/status", endpoint="file_status", methods=["GET"]),
-            Rule("/v1/payments/<vid>", endpoint="payments", methods=["GET"]),
-            Rule("/v1/event-subscriptions", endpoint="subscriptions", methods=["GET", "POST"]),
-            Rule("/v1/event-subscriptions/<sid>", endpoint="subscription", methods=["GET", "DELETE"]),
-            Rule('/v1/<any("countries","posting-categories","payment-conditions","print-layouts"):name>',
-                 endpoint="masterdata", methods=["GET"]),
-        ], strict_slashes=False)
+        self.url_map = Map(
+            [
+                Rule("/v1/profile", endpoint="profile", methods=["GET"]),
+                Rule("/v1/ping", endpoint="ping", methods=["GET"]),
+                Rule("/v1/contacts", endpoint="contacts", methods=["GET", "POST"]),
+                Rule("/v1/contacts/<cid>", endpoint="contact", methods=["GET", "PUT"]),
+                Rule("/v1/vouchers", endpoint="vouchers", methods=["GET", "POST"]),
+                Rule("/v1/vouchers/<vid>", endpoint="voucher", methods=["GET", "PUT"]),
+                Rule("/v1/vouchers/<vid>/files", endpoint="voucher_files", methods=["POST"]),
+                Rule("/v1/voucherlist", endpoint="voucherlist", methods=["GET"]),
+                Rule(f"/v1/<any({CREATABLE}):kind>", endpoint="sales_create", methods=["POST"]),
+                Rule(f"/v1/<any({KINDS}):kind>/<did>", endpoint="sales", methods=["GET"]),
+                Rule(f"/v1/<any({KINDS}):kind>/<did>/document", endpoint="document", methods=["GET"]),
+                Rule(f"/v1/<any({KINDS}):kind>/<did>/file", endpoint="document_file", methods=["GET"]),
+                Rule("/v1/articles", endpoint="articles", methods=["GET", "POST"]),
+                Rule("/v1/articles/<aid>", endpoint="article", methods=["GET", "PUT", "DELETE"]),
+                Rule("/v1/recurring-templates", endpoint="recurring_templates", methods=["GET"]),
+                Rule("/v1/recurring-templates/<tid>", endpoint="recurring_template", methods=["GET"]),
+                Rule("/v1/files", endpoint="files", methods=["POST"]),
+                Rule("/v1/files/<fid>", endpoint="file", methods=["GET"]),
+                Rule("/v1/files/<fid>/status", endpoint="file_status", methods=["GET"]),
+                Rule("/v1/payments/<vid>", endpoint="payments", methods=["GET"]),
+                Rule("/v1/event-subscriptions", endpoint="subscriptions", methods=["GET", "POST"]),
+                Rule("/v1/event-subscriptions/<sid>", endpoint="subscription", methods=["GET", "DELETE"]),
+                Rule(
+                    '/v1/<any("countries","posting-categories","payment-conditions","print-layouts"):name>',
+                    endpoint="masterdata",
+                    methods=["GET"],
+                ),
+            ],
+            strict_slashes=False,
+        )
 
     # --- organizations ---------------------------------------------------------------------------
 
-    def add_org(self, *, api_key: str | None = None, company_name: str | None = None, rate: float | None = None,
-                burst: int | None = None, e_invoice: bool = False) -> Organization:
+    def add_org(
+        self,
+        *,
+        api_key: str | None = None,
+        company_name: str | None = None,
+        rate: float | None = None,
+        burst: int | None = None,
+        e_invoice: bool = False,
+    ) -> Organization:
         key = api_key or f"sbx-{uuid.uuid4().hex}"
-        org = Organization(id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"lexhub-sandbox:{key}")), api_key=key,
-                           company_name=company_name or "Beispiel Handel GmbH",
-                           e_invoice=e_invoice,
-                           bucket=Bucket(self.settings.default_rate if rate is None else rate,
-                                         self.settings.default_burst if burst is None else burst))
+        org = Organization(
+            id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"lexhub-sandbox:{key}")),
+            api_key=key,
+            company_name=company_name or "Beispiel Handel GmbH",
+            e_invoice=e_invoice,
+            bucket=Bucket(
+                self.settings.default_rate if rate is None else rate,
+                self.settings.default_burst if burst is None else burst,
+            ),
+        )
         self.orgs[key] = org
         return org
 
@@ -110,9 +127,17 @@ class Sandbox:
         started = time.monotonic()
         key = _bearer(request)
         response = self._api(request, path, key)
-        self.requests.add(LoggedRequest(now_text(), fingerprint(key) if key else "", request.method, path,
-                                        request.query_string.decode(errors="replace"), response.status_code,
-                                        round((time.monotonic() - started) * 1000, 2)))
+        self.requests.add(
+            LoggedRequest(
+                now_text(),
+                fingerprint(key) if key else "",
+                request.method,
+                path,
+                request.query_string.decode(errors="replace"),
+                response.status_code,
+                round((time.monotonic() - started) * 1000, 2),
+            )
+        )
         return response(environ, start_response)
 
     def _api(self, request: Request, path: str, key: str | None) -> Response:
@@ -188,16 +213,26 @@ class Sandbox:
     # --- handlers ----------------------------------------------------------------------------------
 
     def do_profile(self, request: Request, org: Organization, path: str) -> Response:
-        return _json(200, {
-            "organizationId": org.id, "companyName": org.company_name,
-            "created": {"userId": str(uuid.uuid5(uuid.NAMESPACE_URL, org.id)), "userName": "Sandbox Nutzer",
-                        "userEmail": "sandbox@example.org", "date": "2024-01-15T09:00:00.000+01:00"},
-            "connectionId": org.connection_id, "features": ["cashbox"],
-            "businessFeatures": ["INVOICING", "INVOICING_PRO", "BOOKKEEPING"],
-            "subscriptionStatus": org.subscription_status,
-            "taxType": org.tax_type, "smallBusiness": org.small_business,
-            **({"distanceSalesPrinciple": org.distance_sales_principle} if org.distance_sales_principle else {}),
-        })
+        return _json(
+            200,
+            {
+                "organizationId": org.id,
+                "companyName": org.company_name,
+                "created": {
+                    "userId": str(uuid.uuid5(uuid.NAMESPACE_URL, org.id)),
+                    "userName": "Sandbox Nutzer",
+                    "userEmail": "sandbox@example.org",
+                    "date": "2024-01-15T09:00:00.000+01:00",
+                },
+                "connectionId": org.connection_id,
+                "features": ["cashbox"],
+                "businessFeatures": ["INVOICING", "INVOICING_PRO", "BOOKKEEPING"],
+                "subscriptionStatus": org.subscription_status,
+                "taxType": org.tax_type,
+                "smallBusiness": org.small_business,
+                **({"distanceSalesPrinciple": org.distance_sales_principle} if org.distance_sales_principle else {}),
+            },
+        )
 
     def do_ping(self, request: Request, org: Organization, path: str) -> Response:
         if not org.ping:  # legacy; whether the current gateway still has it is unconfirmed (§1.4)
@@ -322,19 +357,34 @@ class Sandbox:
         body = _body(request, path)
         event_type = str(body.get("eventType") or "").lower()
         if event_type not in EVENT_TYPES:
-            raise regular(406, path, "Validation failed", [{"violation": "INVALID", "field": "eventType",
-                                                            "message": "unbekannter Ereignistyp"}])
+            raise regular(
+                406,
+                path,
+                "Validation failed",
+                [{"violation": "INVALID", "field": "eventType", "message": "unbekannter Ereignistyp"}],
+            )
         url = body.get("callbackUrl")
         if any(s["eventType"] == event_type and s["callbackUrl"] == url for s in org.subscriptions.values()):
             raise regular(409, path, "Subscription for this event type and callback URL exists already")
         check_callback(url, allow_http=self.settings.allow_http_callbacks, path=path)
         created = now_text()
-        subscription = {"subscriptionId": str(uuid.uuid4()), "organizationId": org.id, "createdDate": created,
-                        "eventType": event_type, "callbackUrl": url}
+        subscription = {
+            "subscriptionId": str(uuid.uuid4()),
+            "organizationId": org.id,
+            "createdDate": created,
+            "eventType": event_type,
+            "callbackUrl": url,
+        }
         org.subscriptions[subscription["subscriptionId"]] = subscription
-        return _created({"id": subscription["subscriptionId"],
-                         "resourceUri": f"{_base(request)}/v1/event-subscriptions/{subscription['subscriptionId']}",
-                         "createdDate": created, "updatedDate": created, "version": 0})
+        return _created(
+            {
+                "id": subscription["subscriptionId"],
+                "resourceUri": f"{_base(request)}/v1/event-subscriptions/{subscription['subscriptionId']}",
+                "createdDate": created,
+                "updatedDate": created,
+                "version": 0,
+            }
+        )
 
     def do_subscription(self, request: Request, org: Organization, path: str, sid: str) -> Response:
         subscription = org.subscriptions.get(sid)
@@ -354,8 +404,13 @@ class Sandbox:
 def _unknown_route(request: Request, org: Organization) -> Response:
     if org.legacy_gateway:  # the old gateway's answer to unknown routes and methods (§1.2)
         token = _bearer(request) or ""
-        return _json(403, {"message": f"'{token}' not a valid key=value pair (missing equal-sign) in "
-                                      f"Authorization header: 'Bearer {token}'."})
+        return _json(
+            403,
+            {
+                "message": f"'{token}' not a valid key=value pair (missing equal-sign) in "
+                f"Authorization header: 'Bearer {token}'."
+            },
+        )
     return _json(404, {"message": "Not Found"})
 
 

@@ -19,8 +19,11 @@ GENERIC = "Validation failed for request. Please see details list for specific c
 def search(org: Organization, args: dict, path: str) -> dict:
     if args.get("type") is not None and args["type"] not in TYPES:
         raise regular(400, path, f"Invalid value '{args['type']}' received for request parameter 'type'")
-    found = [a for a in org.articles.values()
-             if all(args.get(name) is None or a.get(name) == args[name] for name in ("articleNumber", "gtin", "type"))]
+    found = [
+        a
+        for a in org.articles.values()
+        if all(args.get(name) is None or a.get(name) == args[name] for name in ("articleNumber", "gtin", "type"))
+    ]
     prop, direction = sort_of(args, path, sortable=SORTABLE, default=("title", "ASC"))
     found.sort(key=lambda a: (str(a.get(prop) or "").lower(), a["id"]), reverse=direction == "DESC")
     return page_of(found, args, path=path, default_sort=[{"property": prop, "direction": direction}])
@@ -107,13 +110,20 @@ def create(org: Organization, body: dict, path: str) -> dict:
 def update(org: Organization, article_id: str, body: dict, path: str) -> dict:
     current = get(org, article_id, path)
     if body.get("version") is None:
-        raise regular(406, path, GENERIC, [{"violation": "NOTNULL", "field": "version",
-                                            "message": "darf nicht leer sein"}])
+        raise regular(
+            406, path, GENERIC, [{"violation": "NOTNULL", "field": "version", "message": "darf nicht leer sein"}]
+        )
     if body["version"] != current["version"]:
         raise regular(409, path, f"The version {body['version']} of the article is outdated")
     _check(org, body, path, article_id)
-    replaced = {"id": article_id, "organizationId": org.id, "archived": current.get("archived", False),
-                "createdDate": current["createdDate"], "version": current["version"], **_fields(body)}
+    replaced = {
+        "id": article_id,
+        "organizationId": org.id,
+        "archived": current.get("archived", False),
+        "createdDate": current["createdDate"],
+        "version": current["version"],
+        **_fields(body),
+    }
     org.articles[article_id] = stamp(replaced)
     return replaced
 

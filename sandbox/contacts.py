@@ -11,12 +11,14 @@ from sandbox.paging import page_of
 from sandbox.sales import contact_name
 from sandbox.store import Organization
 
-COUNTRIES = set("""AD AE AF AG AL AM AO AR AT AU AZ BA BB BD BE BF BG BH BI BJ BN BO BR BS BT BW BY BZ CA CD CF
+COUNTRIES = set(
+    """AD AE AF AG AL AM AO AR AT AU AZ BA BB BD BE BF BG BH BI BJ BN BO BR BS BT BW BY BZ CA CD CF
 CG CH CI CL CM CN CO CR CU CV CY CZ DE DJ DK DM DO DZ EC EE EG ER ES ET FI FJ FM FR GA GB GD GE GH GM GN GQ GR GT GW
 GY HK HN HR HT HU ID IE IL IN IQ IR IS IT JM JO JP KE KG KH KI KM KN KP KR KW KZ LA LB LC LI LK LR LS LT LU LV LY MA
 MC MD ME MG MH MK ML MM MN MR MT MU MV MW MX MY MZ NA NE NG NI NL NO NP NR NZ OM PA PE PG PH PK PL PT PW PY QA RO RS
 RU RW SA SB SC SD SE SG SI SK SL SM SN SO SR SS ST SV SY SZ TD TG TH TJ TL TM TN TO TR TT TV TW TZ UA UG US UY UZ VA
-VC VE VN VU WS XK YE ZA ZM ZW ES_CN GR_69""".split())
+VC VE VN VU WS XK YE ZA ZM ZW ES_CN GR_69""".split()
+)
 READ_ONLY = ("id", "organizationId", "createdDate", "updatedDate")
 VAT_DE = re.compile(r"^DE\d{9}$")
 
@@ -41,8 +43,11 @@ def pattern(term: str) -> re.Pattern:
 
 def _emails(contact: dict) -> list[str]:
     found = [e for values in (contact.get("emailAddresses") or {}).values() for e in values or []]
-    found += [p.get("emailAddress") for p in (contact.get("company") or {}).get("contactPersons") or []
-              if p.get("emailAddress")]
+    found += [
+        p.get("emailAddress")
+        for p in (contact.get("company") or {}).get("contactPersons") or []
+        if p.get("emailAddress")
+    ]
     return found
 
 
@@ -61,8 +66,9 @@ def search(org: Organization, args: dict) -> dict:
     matches = []
     for contact in org.contacts.values():
         # Names are matched HTML-encoded; the filter text arrives HTML-encoded too.
-        if any(kind == "name" and not rx.search(html.escape(contact_name(contact), quote=False))
-               for kind, rx in filters):
+        if any(
+            kind == "name" and not rx.search(html.escape(contact_name(contact), quote=False)) for kind, rx in filters
+        ):
             continue
         if any(kind == "email" and not any(rx.search(e) for e in _emails(contact)) for kind, rx in filters):
             continue
@@ -156,16 +162,23 @@ def update(org: Organization, contact_id: str, payload: dict) -> dict:
     if _multi_entry(current):
         raise invalid(406, "contact", "contact_has_not_mappable_address")
     validate(payload)
-    replaced = {key: copy.deepcopy(value) for key, value in payload.items()
-                if key not in (*READ_ONLY, "archived", "version")}
+    replaced = {
+        key: copy.deepcopy(value) for key, value in payload.items() if key not in (*READ_ONLY, "archived", "version")
+    }
     # Role numbers are the server's; a PUT keeps them (a new role gets a new number).
     roles = {}
     for role in ("customer", "vendor"):
         if role in (payload.get("roles") or {}):
             roles[role] = current["roles"].get(role) or {
-                "number": org.next_customer_number() if role == "customer" else org.next_vendor_number()}
-    replaced.update(id=contact_id, organizationId=org.id, version=current["version"] + 1,
-                    archived=current.get("archived", False), roles=roles)
+                "number": org.next_customer_number() if role == "customer" else org.next_vendor_number()
+            }
+    replaced.update(
+        id=contact_id,
+        organizationId=org.id,
+        version=current["version"] + 1,
+        archived=current.get("archived", False),
+        roles=roles,
+    )
     org.contacts[contact_id] = replaced
     return replaced
 
@@ -176,19 +189,38 @@ def _multi_entry(contact: dict) -> bool:
         return True
     if len((contact.get("company") or {}).get("contactPersons") or []) > 1:
         return True
-    return any(len(values or []) > 1 for group in ("emailAddresses", "phoneNumbers")
-               for values in (contact.get(group) or {}).values())
+    return any(
+        len(values or []) > 1
+        for group in ("emailAddresses", "phoneNumbers")
+        for values in (contact.get(group) or {}).values()
+    )
 
 
 def action_result(record: dict, base_url: str, path: str) -> dict:
-    return {"id": record["id"], "resourceUri": f"{base_url}{path}/{record['id']}",
-            "createdDate": record.get("createdDate") or now_text(),
-            "updatedDate": record.get("updatedDate") or now_text(), "version": record["version"]}
+    return {
+        "id": record["id"],
+        "resourceUri": f"{base_url}{path}/{record['id']}",
+        "createdDate": record.get("createdDate") or now_text(),
+        "updatedDate": record.get("updatedDate") or now_text(),
+        "version": record["version"],
+    }
 
 
 def ensure_exists(org: Organization, contact_id: str) -> dict:
     contact = org.contacts.get(contact_id)
     if contact is None:
-        raise ApiError(404, {"IssueList": [{"i18nKey": "not_found", "source": "id", "type": "validation_failure",
-                                            "additionalData": None, "args": None}]})
+        raise ApiError(
+            404,
+            {
+                "IssueList": [
+                    {
+                        "i18nKey": "not_found",
+                        "source": "id",
+                        "type": "validation_failure",
+                        "additionalData": None,
+                        "args": None,
+                    }
+                ]
+            },
+        )
     return contact

@@ -45,8 +45,16 @@ def control(sandbox, request: Request, path: str) -> Response:
             return _json(200, mutate(sandbox, body))
         if route == ("/_sandbox/deliveries", "GET"):
             key = request.args.get("apiKey")
-            return _json(200, {"deliveries": [{k: v for k, v in d.items() if k != "apiKey"}
-                                              for d in sandbox.dispatcher.history if not key or d["apiKey"] == key]})
+            return _json(
+                200,
+                {
+                    "deliveries": [
+                        {k: v for k, v in d.items() if k != "apiKey"}
+                        for d in sandbox.dispatcher.history
+                        if not key or d["apiKey"] == key
+                    ]
+                },
+            )
     except LookupError as exc:
         return _json(404, {"message": str(exc)})
     except (ValueError, TypeError) as exc:
@@ -55,17 +63,35 @@ def control(sandbox, request: Request, path: str) -> Response:
 
 
 def create_org(sandbox, body: dict) -> dict:
-    org = sandbox.add_org(api_key=body.get("apiKey"), company_name=body.get("companyName"),
-                          rate=body.get("rateLimit"), burst=body.get("burst"),
-                          e_invoice=bool((body.get("features") or {}).get("eInvoice")))
-    optional = {name: int(body[key]) for name, key in (("articles", "articles"),
-                                                       ("recurring_templates", "recurringTemplates"))
-                if body.get(key) is not None}
-    seed_organization(org, seed=int(body.get("seed", 1)), contacts=int(body.get("contacts", 0)),
-                      vouchers=int(body.get("vouchers", 0)), invoices=int(body.get("invoices", 0)), **optional)
-    return {"organizationId": org.id, "apiKey": org.api_key, "contacts": len(org.contacts),
-            "vouchers": len(org.vouchers), "salesDocuments": len(org.sales), "articles": len(org.articles),
-            "recurringTemplates": len(org.recurring_templates)}
+    org = sandbox.add_org(
+        api_key=body.get("apiKey"),
+        company_name=body.get("companyName"),
+        rate=body.get("rateLimit"),
+        burst=body.get("burst"),
+        e_invoice=bool((body.get("features") or {}).get("eInvoice")),
+    )
+    optional = {
+        name: int(body[key])
+        for name, key in (("articles", "articles"), ("recurring_templates", "recurringTemplates"))
+        if body.get(key) is not None
+    }
+    seed_organization(
+        org,
+        seed=int(body.get("seed", 1)),
+        contacts=int(body.get("contacts", 0)),
+        vouchers=int(body.get("vouchers", 0)),
+        invoices=int(body.get("invoices", 0)),
+        **optional,
+    )
+    return {
+        "organizationId": org.id,
+        "apiKey": org.api_key,
+        "contacts": len(org.contacts),
+        "vouchers": len(org.vouchers),
+        "salesDocuments": len(org.sales),
+        "articles": len(org.articles),
+        "recurringTemplates": len(org.recurring_templates),
+    }
 
 
 def _org(sandbox, body: dict) -> Organization:
@@ -128,9 +154,12 @@ def _configure_profile(org: Organization, body: dict) -> None:
         if "companyName" in data:
             org.company_name = data.pop("companyName") or ""
         org.details.update(data)
-    for option, attribute in (("ping", "ping"), ("fileStatus", "file_status"),
-                              ("quotationAcceptedOnPursue", "quotation_accepted_on_pursue"),
-                              ("dateFilterDatetimes", "date_filter_datetimes")):
+    for option, attribute in (
+        ("ping", "ping"),
+        ("fileStatus", "file_status"),
+        ("quotationAcceptedOnPursue", "quotation_accepted_on_pursue"),
+        ("dateFilterDatetimes", "date_filter_datetimes"),
+    ):
         if option in body:
             setattr(org, attribute, bool(body[option]))
     if "smallBusinessCategoryIds" in body:  # which of the two Kleinunternehmer ids this account knows
@@ -162,11 +191,24 @@ def requests_log(sandbox, request: Request) -> Response:
         counts = by_key.setdefault(entry.key, {"requests": 0, "429": 0})
         counts["requests"] += 1
         counts["429"] += entry.status == 429
-    return _json(200, {
-        "requests": [{"time": e.time, "apiKey": e.key, "method": e.method, "path": e.path, "query": e.query,
-                      "status": e.status, "durationMs": e.duration_ms} for e in entries],
-        "counters": {"requests": len(entries), "429": sum(e.status == 429 for e in entries), "byKey": by_key},
-    })
+    return _json(
+        200,
+        {
+            "requests": [
+                {
+                    "time": e.time,
+                    "apiKey": e.key,
+                    "method": e.method,
+                    "path": e.path,
+                    "query": e.query,
+                    "status": e.status,
+                    "durationMs": e.duration_ms,
+                }
+                for e in entries
+            ],
+            "counters": {"requests": len(entries), "429": sum(e.status == 429 for e in entries), "byKey": by_key},
+        },
+    )
 
 
 def faults(sandbox, request: Request, body: dict) -> Response:
@@ -186,10 +228,15 @@ def faults(sandbox, request: Request, body: dict) -> Response:
     return _json(200, {"rules": len(sandbox.faults)})
 
 
-RESOURCES = {"contact": "contact", "voucher": "voucher", "article": "article",
-             "recurring-template": "recurring-template", "recurringtemplate": "recurring-template",
-             **{kind: kind for kind in sales.EVENT_RESOURCES},
-             **{resource: kind for kind, resource in sales.EVENT_RESOURCES.items()}}
+RESOURCES = {
+    "contact": "contact",
+    "voucher": "voucher",
+    "article": "article",
+    "recurring-template": "recurring-template",
+    "recurringtemplate": "recurring-template",
+    **{kind: kind for kind in sales.EVENT_RESOURCES},
+    **{resource: kind for kind, resource in sales.EVENT_RESOURCES.items()},
+}
 
 
 def mutate(sandbox, body: dict) -> dict:
@@ -212,17 +259,31 @@ def mutate(sandbox, body: dict) -> dict:
         if resource == "contact":
             record, events = _mutate_contact(org, action, body.get("id"), fields)
         elif resource == "voucher":
-            record, events = _mutate_record(org.vouchers, "voucher", action, body.get("id"), fields,
-                                            lambda: _new_voucher(org, fields))
+            record, events = _mutate_record(
+                org.vouchers, "voucher", action, body.get("id"), fields, lambda: _new_voucher(org, fields)
+            )
         elif resource == "article":
-            record, events = _mutate_record(org.articles, "article", action, body.get("id"), fields,
-                                            lambda: _new_article(org, fields))
+            record, events = _mutate_record(
+                org.articles, "article", action, body.get("id"), fields, lambda: _new_article(org, fields)
+            )
         elif resource == "recurring-template":
-            record, events = _mutate_record(org.recurring_templates, "recurring-template", action, body.get("id"),
-                                            fields, lambda: recurring.new_template(org, copy.deepcopy(fields)))
+            record, events = _mutate_record(
+                org.recurring_templates,
+                "recurring-template",
+                action,
+                body.get("id"),
+                fields,
+                lambda: recurring.new_template(org, copy.deepcopy(fields)),
+            )
         else:
-            record, events = _mutate_record(org.sales, sales.EVENT_RESOURCES[resource], action, body.get("id"),
-                                            fields, lambda: _new_sales(org, resource, fields))
+            record, events = _mutate_record(
+                org.sales,
+                sales.EVENT_RESOURCES[resource],
+                action,
+                body.get("id"),
+                fields,
+                lambda: _new_sales(org, resource, fields),
+            )
     for event in events:
         sandbox.emit(org, event, record["id"])
     return sales.public(record)
@@ -230,9 +291,15 @@ def mutate(sandbox, body: dict) -> dict:
 
 def _mutate_contact(org: Organization, action: str, record_id: str | None, fields: dict) -> tuple[dict, list[str]]:
     if action == "create":
-        contact = {"id": str(uuid.uuid4()), "organizationId": org.id, "version": 1, "archived": False,
-                   "roles": {"customer": {"number": org.next_customer_number()}},
-                   "company": {"name": "Neuer Kunde GmbH"}, **copy.deepcopy(fields)}
+        contact = {
+            "id": str(uuid.uuid4()),
+            "organizationId": org.id,
+            "version": 1,
+            "archived": False,
+            "roles": {"customer": {"number": org.next_customer_number()}},
+            "company": {"name": "Neuer Kunde GmbH"},
+            **copy.deepcopy(fields),
+        }
         org.contacts[contact["id"]] = contact
         return contact, ["contact.created"]
     contact = org.contacts.get(record_id or "")
@@ -251,8 +318,9 @@ def _mutate_contact(org: Organization, action: str, record_id: str | None, field
     return contact, ["contact.changed"]
 
 
-def _mutate_record(store: dict, event_resource: str, action: str, record_id: str | None, fields: dict,
-                   make) -> tuple[dict, list[str]]:
+def _mutate_record(
+    store: dict, event_resource: str, action: str, record_id: str | None, fields: dict, make
+) -> tuple[dict, list[str]]:
     if action == "create":
         record = make()
         store[record["id"]] = record
@@ -289,20 +357,45 @@ def _mutate_record(store: dict, event_resource: str, action: str, record_id: str
 def _new_voucher(org: Organization, fields: dict) -> dict:
     from sandbox.clock import now_text
 
-    voucher = {"id": str(uuid.uuid4()), "organizationId": org.id, "type": "purchaseinvoice",
-               "voucherStatus": "open", "voucherNumber": f"WEB-{len(org.vouchers) + 1:05d}",
-               "voucherDate": now_text(), "totalGrossAmount": 119.0, "totalTaxAmount": 19.0, "taxType": "gross",
-               "useCollectiveContact": True, "files": [], "archived": False, "version": 0,
-               "voucherItems": [{"amount": 119.0, "taxAmount": 19.0, "taxRatePercent": 19,
-                                 "categoryId": "16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1"}], **copy.deepcopy(fields)}
+    voucher = {
+        "id": str(uuid.uuid4()),
+        "organizationId": org.id,
+        "type": "purchaseinvoice",
+        "voucherStatus": "open",
+        "voucherNumber": f"WEB-{len(org.vouchers) + 1:05d}",
+        "voucherDate": now_text(),
+        "totalGrossAmount": 119.0,
+        "totalTaxAmount": 19.0,
+        "taxType": "gross",
+        "useCollectiveContact": True,
+        "files": [],
+        "archived": False,
+        "version": 0,
+        "voucherItems": [
+            {
+                "amount": 119.0,
+                "taxAmount": 19.0,
+                "taxRatePercent": 19,
+                "categoryId": "16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1",
+            }
+        ],
+        **copy.deepcopy(fields),
+    }
     return stamp(voucher, created=True)
 
 
 def _new_article(org: Organization, fields: dict) -> dict:
-    article = {"id": str(uuid.uuid4()), "organizationId": org.id, "archived": False, "title": "Neuer Artikel",
-               "type": "SERVICE", "articleNumber": f"WEB-{len(org.articles) + 1:04d}", "unitName": "Stück",
-               "price": {"netPrice": 10.0, "grossPrice": 11.9, "leadingPrice": "NET", "taxRate": 19},
-               **copy.deepcopy(fields)}
+    article = {
+        "id": str(uuid.uuid4()),
+        "organizationId": org.id,
+        "archived": False,
+        "title": "Neuer Artikel",
+        "type": "SERVICE",
+        "articleNumber": f"WEB-{len(org.articles) + 1:04d}",
+        "unitName": "Stück",
+        "price": {"netPrice": 10.0, "grossPrice": 11.9, "leadingPrice": "NET", "taxRate": 19},
+        **copy.deepcopy(fields),
+    }
     stamp(article, created=True)
     article["version"] = 0
     return article
@@ -311,12 +404,30 @@ def _new_article(org: Organization, fields: dict) -> dict:
 def _new_sales(org: Organization, kind: str, fields: dict) -> dict:
     from sandbox.clock import now_text
 
-    document = {"id": str(uuid.uuid4()), "organizationId": org.id, "_kind": kind, "voucherStatus": "open",
-                "voucherDate": now_text(), "language": "de", "archived": False, "version": 0,
-                "address": {"name": "Laufkundschaft", "countryCode": "DE"}, "relatedVouchers": [],
-                "lineItems": [{"type": "custom", "name": "Leistung", "quantity": 1, "unitName": "Stück",
-                               "unitPrice": {"currency": "EUR", "netAmount": 100.0, "taxRatePercentage": 19}}],
-                "totalPrice": {"currency": "EUR"}, "taxConditions": {"taxType": "net"}, **copy.deepcopy(fields)}
+    document = {
+        "id": str(uuid.uuid4()),
+        "organizationId": org.id,
+        "_kind": kind,
+        "voucherStatus": "open",
+        "voucherDate": now_text(),
+        "language": "de",
+        "archived": False,
+        "version": 0,
+        "address": {"name": "Laufkundschaft", "countryCode": "DE"},
+        "relatedVouchers": [],
+        "lineItems": [
+            {
+                "type": "custom",
+                "name": "Leistung",
+                "quantity": 1,
+                "unitName": "Stück",
+                "unitPrice": {"currency": "EUR", "netAmount": 100.0, "taxRatePercentage": 19},
+            }
+        ],
+        "totalPrice": {"currency": "EUR"},
+        "taxConditions": {"taxType": "net"},
+        **copy.deepcopy(fields),
+    }
     if kind != "dunning":
         # the web app numbers from the same sequence as the API (down payment invoices: AR)
         document.setdefault("voucherNumber", org.next_voucher_number(sales_create.PREFIXES.get(kind, "AR")))

@@ -6,6 +6,7 @@ import zlib
 
 def pdf(lines: list[str]) -> bytes:
     """A one-page PDF with a text line each; a correct xref table so readers accept it."""
+
     def escape(text: str) -> str:
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
@@ -35,16 +36,19 @@ def png(width: int, height: int, seed: int) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    rows = b"".join(b"\x00" + bytes(((seed * 31 + x * 7 + y * 13) % 256) for x in range(width * 3))
-                    for y in range(height))
+    rows = b"".join(
+        b"\x00" + bytes(((seed * 31 + x * 7 + y * 13) % 256) for x in range(width * 3)) for y in range(height)
+    )
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 def xrechnung(number: str, total: float) -> bytes:
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<ubl:Invoice xmlns:ubl="urn:oasis:names:specification:ubl:'
-            f'schema:xsd:Invoice-2"><cbc:ID xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:'
-            f'CommonBasicComponents-2">{number}</cbc:ID><Total>{total:.2f}</Total></ubl:Invoice>\n').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<ubl:Invoice xmlns:ubl="urn:oasis:names:specification:ubl:'
+        f'schema:xsd:Invoice-2"><cbc:ID xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:'
+        f'CommonBasicComponents-2">{number}</cbc:ID><Total>{total:.2f}</Total></ubl:Invoice>\n'
+    ).encode()
 
 
 def sniff(content: bytes) -> str | None:

@@ -26,18 +26,17 @@ class DroppedConnection(Exception):
     """Raised inside the body iterator: the server closes the connection mid-answer."""
 
 
-FAULT_MESSAGES = {429: "Too Many Requests", 500: None, 502: "Bad Gateway", 503: None,
-                  504: "Endpoint request timed out"}
+FAULT_MESSAGES = {429: "Too Many Requests", 500: None, 502: "Bad Gateway", 503: None, 504: "Endpoint request timed out"}
 
 
 def fault_response(rule: FaultRule) -> Response:
     if rule.kind == "drop":
+
         def broken():
             yield b'{"partial": '
             raise DroppedConnection("sandbox fault: connection dropped")
 
-        return Response(broken(), status=200, headers={"Content-Type": "application/json",
-                                                        "Content-Length": "4096"})
+        return Response(broken(), status=200, headers={"Content-Type": "application/json", "Content-Length": "4096"})
     if rule.kind == "rate_limit_500":
         return _json_response(500, {"message": "Internal server error or rate limit exceeded"})
     headers = {"Retry-After": str(rule.retry_after)} if rule.retry_after is not None else None
@@ -45,11 +44,21 @@ def fault_response(rule: FaultRule) -> Response:
 
 
 def fault_rules(spec: list[dict], api_key: str | None) -> list[FaultRule]:
-    return [FaultRule(path=re.compile(item.get("path") or "."), method=item.get("method"),
-                      rate=float(item.get("rate", 1.0)), kind=item.get("kind", "status"),
-                      status=int(item.get("status", 500)), retry_after=item.get("retryAfter"),
-                      apply_write=bool(item.get("applyWrite")), latency_ms=int(item.get("latencyMs", 0)),
-                      count=item.get("count"), api_key=item.get("apiKey") or api_key) for item in spec]
+    return [
+        FaultRule(
+            path=re.compile(item.get("path") or "."),
+            method=item.get("method"),
+            rate=float(item.get("rate", 1.0)),
+            kind=item.get("kind", "status"),
+            status=int(item.get("status", 500)),
+            retry_after=item.get("retryAfter"),
+            apply_write=bool(item.get("applyWrite")),
+            latency_ms=int(item.get("latencyMs", 0)),
+            count=item.get("count"),
+            api_key=item.get("apiKey") or api_key,
+        )
+        for item in spec
+    ]
 
 
 def _json_response(status: int, body: object, headers: dict | None = None) -> Response:

@@ -10,11 +10,20 @@ from sandbox.errors import ApiError, invalid, legacy, regular
 from sandbox.store import Organization, StoredFile, stamp
 
 MAX_BYTES = 5 * 1024 * 1024
-EXTENSIONS = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
-              "xml": "application/xml"}
+EXTENSIONS = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "xml": "application/xml",
+}
 ACCEPTABLE = ("*/*", "application/pdf", "application/xml", "image/png", "image/jpeg")
-BAD_CONTENT_KEYS = {"application/pdf": "voucher_upload_toxic_pdf", "image/png": "image_conversion_error",
-                    "image/jpeg": "image_conversion_error", "application/xml": "invalid_xrechnung"}
+BAD_CONTENT_KEYS = {
+    "application/pdf": "voucher_upload_toxic_pdf",
+    "image/png": "image_conversion_error",
+    "image/jpeg": "image_conversion_error",
+    "application/xml": "invalid_xrechnung",
+}
 
 
 def read_upload(request: Request, org: Organization) -> tuple[bytes, str, str]:
@@ -93,8 +102,9 @@ def download(org: Organization, file_id: str, accept: str) -> Response:
         raise ApiError(406, {"message": "Not Acceptable"})
     if stored.xml is not None or stored.content_type == "application/xml":
         xml = stored.xml if stored.xml is not None else stored.content
-        if wanted in ("*/*", "application/xml") and (stored.content_type == "application/xml"
-                                                     or wanted == "application/xml"):
+        if wanted in ("*/*", "application/xml") and (
+            stored.content_type == "application/xml" or wanted == "application/xml"
+        ):
             return _binary(xml, "application/xml;charset=UTF-8", f"{stored.id}.xml", "inline")
         pdf = stored.content if stored.content_type == "application/pdf" else documents.pdf(["E-Rechnung"])
         return _binary(pdf, "application/pdf", f"{stored.id}.pdf", "inline")
@@ -108,8 +118,9 @@ def download_document(org: Organization, document: dict, accept: str, path: str)
     from sandbox.sales import render
 
     if document["voucherStatus"] == "draft":
-        raise regular(409, path, f"The voucher {document['id']} is in status 'draft' and therefore cannot be "
-                                 "downloaded")
+        raise regular(
+            409, path, f"The voucher {document['id']} is in status 'draft' and therefore cannot be downloaded"
+        )
     wanted = _accept(accept)
     if wanted is None or wanted.startswith("image/"):
         raise regular(406, path, "Not Acceptable")
@@ -118,8 +129,9 @@ def download_document(org: Organization, document: dict, accept: str, path: str)
     if wanted == "application/xml" or (wanted == "*/*" and e_invoice):
         if not e_invoice:
             raise regular(404, path, "No XML document available")
-        return _binary(stored.xml, "application/xml;charset=UTF-8", stored.filename.replace(".pdf", ".xml"),
-                       "attachment")
+        return _binary(
+            stored.xml, "application/xml;charset=UTF-8", stored.filename.replace(".pdf", ".xml"), "attachment"
+        )
     return _binary(stored.content, "application/pdf", stored.filename, "attachment")
 
 
@@ -135,6 +147,12 @@ def _checksum(content: bytes) -> str:
 
 
 def _binary(content: bytes, content_type: str, filename: str, disposition: str) -> Response:
-    return Response(content, status=200, headers={
-        "Content-Type": content_type, "Content-Length": str(len(content)),
-        "Content-Disposition": f"{disposition}; filename={filename};"})
+    return Response(
+        content,
+        status=200,
+        headers={
+            "Content-Type": content_type,
+            "Content-Length": str(len(content)),
+            "Content-Disposition": f"{disposition}; filename={filename};",
+        },
+    )

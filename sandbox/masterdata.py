@@ -31,16 +31,35 @@ CATEGORIES = [
 
 
 def countries() -> list[dict]:
-    return [{"countryCode": code, "countryNameEN": code, "countryNameDE": code,
-             "taxClassification": "de" if code == "DE" else "intraCommunity" if code in EU_MEMBERS
-             else "thirdPartyCountry"} for code in sorted(COUNTRIES)]
+    return [
+        {
+            "countryCode": code,
+            "countryNameEN": code,
+            "countryNameDE": code,
+            "taxClassification": "de"
+            if code == "DE"
+            else "intraCommunity"
+            if code in EU_MEMBERS
+            else "thirdPartyCountry",
+        }
+        for code in sorted(COUNTRIES)
+    ]
 
 
 def posting_categories(org: Organization | None = None) -> list[dict]:
     hidden = known_categories_hidden(org)
-    return [{"id": cid, "name": name, "type": kind, "contactRequired": False, "splitAllowed": True,
-             "groupName": "Einnahmen" if kind == "income" else "Ausgaben"} for cid, name, kind in CATEGORIES
-            if cid not in hidden]
+    return [
+        {
+            "id": cid,
+            "name": name,
+            "type": kind,
+            "contactRequired": False,
+            "splitAllowed": True,
+            "groupName": "Einnahmen" if kind == "income" else "Ausgaben",
+        }
+        for cid, name, kind in CATEGORIES
+        if cid not in hidden
+    ]
 
 
 def known_categories_hidden(org: Organization | None) -> set[str]:
@@ -52,11 +71,19 @@ def known_categories_hidden(org: Organization | None) -> set[str]:
 
 def payment_conditions() -> list[dict]:
     return [
-        {"id": "cb0f1a05-1111-4b4b-9c9c-0a0a0a0a0a01", "organizationDefault": True,
-         "paymentTermLabelTemplate": "Zahlbar innerhalb von {paymentRange} Tagen", "paymentTermDuration": 14},
-        {"id": "cb0f1a05-2222-4b4b-9c9c-0a0a0a0a0a02", "organizationDefault": False,
-         "paymentTermLabelTemplate": "{discount} Skonto bei Zahlung in {discountRange} Tagen",
-         "paymentTermDuration": 30, "paymentDiscountConditions": {"discountPercentage": 2, "discountRange": 10}},
+        {
+            "id": "cb0f1a05-1111-4b4b-9c9c-0a0a0a0a0a01",
+            "organizationDefault": True,
+            "paymentTermLabelTemplate": "Zahlbar innerhalb von {paymentRange} Tagen",
+            "paymentTermDuration": 14,
+        },
+        {
+            "id": "cb0f1a05-2222-4b4b-9c9c-0a0a0a0a0a02",
+            "organizationDefault": False,
+            "paymentTermLabelTemplate": "{discount} Skonto bei Zahlung in {discountRange} Tagen",
+            "paymentTermDuration": 30,
+            "paymentDiscountConditions": {"discountPercentage": 2, "discountRange": 10},
+        },
     ]
 
 
@@ -67,8 +94,12 @@ def print_layouts() -> list[dict]:
 CATEGORY_IDS = frozenset(cid for cid, _name, _kind in CATEGORIES)
 CATEGORY_TYPES = {cid: kind for cid, _name, kind in CATEGORIES}
 
-LISTS = {"countries": countries, "posting-categories": posting_categories,
-         "payment-conditions": payment_conditions, "print-layouts": print_layouts}
+LISTS = {
+    "countries": countries,
+    "posting-categories": posting_categories,
+    "payment-conditions": payment_conditions,
+    "print-layouts": print_layouts,
+}
 
 
 NO_PAYMENTS = "No payment information for this voucher/voucher type"
@@ -88,8 +119,9 @@ def payments(org: Organization, voucher_id: str, path: str) -> dict:
     if document is None:
         raise regular(404, path, "Resource not found")
     amount = open_amount(document)
-    linked = document["_kind"] == "creditnote" and any(r.get("voucherType") == "invoice"
-                                                       for r in document.get("relatedVouchers") or [])
+    linked = document["_kind"] == "creditnote" and any(
+        r.get("voucherType") == "invoice" for r in document.get("relatedVouchers") or []
+    )
     if amount is None or linked:
         raise regular(406, path, NO_PAYMENTS)
     return _state(amount, document["_kind"], document["voucherStatus"], document)
@@ -97,9 +129,14 @@ def payments(org: Organization, voucher_id: str, path: str) -> dict:
 
 def _state(open_value: float | None, voucher_type: str, status: str, record: dict) -> dict:
     revenue = not voucher_type.startswith("purchase")  # sales credit notes count as revenue too (§15)
-    state = {"openAmount": open_value or 0, "currency": "EUR", "voucherType": voucher_type, "voucherStatus": status,
-             "paymentStatus": "balanced" if not open_value else ("openRevenue" if revenue else "openExpense"),
-             "paymentItems": _items(record, status)}
+    state = {
+        "openAmount": open_value or 0,
+        "currency": "EUR",
+        "voucherType": voucher_type,
+        "voucherStatus": status,
+        "paymentStatus": "balanced" if not open_value else ("openRevenue" if revenue else "openExpense"),
+        "paymentItems": _items(record, status),
+    }
     if status in ("paid", "paidoff"):
         state["paidDate"] = record.get("updatedDate")
     return state
@@ -111,9 +148,21 @@ def _items(record: dict, status: str) -> list[dict]:
     credited = float(record.get("_credited") or 0)
     items = []
     if credited:
-        items.append({"paymentItemType": "partPaymentCreditNote", "postingDate": record.get("updatedDate"),
-                      "amount": credited, "currency": "EUR"})
+        items.append(
+            {
+                "paymentItemType": "partPaymentCreditNote",
+                "postingDate": record.get("updatedDate"),
+                "amount": credited,
+                "currency": "EUR",
+            }
+        )
     if status in ("paid", "paidoff") and round(gross - credited, 2) > 0:
-        items.append({"paymentItemType": "manualPayment", "postingDate": record.get("updatedDate"),
-                      "amount": round(gross - credited, 2), "currency": "EUR"})
+        items.append(
+            {
+                "paymentItemType": "manualPayment",
+                "postingDate": record.get("updatedDate"),
+                "amount": round(gross - credited, 2),
+                "currency": "EUR",
+            }
+        )
     return items

@@ -18,8 +18,9 @@ def sort_of(args: dict, path: str, *, sortable: object, default: tuple[str, str]
     return parts[0], parts[1].upper() if len(parts) > 1 else "ASC"
 
 
-def page_of(items: list, args: dict, *, default_sort: list[dict] | None, legacy_errors: bool = False,
-            path: str = "") -> dict:
+def page_of(
+    items: list, args: dict, *, default_sort: list[dict] | None, legacy_errors: bool = False, path: str = ""
+) -> dict:
     page = _int(args.get("page"), 0)
     size = _int(args.get("size"), 25)
     if legacy_errors:
@@ -37,19 +38,46 @@ def page_of(items: list, args: dict, *, default_sort: list[dict] | None, legacy_
     total = min(len(items), SEARCH_WINDOW)
     content = items[page * size : (page + 1) * size]
     total_pages = (total + size - 1) // size if total else 0
-    sort = [{"property": s["property"], "direction": s["direction"], "ignoreCase": False,
-             "nullHandling": "NATIVE", "ascending": s["direction"] == "ASC"} for s in (default_sort or [])]
-    return {"content": content, "first": page == 0, "last": (page + 1) >= total_pages,
-            "totalPages": total_pages, "totalElements": total, "numberOfElements": len(content),
-            "size": size, "number": page, "sort": sort}
+    sort = [
+        {
+            "property": s["property"],
+            "direction": s["direction"],
+            "ignoreCase": False,
+            "nullHandling": "NATIVE",
+            "ascending": s["direction"] == "ASC",
+        }
+        for s in (default_sort or [])
+    ]
+    return {
+        "content": content,
+        "first": page == 0,
+        "last": (page + 1) >= total_pages,
+        "totalPages": total_pages,
+        "totalElements": total,
+        "numberOfElements": len(content),
+        "size": size,
+        "number": page,
+        "sort": sort,
+    }
 
 
 # Filters per list endpoint (§5: "a filter must not repeat"); other parameters are ignored when unknown.
 FILTERS = {
     "contacts": ("email", "name", "number", "customer", "vendor"),
     "vouchers": ("voucherNumber",),
-    "voucherlist": ("voucherType", "voucherStatus", "archived", "contactId", "voucherDateFrom", "voucherDateTo",
-                    "createdDateFrom", "createdDateTo", "updatedDateFrom", "updatedDateTo", "voucherNumber"),
+    "voucherlist": (
+        "voucherType",
+        "voucherStatus",
+        "archived",
+        "contactId",
+        "voucherDateFrom",
+        "voucherDateTo",
+        "createdDateFrom",
+        "createdDateTo",
+        "updatedDateFrom",
+        "updatedDateTo",
+        "voucherNumber",
+    ),
     "articles": ("articleNumber", "gtin", "type"),
     "recurring_templates": (),
 }

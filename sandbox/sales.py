@@ -6,15 +6,33 @@ from sandbox import documents
 from sandbox.clock import parse_any
 from sandbox.store import Organization
 
-KIND_PATHS = {"invoices": "invoice", "credit-notes": "creditnote", "quotations": "quotation",
-              "order-confirmations": "orderconfirmation", "delivery-notes": "deliverynote",
-              "down-payment-invoices": "downpaymentinvoice", "dunnings": "dunning"}
-EVENT_RESOURCES = {"invoice": "invoice", "creditnote": "credit-note", "quotation": "quotation",
-                   "orderconfirmation": "order-confirmation", "deliverynote": "delivery-note",
-                   "downpaymentinvoice": "down-payment-invoice", "dunning": "dunning"}
-TITLES = {"invoice": "Rechnung", "creditnote": "Gutschrift", "quotation": "Angebot",
-          "orderconfirmation": "Auftragsbestaetigung", "deliverynote": "Lieferschein",
-          "downpaymentinvoice": "Abschlagsrechnung", "dunning": "Mahnung"}
+KIND_PATHS = {
+    "invoices": "invoice",
+    "credit-notes": "creditnote",
+    "quotations": "quotation",
+    "order-confirmations": "orderconfirmation",
+    "delivery-notes": "deliverynote",
+    "down-payment-invoices": "downpaymentinvoice",
+    "dunnings": "dunning",
+}
+EVENT_RESOURCES = {
+    "invoice": "invoice",
+    "creditnote": "credit-note",
+    "quotation": "quotation",
+    "orderconfirmation": "order-confirmation",
+    "deliverynote": "delivery-note",
+    "downpaymentinvoice": "down-payment-invoice",
+    "dunning": "dunning",
+}
+TITLES = {
+    "invoice": "Rechnung",
+    "creditnote": "Gutschrift",
+    "quotation": "Angebot",
+    "orderconfirmation": "Auftragsbestaetigung",
+    "deliverynote": "Lieferschein",
+    "downpaymentinvoice": "Abschlagsrechnung",
+    "dunning": "Mahnung",
+}
 
 
 def compute_totals(document: dict) -> None:
@@ -70,8 +88,11 @@ def public(document: dict) -> dict:
 
 
 def open_amount(document: dict) -> float | None:
-    if document["voucherStatus"] in ("draft",) or document["_kind"] not in ("invoice", "downpaymentinvoice",
-                                                                            "creditnote"):
+    if document["voucherStatus"] in ("draft",) or document["_kind"] not in (
+        "invoice",
+        "downpaymentinvoice",
+        "creditnote",
+    ):
         return None
     if document["voucherStatus"] in ("paid", "paidoff", "voided"):
         return 0.0
@@ -85,13 +106,20 @@ def list_entry(document: dict, org: Organization) -> dict:
     contact_id = (document.get("address") or {}).get("contactId")
     contact = org.contacts.get(contact_id) if contact_id else None
     return {
-        "id": document["id"], "voucherType": document["_kind"], "voucherStatus": derived_status(document),
-        "voucherNumber": document.get("voucherNumber", ""), "voucherDate": document.get("voucherDate"),
-        "createdDate": document["createdDate"], "updatedDate": document["updatedDate"],
-        "dueDate": document.get("dueDate"), "contactId": contact_id,
+        "id": document["id"],
+        "voucherType": document["_kind"],
+        "voucherStatus": derived_status(document),
+        "voucherNumber": document.get("voucherNumber", ""),
+        "voucherDate": document.get("voucherDate"),
+        "createdDate": document["createdDate"],
+        "updatedDate": document["updatedDate"],
+        "dueDate": document.get("dueDate"),
+        "contactId": contact_id,
         "contactName": contact_name(contact) if contact else (document.get("address") or {}).get("name", ""),
         "totalAmount": (document.get("totalPrice") or {}).get("totalGrossAmount"),
-        "openAmount": open_amount(document), "currency": "EUR", "archived": bool(document.get("archived")),
+        "openAmount": open_amount(document),
+        "currency": "EUR",
+        "archived": bool(document.get("archived")),
     }
 
 
@@ -117,11 +145,21 @@ def render(org: Organization, document: dict) -> str:
     if file_id and file_id in org.files:
         return file_id
     total = (document.get("totalPrice") or {}).get("totalGrossAmount") or 0
-    lines = [f"{TITLES[document['_kind']]} {document.get('voucherNumber', '')}",
-             (document.get("address") or {}).get("name", ""), f"Summe: {total:.2f} EUR"]
-    xml = documents.xrechnung(document.get("voucherNumber", ""), total) \
-        if document.get("electronicDocumentProfile") == "XRechnung" else None
-    stored = org.add_file(documents.pdf(lines), "application/pdf",
-                          f"{TITLES[document['_kind']]}_{document.get('voucherNumber', document['id'])}.pdf", xml=xml)
+    lines = [
+        f"{TITLES[document['_kind']]} {document.get('voucherNumber', '')}",
+        (document.get("address") or {}).get("name", ""),
+        f"Summe: {total:.2f} EUR",
+    ]
+    xml = (
+        documents.xrechnung(document.get("voucherNumber", ""), total)
+        if document.get("electronicDocumentProfile") == "XRechnung"
+        else None
+    )
+    stored = org.add_file(
+        documents.pdf(lines),
+        "application/pdf",
+        f"{TITLES[document['_kind']]}_{document.get('voucherNumber', document['id'])}.pdf",
+        xml=xml,
+    )
     document["_documentFileId"] = stored.id
     return stored.id

@@ -10,18 +10,30 @@ from sandbox.clock import BERLIN, day_text, fmt, parse_strict
 from sandbox.errors import regular
 from sandbox.store import Organization, stamp
 
-CREATABLE = {"invoices": "invoice", "credit-notes": "creditnote", "quotations": "quotation",
-             "order-confirmations": "orderconfirmation", "delivery-notes": "deliverynote", "dunnings": "dunning"}
+CREATABLE = {
+    "invoices": "invoice",
+    "credit-notes": "creditnote",
+    "quotations": "quotation",
+    "order-confirmations": "orderconfirmation",
+    "delivery-notes": "deliverynote",
+    "dunnings": "dunning",
+}
 PREFIXES = {"invoice": "RE", "creditnote": "GS", "quotation": "AG", "orderconfirmation": "AB", "deliverynote": "LS"}
 # Which document may follow which (§12): the key is the new document, the values its allowed predecessors.
-PURSUE_FROM = {"invoice": {"quotation", "orderconfirmation", "deliverynote"}, "creditnote": {"invoice"},
-               "orderconfirmation": {"quotation"}, "deliverynote": {"quotation", "orderconfirmation", "invoice"},
-               "dunning": {"invoice", "downpaymentinvoice"}}
+PURSUE_FROM = {
+    "invoice": {"quotation", "orderconfirmation", "deliverynote"},
+    "creditnote": {"invoice"},
+    "orderconfirmation": {"quotation"},
+    "deliverynote": {"quotation", "orderconfirmation", "invoice"},
+    "dunning": {"invoice", "downpaymentinvoice"},
+}
 FINALIZE_WITH_PURSUE = {"invoice", "creditnote"}  # documented for these two only; stricter: refuse the others
 WITH_PAYMENT_TERMS = {"invoice", "quotation", "orderconfirmation"}
-DEFAULT_TERM = {"paymentTermLabel": "Zahlbar innerhalb von 14 Tagen ohne Abzug",
-                "paymentTermLabelTemplate": "Zahlbar innerhalb von {paymentRange} Tagen ohne Abzug",
-                "paymentTermDuration": 14}
+DEFAULT_TERM = {
+    "paymentTermLabel": "Zahlbar innerhalb von 14 Tagen ohne Abzug",
+    "paymentTermLabelTemplate": "Zahlbar innerhalb von {paymentRange} Tagen ohne Abzug",
+    "paymentTermDuration": 14,
+}
 COPIED = ("title", "introduction", "remark", "deliveryTerms", "printLayoutId")
 
 Events = list[tuple[str, str]]
@@ -74,15 +86,18 @@ def _predecessor(org: Organization, kind: str, preceding_id: str | None, finaliz
     if before not in PURSUE_FROM[kind]:
         raise regular(406, path, f"Pursuing a {before} to a {kind} is not allowed")
     if predecessor["voucherStatus"] in ("draft", "voided"):
-        raise regular(406, path, f"The preceding sales voucher is in status '{predecessor['voucherStatus']}' "
-                                 "and cannot be pursued")
+        raise regular(
+            406,
+            path,
+            f"The preceding sales voucher is in status '{predecessor['voucherStatus']}' and cannot be pursued",
+        )
     if predecessor.get("closingInvoice"):
         raise regular(406, path, "Closing invoices cannot be pursued")
     if kind == "invoice" and before == "quotation" and _has_optional_items(predecessor):
-        raise regular(406, path, "Quotations with optional or alternative line items cannot be pursued to an "
-                                 "invoice")
-    if kind == "creditnote" and any(r.get("voucherType") == "creditnote"
-                                    for r in predecessor.get("relatedVouchers") or []):
+        raise regular(406, path, "Quotations with optional or alternative line items cannot be pursued to an invoice")
+    if kind == "creditnote" and any(
+        r.get("voucherType") == "creditnote" for r in predecessor.get("relatedVouchers") or []
+    ):
         raise regular(406, path, "The invoice already has a credit note")
     if kind == "dunning" and predecessor["voucherStatus"] not in ("open", "sepadebit"):
         raise regular(406, path, "Only open invoices can be dunned")
@@ -107,14 +122,22 @@ def _berlin(value: str) -> str:
     return fmt(parse_strict(value))
 
 
-def _build(org: Organization, kind: str, body: dict, finalize: bool, e_invoice: tuple[str, dict | None] | None
-           ) -> dict:
-    document = {"id": str(uuid.uuid4()), "organizationId": org.id, "_kind": kind, "version": 1,
-                "language": body.get("language") or "de", "archived": False,
-                "voucherStatus": "open" if finalize else "draft", "voucherDate": _berlin(body["voucherDate"]),
-                "address": _address(org, kind, body["address"]), "lineItems": copy.deepcopy(body["lineItems"]),
-                "taxConditions": copy.deepcopy(body["taxConditions"]), "relatedVouchers": [],
-                "title": sales.TITLES[kind]}
+def _build(org: Organization, kind: str, body: dict, finalize: bool, e_invoice: tuple[str, dict | None] | None) -> dict:
+    document = {
+        "id": str(uuid.uuid4()),
+        "organizationId": org.id,
+        "_kind": kind,
+        "version": 1,
+        "language": body.get("language") or "de",
+        "archived": False,
+        "voucherStatus": "open" if finalize else "draft",
+        "voucherDate": _berlin(body["voucherDate"]),
+        "address": _address(org, kind, body["address"]),
+        "lineItems": copy.deepcopy(body["lineItems"]),
+        "taxConditions": copy.deepcopy(body["taxConditions"]),
+        "relatedVouchers": [],
+        "title": sales.TITLES[kind],
+    }
     document.update({name: body[name] for name in COPIED if body.get(name) is not None})
     if kind in PREFIXES:
         document["voucherNumber"] = org.next_voucher_number(PREFIXES[kind])
@@ -125,8 +148,11 @@ def _build(org: Organization, kind: str, body: dict, finalize: bool, e_invoice: 
     if kind in WITH_PAYMENT_TERMS:
         document["paymentConditions"] = copy.deepcopy(body.get("paymentConditions") or DEFAULT_TERM)
     if kind != "deliverynote":  # delivery notes carry no totals or tax amounts
-        document["totalPrice"] = {key: value for key, value in (body.get("totalPrice") or {}).items()
-                                  if key in ("currency", "totalDiscountAbsolute", "totalDiscountPercentage")}
+        document["totalPrice"] = {
+            key: value
+            for key, value in (body.get("totalPrice") or {}).items()
+            if key in ("currency", "totalDiscountAbsolute", "totalDiscountPercentage")
+        }
         sales.compute_totals(document)
     if e_invoice is not None:
         document["electronicDocumentProfile"], x_rechnung = e_invoice
@@ -135,9 +161,13 @@ def _build(org: Organization, kind: str, body: dict, finalize: bool, e_invoice: 
     if kind == "invoice":
         duration = document["paymentConditions"].get("paymentTermDuration") or 0
         voucher_day = parse_strict(body["voucherDate"]).astimezone(BERLIN).date()
-        document.update(dueDate=day_text(voucher_day + timedelta(days=duration)), closingInvoice=False,
-                        claimedGrossAmount=document["totalPrice"]["totalGrossAmount"], downPaymentDeductions=[],
-                        recurringTemplateId=None)
+        document.update(
+            dueDate=day_text(voucher_day + timedelta(days=duration)),
+            closingInvoice=False,
+            claimedGrossAmount=document["totalPrice"]["totalGrossAmount"],
+            downPaymentDeductions=[],
+            recurringTemplateId=None,
+        )
     return stamp(document, created=True)
 
 
@@ -152,8 +182,9 @@ def _address(org: Organization, kind: str, given: dict) -> dict:
     resolved = {"contactId": contact["id"], "name": sales.contact_name(contact), **(source[0] if source else {})}
     primary = next((p for p in (contact.get("company") or {}).get("contactPersons") or [] if p.get("primary")), None)
     if primary:
-        resolved["contactPerson"] = " ".join(p for p in (primary.get("salutation"), primary.get("firstName"),
-                                                         primary.get("lastName")) if p)
+        resolved["contactPerson"] = " ".join(
+            p for p in (primary.get("salutation"), primary.get("firstName"), primary.get("lastName")) if p
+        )
     resolved.update({key: value for key, value in given.items() if key != "contactPerson" and value is not None})
     return resolved
 
@@ -176,12 +207,20 @@ def _e_invoice(org: Organization, kind: str, body: dict, path: str) -> tuple[str
     if override == "" or (override is None and not on_contact):
         return "NONE", None
     if not on_contact:
-        raise regular(406, path, "XRechnung requires a contact with buyer reference and vendor number at customer",
-                      [{"violation": "INVALID", "field": "xRechnung.buyerReference",
-                        "message": "Kontakt hat keine XRechnung-Daten"}])
+        raise regular(
+            406,
+            path,
+            "XRechnung requires a contact with buyer reference and vendor number at customer",
+            [
+                {
+                    "violation": "INVALID",
+                    "field": "xRechnung.buyerReference",
+                    "message": "Kontakt hat keine XRechnung-Daten",
+                }
+            ],
+        )
     billing = ((contact.get("addresses") or {}).get("billing") or [{}])[0]
-    if (body.get("taxConditions") or {}).get("taxType") != "net" or not billing.get("zip") \
-            or not billing.get("city"):
+    if (body.get("taxConditions") or {}).get("taxType") != "net" or not billing.get("zip") or not billing.get("city"):
         raise regular(406, path, "XRechnung requires tax type net and a contact with billing zip and city")
     return "XRechnung", {"buyerReference": override or contact_data["buyerReference"]}
 
@@ -189,10 +228,12 @@ def _e_invoice(org: Organization, kind: str, body: dict, path: str) -> tuple[str
 def _link(org: Organization, document: dict, predecessor: dict) -> Events:
     """Relate both documents; a finalized credit note settles its invoice (§12.2)."""
     kind, before = document["_kind"], predecessor["_kind"]
-    document["relatedVouchers"] = [{"id": predecessor["id"], "voucherNumber": predecessor.get("voucherNumber"),
-                                    "voucherType": before}]
+    document["relatedVouchers"] = [
+        {"id": predecessor["id"], "voucherNumber": predecessor.get("voucherNumber"), "voucherType": before}
+    ]
     predecessor.setdefault("relatedVouchers", []).append(
-        {"id": document["id"], "voucherNumber": document.get("voucherNumber"), "voucherType": kind})
+        {"id": document["id"], "voucherNumber": document.get("voucherNumber"), "voucherType": kind}
+    )
     resource = sales.EVENT_RESOURCES[before]
     events: Events = [(f"{resource}.changed", predecessor["id"])]
     status_before = predecessor["voucherStatus"]

@@ -16,8 +16,17 @@ from sandbox.masterdata import print_layouts
 from sandbox.store import Organization
 
 TEXT_LIMITS = {"title": 25, "introduction": 2000, "remark": 2000, "deliveryTerms": 255}
-TAX_TYPES = ("net", "gross", "vatfree", "intraCommunitySupply", "constructionService13b", "externalService13b",
-             "thirdPartyCountryService", "thirdPartyCountryDelivery", "photovoltaicEquipment")
+TAX_TYPES = (
+    "net",
+    "gross",
+    "vatfree",
+    "intraCommunitySupply",
+    "constructionService13b",
+    "externalService13b",
+    "thirdPartyCountryService",
+    "thirdPartyCountryDelivery",
+    "photovoltaicEquipment",
+)
 TAX_SUB_TYPES = ("distanceSales", "electronicServices")
 SHIPPING_TYPES = ("service", "serviceperiod", "delivery", "deliveryperiod", "none")
 ITEM_TYPES = ("service", "material", "custom", "text")
@@ -189,9 +198,9 @@ def _payment_conditions(body: dict, kind: str, found: Findings) -> None:
         found.invalid("paymentConditions", "für diesen Belegtyp nicht erlaubt")
         return
     duration = conditions.get("paymentTermDuration") if isinstance(conditions, dict) else None
-    if not isinstance(conditions, dict) or (duration is not None and (not isinstance(duration, int)
-                                                                       or isinstance(duration, bool)
-                                                                       or duration < 0)):
+    if not isinstance(conditions, dict) or (
+        duration is not None and (not isinstance(duration, int) or isinstance(duration, bool) or duration < 0)
+    ):
         found.invalid("paymentConditions.paymentTermDuration")
 
 
@@ -201,8 +210,9 @@ def allowed_rates(relevant: date | None) -> tuple[int, ...]:
     return (0, 7, 19)
 
 
-def _line_items(org: Organization, body: dict, kind: str, tax_type: str | None, rates: tuple[float, ...],
-                found: Findings) -> None:
+def _line_items(
+    org: Organization, body: dict, kind: str, tax_type: str | None, rates: tuple[float, ...], found: Findings
+) -> None:
     items = body.get("lineItems")
     if items is None:
         found.missing("lineItems")
@@ -221,8 +231,17 @@ def _line_items(org: Organization, body: dict, kind: str, tax_type: str | None, 
         _item(org, item, kind, tax_type, rates, prefix, found, top_level=True)
 
 
-def _item(org: Organization, item: dict, kind: str, tax_type: str | None, rates: tuple[float, ...], prefix: str,
-          found: Findings, *, top_level: bool) -> None:
+def _item(
+    org: Organization,
+    item: dict,
+    kind: str,
+    tax_type: str | None,
+    rates: tuple[float, ...],
+    prefix: str,
+    found: Findings,
+    *,
+    top_level: bool,
+) -> None:
     item_type = item.get("type")
     if item_type not in ITEM_TYPES:
         (found.missing if item_type is None else found.invalid)(f"{prefix}.type")
@@ -258,8 +277,17 @@ def _item(org: Organization, item: dict, kind: str, tax_type: str | None, rates:
     _unit_price(item.get("unitPrice"), kind, tax_type, rates, prefix, found)
 
 
-def _quotation_extras(org: Organization, item: dict, kind: str, tax_type: str | None, rates: tuple[float, ...],
-                      prefix: str, found: Findings, *, top_level: bool) -> None:
+def _quotation_extras(
+    org: Organization,
+    item: dict,
+    kind: str,
+    tax_type: str | None,
+    rates: tuple[float, ...],
+    prefix: str,
+    found: Findings,
+    *,
+    top_level: bool,
+) -> None:
     sub_items = item.get("subItems")
     if kind != "quotation":
         for extra in ("subItems", "optional", "alternative"):
@@ -282,8 +310,9 @@ def _quotation_extras(org: Organization, item: dict, kind: str, tax_type: str | 
             _item(org, sub, kind, tax_type, rates, sub_prefix, found, top_level=False)
 
 
-def _unit_price(price: object, kind: str, tax_type: str | None, rates: tuple[float, ...], prefix: str,
-                found: Findings) -> None:
+def _unit_price(
+    price: object, kind: str, tax_type: str | None, rates: tuple[float, ...], prefix: str, found: Findings
+) -> None:
     if price is None:
         if kind != "deliverynote":  # delivery notes may go without prices
             found.missing(f"{prefix}.unitPrice")
@@ -305,8 +334,9 @@ def _unit_price(price: object, kind: str, tax_type: str | None, rates: tuple[flo
         found.missing(f"{prefix}.unitPrice.taxRatePercentage")
         return
     if not _amount(rate, 2) or float(rate) not in rates:
-        found.invalid(f"{prefix}.unitPrice.taxRatePercentage",
-                      f"erlaubte Steuersätze: {', '.join(f'{r:g}' for r in rates)}")
+        found.invalid(
+            f"{prefix}.unitPrice.taxRatePercentage", f"erlaubte Steuersätze: {', '.join(f'{r:g}' for r in rates)}"
+        )
 
 
 def _amount(value: object, decimals: int, *, upper: float | None = None, signed: bool = False) -> bool:

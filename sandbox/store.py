@@ -48,10 +48,17 @@ class Bucket:
 
 
 # The organization's own data as an XRechnung needs it (settings and the print layout's footer in the web app).
-ORGANIZATION_DATA = {"street": "Musterstraße 1", "zip": "10115", "city": "Berlin", "countryCode": "DE",
-                     "phone": "030 1234567", "email": "buchhaltung@beispiel-handel.example",
-                     "taxNumber": "11/222/33333", "vatRegistrationId": "DE123456789",
-                     "bankAccount": {"iban": "DE02120300000000202051", "bic": "BYLADEM1001"}}
+ORGANIZATION_DATA = {
+    "street": "Musterstraße 1",
+    "zip": "10115",
+    "city": "Berlin",
+    "countryCode": "DE",
+    "phone": "030 1234567",
+    "email": "buchhaltung@beispiel-handel.example",
+    "taxNumber": "11/222/33333",
+    "vatRegistrationId": "DE123456789",
+    "bankAccount": {"iban": "DE02120300000000202051", "bic": "BYLADEM1001"},
+}
 
 
 @dataclass
@@ -109,10 +116,24 @@ class Organization:
         self.voucher_numbers[prefix] = self.voucher_numbers.get(prefix, 0) + 1
         return f"{prefix}{self.voucher_numbers[prefix]:04d}"
 
-    def add_file(self, content: bytes, content_type: str, filename: str, voucher_id: str | None = None,
-                 xml: bytes | None = None, file_id: str | None = None) -> StoredFile:
-        stored = StoredFile(file_id or str(uuid.uuid4()), content, content_type, filename,
-                            hashlib.sha256(content).hexdigest(), voucher_id, xml)
+    def add_file(
+        self,
+        content: bytes,
+        content_type: str,
+        filename: str,
+        voucher_id: str | None = None,
+        xml: bytes | None = None,
+        file_id: str | None = None,
+    ) -> StoredFile:
+        stored = StoredFile(
+            file_id or str(uuid.uuid4()),
+            content,
+            content_type,
+            filename,
+            hashlib.sha256(content).hexdigest(),
+            voucher_id,
+            xml,
+        )
         self.files[stored.id] = stored
         return stored
 

@@ -8,12 +8,38 @@ from sandbox.errors import regular
 from sandbox.paging import page_of, sort_of
 from sandbox.store import Organization
 
-TYPES = ("salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote", "invoice",
-         "downpaymentinvoice", "creditnote", "orderconfirmation", "quotation", "deliverynote")
-STATUSES = ("draft", "open", "overdue", "paid", "paidoff", "voided", "transferred", "sepadebit", "accepted",
-            "rejected", "unchecked", "blank")
-SORTABLE = {"voucherDate": "voucherDate", "voucherNumber": "voucherNumber", "createdDate": "createdDate",
-            "updatedDate": "updatedDate"}
+TYPES = (
+    "salesinvoice",
+    "salescreditnote",
+    "purchaseinvoice",
+    "purchasecreditnote",
+    "invoice",
+    "downpaymentinvoice",
+    "creditnote",
+    "orderconfirmation",
+    "quotation",
+    "deliverynote",
+)
+STATUSES = (
+    "draft",
+    "open",
+    "overdue",
+    "paid",
+    "paidoff",
+    "voided",
+    "transferred",
+    "sepadebit",
+    "accepted",
+    "rejected",
+    "unchecked",
+    "blank",
+)
+SORTABLE = {
+    "voucherDate": "voucherDate",
+    "voucherNumber": "voucherNumber",
+    "createdDate": "createdDate",
+    "updatedDate": "updatedDate",
+}
 DATE_FILTERS = {"voucherDate": "voucherDate", "createdDate": "createdDate", "updatedDate": "updatedDate"}
 
 
@@ -51,8 +77,15 @@ def voucherlist(org: Organization, args: dict, path: str) -> dict:
     for name, field in DATE_FILTERS.items():
         for suffix, end in (("From", False), ("To", True)):
             if args.get(name + suffix):
-                bounds.append((field, end, _day_bound(args[name + suffix], name + suffix, path, end=end,
-                                                      datetimes=org.date_filter_datetimes)))
+                bounds.append(
+                    (
+                        field,
+                        end,
+                        _day_bound(
+                            args[name + suffix], name + suffix, path, end=end, datetimes=org.date_filter_datetimes
+                        ),
+                    )
+                )
     archived = args.get("archived")
     sort_property, direction = sort_of(args, path, sortable=org.voucherlist_sorts, default=("voucherDate", "DESC"))
     entries = [vouchers.list_entry(v, org) for v in org.vouchers.values()]
@@ -61,8 +94,11 @@ def voucherlist(org: Organization, args: dict, path: str) -> dict:
     for entry in entries:
         if types is not None and entry["voucherType"] not in types:
             continue
-        if statuses is not None and entry["voucherStatus"] not in statuses and not (
-                entry["voucherStatus"] == "overdue" and statuses & {"open", "sepadebit"}):
+        if (
+            statuses is not None
+            and entry["voucherStatus"] not in statuses
+            and not (entry["voucherStatus"] == "overdue" and statuses & {"open", "sepadebit"})
+        ):
             continue
         if archived is not None and entry["archived"] != (archived.lower() == "true"):
             continue
@@ -74,8 +110,9 @@ def voucherlist(org: Organization, args: dict, path: str) -> dict:
             continue
         selected.append(entry)
     selected.sort(key=lambda e: (e.get(SORTABLE[sort_property]) or "", e["id"]), reverse=direction == "DESC")
-    return page_of(selected, args, path=path,
-                   default_sort=[{"property": sort_property.lower(), "direction": direction}])
+    return page_of(
+        selected, args, path=path, default_sort=[{"property": sort_property.lower(), "direction": direction}]
+    )
 
 
 def _within(value: str | None, end: bool, bound: datetime) -> bool:

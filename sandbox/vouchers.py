@@ -123,8 +123,13 @@ def update(org: Organization, voucher_id: str, payload: dict) -> tuple[dict, boo
         raise invalid(406, "voucherStatus", "invalid_value")
     validate(org, {**payload, "voucherStatus": status if status in ("open", "unchecked") else None})
     replaced = {key: copy.deepcopy(value) for key, value in payload.items() if key not in READ_ONLY}
-    replaced.update(id=voucher_id, organizationId=org.id, archived=current.get("archived", False),
-                    createdDate=current["createdDate"], version=current["version"])
+    replaced.update(
+        id=voucher_id,
+        organizationId=org.id,
+        archived=current.get("archived", False),
+        createdDate=current["createdDate"],
+        version=current["version"],
+    )
     if current["voucherStatus"] in PAYMENT_STATUSES:
         replaced["voucherStatus"] = current["voucherStatus"]
     else:
@@ -157,21 +162,38 @@ def list_entry(voucher: dict, org: Organization) -> dict:
     elif status in ("paid", "paidoff", "voided", "transferred"):
         open_amount = 0.0
     return {
-        "id": voucher["id"], "voucherType": voucher["type"], "voucherStatus": status,
-        "voucherNumber": voucher.get("voucherNumber", ""), "voucherDate": voucher.get("voucherDate"),
-        "createdDate": voucher["createdDate"], "updatedDate": voucher["updatedDate"],
-        "dueDate": voucher.get("dueDate"), "contactId": voucher.get("contactId") if contact else None,
+        "id": voucher["id"],
+        "voucherType": voucher["type"],
+        "voucherStatus": status,
+        "voucherNumber": voucher.get("voucherNumber", ""),
+        "voucherDate": voucher.get("voucherDate"),
+        "createdDate": voucher["createdDate"],
+        "updatedDate": voucher["updatedDate"],
+        "dueDate": voucher.get("dueDate"),
+        "contactId": voucher.get("contactId") if contact else None,
         "contactName": contact_name(contact) if contact else voucher.get("contactName") or collective,
-        "totalAmount": voucher.get("totalGrossAmount"), "openAmount": open_amount, "currency": "EUR",
+        "totalAmount": voucher.get("totalGrossAmount"),
+        "openAmount": open_amount,
+        "currency": "EUR",
         "archived": bool(voucher.get("archived")),
     }
 
 
 def new_blank(org: Organization, file_id: str) -> dict:
     """What an upload creates: a voucher to check, holding the file."""
-    voucher = {"id": str(uuid.uuid4()), "organizationId": org.id, "type": "purchaseinvoice",
-               "voucherStatus": "unchecked", "taxType": "gross", "useCollectiveContact": True, "voucherItems": [],
-               "files": [file_id], "archived": False, "version": 0, "createdDate": now_text()}
+    voucher = {
+        "id": str(uuid.uuid4()),
+        "organizationId": org.id,
+        "type": "purchaseinvoice",
+        "voucherStatus": "unchecked",
+        "taxType": "gross",
+        "useCollectiveContact": True,
+        "voucherItems": [],
+        "files": [file_id],
+        "archived": False,
+        "version": 0,
+        "createdDate": now_text(),
+    }
     stamp(voucher, created=True)
     org.vouchers[voucher["id"]] = voucher
     return voucher

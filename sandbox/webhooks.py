@@ -25,11 +25,24 @@ log = logging.getLogger("sandbox.webhooks")
 SCHEDULE = [10, 20, 40, 80, 160, 1800] + [7200] * 19
 RETRIED = {401, 403, 404, 429}
 TIMEOUT = 5.0  # Lexoffice's read timeout for receivers; per organization `webhook_timeout` overrides it
-EVENT_TYPES = {f"{resource}.{action}" for resource in ("article", "contact", "dunning", "recurring-template")
-               for action in ("created", "changed", "deleted")}
-EVENT_TYPES |= {f"{resource}.{action}" for resource in ("credit-note", "delivery-note", "down-payment-invoice",
-                                                         "invoice", "order-confirmation", "quotation", "voucher")
-                for action in ("created", "changed", "deleted", "status.changed")}
+EVENT_TYPES = {
+    f"{resource}.{action}"
+    for resource in ("article", "contact", "dunning", "recurring-template")
+    for action in ("created", "changed", "deleted")
+}
+EVENT_TYPES |= {
+    f"{resource}.{action}"
+    for resource in (
+        "credit-note",
+        "delivery-note",
+        "down-payment-invoice",
+        "invoice",
+        "order-confirmation",
+        "quotation",
+        "voucher",
+    )
+    for action in ("created", "changed", "deleted", "status.changed")
+}
 EVENT_TYPES |= {"payment.changed", "token.revoked"}
 
 
@@ -44,11 +57,14 @@ class Signer:
         else:
             self.key = rsa.generate_private_key(public_exponent=65537, key_size=4096)
             private_path.touch(mode=0o600)
-            private_path.write_bytes(self.key.private_bytes(serialization.Encoding.PEM,
-                                                            serialization.PrivateFormat.PKCS8,
-                                                            serialization.NoEncryption()))
-        self.public_pem = self.key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                             serialization.PublicFormat.SubjectPublicKeyInfo)
+            private_path.write_bytes(
+                self.key.private_bytes(
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                )
+            )
+        self.public_pem = self.key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
         (data_dir / "public_key.pem").write_bytes(self.public_pem)
 
     def sign(self, body: bytes) -> str:
@@ -81,16 +97,35 @@ class Dispatcher:
             threading.Thread(target=self._run, name=f"webhook-{index}", daemon=True).start()
 
     def emit(self, org: Organization, event_type: str, resource_id: str) -> None:
-        body = json.dumps({"organizationId": org.id, "eventType": event_type, "resourceId": resource_id,
-                           "eventDate": now_text()}, separators=(",", ":")).encode()
+        body = json.dumps(
+            {"organizationId": org.id, "eventType": event_type, "resourceId": resource_id, "eventDate": now_text()},
+            separators=(",", ":"),
+        ).encode()
         for subscription in list(org.subscriptions.values()):
             if subscription["eventType"] == event_type:
-                entry = {"event": event_type, "resourceId": resource_id, "url": subscription["callbackUrl"],
-                         "apiKey": org.api_key, "status": None, "error": None, "attempts": 0,
-                         "state": "pending"}
+                entry = {
+                    "event": event_type,
+                    "resourceId": resource_id,
+                    "url": subscription["callbackUrl"],
+                    "apiKey": org.api_key,
+                    "status": None,
+                    "error": None,
+                    "attempts": 0,
+                    "state": "pending",
+                }
                 self.history.append(entry)
-                self._push(Delivery(time.monotonic(), str(uuid.uuid4()), org, subscription["subscriptionId"],
-                                    subscription["callbackUrl"], body, 0, entry))
+                self._push(
+                    Delivery(
+                        time.monotonic(),
+                        str(uuid.uuid4()),
+                        org,
+                        subscription["subscriptionId"],
+                        subscription["callbackUrl"],
+                        body,
+                        0,
+                        entry,
+                    )
+                )
 
     def _push(self, delivery: Delivery) -> None:
         with self._cv:
@@ -136,8 +171,9 @@ class Dispatcher:
         status = None
         for _redirect in range(4):  # the original request and at most three redirects
             try:
-                response = self._session.post(url, data=delivery.body, headers=headers, timeout=timeout,
-                                              allow_redirects=False)
+                response = self._session.post(
+                    url, data=delivery.body, headers=headers, timeout=timeout, allow_redirects=False
+                )
             except requests.Timeout:
                 return None, "timeout"
             except requests.RequestException:
@@ -153,8 +189,12 @@ class Dispatcher:
 def check_callback(url: object, *, allow_http: bool, path: str) -> str:
     """HTTPS (or loopback http when allowed) and a successful HEAD probe, as Lexoffice checks."""
     if not isinstance(url, str) or not url:
-        raise regular(406, path, "Validation failed", [{"violation": "NOTNULL", "field": "callbackUrl",
-                                                        "message": "darf nicht leer sein"}])
+        raise regular(
+            406,
+            path,
+            "Validation failed",
+            [{"violation": "NOTNULL", "field": "callbackUrl", "message": "darf nicht leer sein"}],
+        )
     parts = urlsplit(url)
     loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
     if parts.scheme != "https" and not (allow_http and parts.scheme == "http" and loopback):

@@ -35,5 +35,6 @@ def isolated_cache(settings) -> None:
     """Each test gets its own cache key prefix: no flushing of a shared Redis, no leaks between tests."""
     import uuid
 
-    settings.CACHES = {name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
-                       for name, config in settings.CACHES.items()}
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"} for name, config in settings.CACHES.items()
+    }

@@ -20,8 +20,18 @@ def remote_pages(org, path: str, params: dict) -> list[dict]:
         page += 1
 
 
-LIST_TYPES = ("salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote", "invoice",
-              "downpaymentinvoice", "creditnote", "orderconfirmation", "quotation", "deliverynote")
+LIST_TYPES = (
+    "salesinvoice",
+    "salescreditnote",
+    "purchaseinvoice",
+    "purchasecreditnote",
+    "invoice",
+    "downpaymentinvoice",
+    "creditnote",
+    "orderconfirmation",
+    "quotation",
+    "deliverynote",
+)
 
 
 def mirror_differences(connection: Connection, org, *, files: bool = False) -> list[str]:
@@ -33,8 +43,9 @@ def mirror_differences(connection: Connection, org, *, files: bool = False) -> l
 
     entries = []
     for voucher_type in LIST_TYPES:  # one type at a time keeps each listing under the 10,000 search window
-        first = org.api("GET", "/v1/voucherlist", params={"voucherType": voucher_type, "voucherStatus": "any",
-                                                          "size": 1}).json()
+        first = org.api(
+            "GET", "/v1/voucherlist", params={"voucherType": voucher_type, "voucherStatus": "any", "size": 1}
+        ).json()
         assert first["totalElements"] < 10_000, f"too many {voucher_type} entries to compare this way"
         entries += remote_pages(org, "/v1/voucherlist", {"voucherType": voucher_type, "voucherStatus": "any"})
     remote_entries = {e["id"]: e for e in entries}

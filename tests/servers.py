@@ -50,12 +50,17 @@ def stop_process(process: subprocess.Popen, timeout: float = 10.0) -> None:
         process.wait(timeout=timeout)
 
 
-def spawn(args: Sequence[str], *, env: dict[str, str] | None = None, log_path: Path | None = None,
-          cwd: Path = ROOT) -> subprocess.Popen:
+def spawn(
+    args: Sequence[str], *, env: dict[str, str] | None = None, log_path: Path | None = None, cwd: Path = ROOT
+) -> subprocess.Popen:
     """Start a child in its own process group so stop_process ends it and its children."""
     output = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     return subprocess.Popen(
-        list(args), cwd=cwd, env={**os.environ, **(env or {})}, stdout=output, stderr=subprocess.STDOUT,
+        list(args),
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=output,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
 
@@ -74,8 +79,14 @@ def allow_lexoffice_address(base_url: str) -> None:
 
 
 @contextmanager
-def manage_py_server(args: Sequence[str], *, ready_url: str, env: dict[str, str] | None = None,
-                     log_path: Path | None = None, timeout: float = 60.0) -> Iterator[subprocess.Popen]:
+def manage_py_server(
+    args: Sequence[str],
+    *,
+    ready_url: str,
+    env: dict[str, str] | None = None,
+    log_path: Path | None = None,
+    timeout: float = 60.0,
+) -> Iterator[subprocess.Popen]:
     if args and args[0] == "sandbox":
         allow_lexoffice_address(ready_url.split("/_sandbox/", 1)[0])
     process = spawn([sys.executable, "manage.py", *args], env=env, log_path=log_path)

@@ -6,8 +6,15 @@ from vouchers.models import File, Upload, Voucher
 
 @admin.register(Voucher)
 class VoucherAdmin(ReadOnlyAdmin):
-    list_display = ["voucher_number", "voucher_type", "voucher_status", "voucher_date", "contact_name",
-                    "total_amount", "connection"]
+    list_display = [
+        "voucher_number",
+        "voucher_type",
+        "voucher_status",
+        "voucher_date",
+        "contact_name",
+        "total_amount",
+        "connection",
+    ]
     list_filter = ["voucher_type", "voucher_status", "archived"]
     search_fields = ["voucher_number", "contact_name"]
     list_select_related = ["connection"]

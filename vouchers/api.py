@@ -29,12 +29,41 @@ from lexhub.models import Connection
 from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher, dated_between
 from vouchers.sync import attach_voucher_file, push_voucher
 
-STATUSES = ("draft", "open", "overdue", "paid", "paidoff", "voided", "transferred", "sepadebit", "accepted",
-            "rejected", "unchecked")
-LIST_VALUES = ("id", "connection_id", "lexoffice_id", "version", "archived", "voucher_type", "voucher_status",
-               "voucher_number", "voucher_date", "due_date", "contact_lexoffice_id", "contact_name", "total_amount",
-               "open_amount", "currency", "remote_created_at", "remote_updated_at", "contact_id",
-               "contact__lexoffice_id", "contact__name")
+STATUSES = (
+    "draft",
+    "open",
+    "overdue",
+    "paid",
+    "paidoff",
+    "voided",
+    "transferred",
+    "sepadebit",
+    "accepted",
+    "rejected",
+    "unchecked",
+)
+LIST_VALUES = (
+    "id",
+    "connection_id",
+    "lexoffice_id",
+    "version",
+    "archived",
+    "voucher_type",
+    "voucher_status",
+    "voucher_number",
+    "voucher_date",
+    "due_date",
+    "contact_lexoffice_id",
+    "contact_name",
+    "total_amount",
+    "open_amount",
+    "currency",
+    "remote_created_at",
+    "remote_updated_at",
+    "contact_id",
+    "contact__lexoffice_id",
+    "contact__name",
+)
 
 
 # Plain rows with one join, no model instances; set up once (resolving 20 field paths is ~0.2 ms a
@@ -43,21 +72,25 @@ LIST_ROWS = Voucher.objects.present().values(*LIST_VALUES)
 
 
 class VoucherFilter(FilterSet):
-    type = django_filters.ChoiceFilter(field_name="voucher_type", choices=[(t, t) for t in (*BOOKKEEPING_TYPES,
-                                                                                            *SALES_TYPES)])
+    type = django_filters.ChoiceFilter(
+        field_name="voucher_type", choices=[(t, t) for t in (*BOOKKEEPING_TYPES, *SALES_TYPES)]
+    )
     status = django_filters.ChoiceFilter(field_name="voucher_status", choices=[(s, s) for s in STATUSES])
     archived = BooleanFilter(field_name="archived")
     # Whole local days as datetime bounds, so the condition stays an index range.
     dateFrom = django_filters.DateFilter(method="filter_from", help_text="Voucher date on or after (YYYY-MM-DD).")
     dateTo = django_filters.DateFilter(method="filter_to", help_text="Voucher date on or before (YYYY-MM-DD).")
-    amountMin = django_filters.NumberFilter(field_name="total_amount", lookup_expr="gte", max_digits=14,
-                                            decimal_places=2)
-    amountMax = django_filters.NumberFilter(field_name="total_amount", lookup_expr="lte", max_digits=14,
-                                            decimal_places=2)
+    amountMin = django_filters.NumberFilter(
+        field_name="total_amount", lookup_expr="gte", max_digits=14, decimal_places=2
+    )
+    amountMax = django_filters.NumberFilter(
+        field_name="total_amount", lookup_expr="lte", max_digits=14, decimal_places=2
+    )
     contact = IdFilter(field_name="contact_id", help_text="Our id of the contact.")
     connection = IdFilter(field_name="connection_id")
-    search = django_filters.CharFilter(field_name="voucher_number", lookup_expr="icontains", max_length=100,
-                                       help_text="Part of the voucher number.")
+    search = django_filters.CharFilter(
+        field_name="voucher_number", lookup_expr="icontains", max_length=100, help_text="Part of the voucher number."
+    )
 
     class Meta:
         model = Voucher
@@ -103,18 +136,30 @@ class VoucherSerializer(serializers.Serializer):
         row = voucher if isinstance(voucher, dict) else list_values(voucher)
         contact_lexoffice_id = row["contact_lexoffice_id"]
         return {
-            "id": row["id"], "lexofficeId": str(row["lexoffice_id"]), "connection": row["connection_id"],
-            "voucherType": row["voucher_type"], "voucherStatus": row["voucher_status"],
-            "voucherNumber": row["voucher_number"], "voucherDate": stamp(row["voucher_date"]),
+            "id": row["id"],
+            "lexofficeId": str(row["lexoffice_id"]),
+            "connection": row["connection_id"],
+            "voucherType": row["voucher_type"],
+            "voucherStatus": row["voucher_status"],
+            "voucherNumber": row["voucher_number"],
+            "voucherDate": stamp(row["voucher_date"]),
             "dueDate": stamp(row["due_date"]),
             "contactId": str(contact_lexoffice_id) if contact_lexoffice_id else None,
-            "contactName": row["contact_name"], "totalAmount": number(row["total_amount"]),
-            "openAmount": number(row["open_amount"]), "currency": row["currency"], "archived": row["archived"],
-            "version": row["version"], "createdDate": stamp(row["remote_created_at"]),
+            "contactName": row["contact_name"],
+            "totalAmount": number(row["total_amount"]),
+            "openAmount": number(row["open_amount"]),
+            "currency": row["currency"],
+            "archived": row["archived"],
+            "version": row["version"],
+            "createdDate": stamp(row["remote_created_at"]),
             "updatedDate": stamp(row["remote_updated_at"]),
-            "contact": None if row["contact_id"] is None else {
-                "id": row["contact_id"], "lexofficeId": str(row["contact__lexoffice_id"]),
-                "name": row["contact__name"]},
+            "contact": None
+            if row["contact_id"] is None
+            else {
+                "id": row["contact_id"],
+                "lexofficeId": str(row["contact__lexoffice_id"]),
+                "name": row["contact__name"],
+            },
         }
 
 
@@ -122,8 +167,10 @@ def list_values(voucher: Voucher) -> dict:
     """A model instance as the row .values(*LIST_VALUES) would give."""
     contact = voucher.contact
     row = {name: getattr(voucher, name) for name in LIST_VALUES if "__" not in name}
-    return row | {"contact__lexoffice_id": contact.lexoffice_id if contact else None,
-                  "contact__name": contact.name if contact else None}
+    return row | {
+        "contact__lexoffice_id": contact.lexoffice_id if contact else None,
+        "contact__name": contact.name if contact else None,
+    }
 
 
 class VoucherFileSerializer(serializers.Serializer):
@@ -136,14 +183,25 @@ class VoucherFileSerializer(serializers.Serializer):
 
 
 class VoucherDetailSerializer(VoucherSerializer):
-    details = serializers.DictField(allow_null=True, help_text="The full Lexoffice voucher record (bookkeeping "
-                                    "vouchers), verbatim: voucherItems, taxType, files, ...")
+    details = serializers.DictField(
+        allow_null=True,
+        help_text="The full Lexoffice voucher record (bookkeeping "
+        "vouchers), verbatim: voucherItems, taxType, files, ...",
+    )
     files = VoucherFileSerializer(many=True)
 
     def to_representation(self, voucher: Voucher) -> dict:
-        files = [{"id": f.pk, "lexofficeId": str(f.lexoffice_id), "filename": f.filename,
-                  "contentType": f.content_type, "size": f.size, "downloaded": f.is_local}
-                 for f in voucher.files.order_by("id")]
+        files = [
+            {
+                "id": f.pk,
+                "lexofficeId": str(f.lexoffice_id),
+                "filename": f.filename,
+                "contentType": f.content_type,
+                "size": f.size,
+                "downloaded": f.is_local,
+            }
+            for f in voucher.files.order_by("id")
+        ]
         return {**super().to_representation(voucher), "details": voucher.details, "files": files}
 
 
@@ -193,31 +251,60 @@ def plain(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else str(value)  # dates; UUIDs as text
 
 
-VOUCHER_EXAMPLE = OpenApiExample("Purchase invoice", request_only=True, value={
-    "connection": 1, "type": "purchaseinvoice", "voucherNumber": "RE-2026-0042", "voucherDate": "2026-11-20",
-    "totalGrossAmount": 119.0, "totalTaxAmount": 19.0, "taxType": "gross", "useCollectiveContact": True,
-    "voucherItems": [{"amount": 119.0, "taxAmount": 19.0, "taxRatePercent": 19,
-                      "categoryId": "16d04a28-2d6a-4b1d-9d4c-0f7d3f1d8a11"}],
-})
+VOUCHER_EXAMPLE = OpenApiExample(
+    "Purchase invoice",
+    request_only=True,
+    value={
+        "connection": 1,
+        "type": "purchaseinvoice",
+        "voucherNumber": "RE-2026-0042",
+        "voucherDate": "2026-11-20",
+        "totalGrossAmount": 119.0,
+        "totalTaxAmount": 19.0,
+        "taxType": "gross",
+        "useCollectiveContact": True,
+        "voucherItems": [
+            {
+                "amount": 119.0,
+                "taxAmount": 19.0,
+                "taxRatePercent": 19,
+                "categoryId": "16d04a28-2d6a-4b1d-9d4c-0f7d3f1d8a11",
+            }
+        ],
+    },
+)
 
 
 @extend_schema_view(
     list=extend_schema(summary="List vouchers", responses={200: VoucherSerializer(many=True), **errors(400)}),
-    retrieve=extend_schema(summary="One voucher with its details and files",
-                           responses={200: VoucherDetailSerializer, **errors(404)}),
-    create=extend_schema(summary="Create a bookkeeping voucher", request=VoucherCreateSerializer,
-                         examples=[VOUCHER_EXAMPLE],
-                         responses={201: VoucherDetailSerializer, **queued(), **errors(400, 403, 404, 409, 502)}),
+    retrieve=extend_schema(
+        summary="One voucher with its details and files", responses={200: VoucherDetailSerializer, **errors(404)}
+    ),
+    create=extend_schema(
+        summary="Create a bookkeeping voucher",
+        request=VoucherCreateSerializer,
+        examples=[VOUCHER_EXAMPLE],
+        responses={201: VoucherDetailSerializer, **queued(), **errors(400, 403, 404, 409, 502)},
+    ),
 )
-class VoucherViewSet(SizeLimitedUploadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                     mixins.CreateModelMixin, viewsets.GenericViewSet):
+class VoucherViewSet(
+    SizeLimitedUploadMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Every entry of the voucher list (bookkeeping vouchers and sales documents), read from the mirror."""
 
     pagination_class = KeysetPagination
     filter_backends = [FilterBackend]
     filterset_class = VoucherFilter
-    ordering_fields = {"voucherDate": "voucher_date", "totalAmount": "total_amount",
-                       "voucherNumber": "voucher_number", "updatedDate": "remote_updated_at"}
+    ordering_fields = {
+        "voucherDate": "voucher_date",
+        "totalAmount": "total_amount",
+        "voucherNumber": "voucher_number",
+        "updatedDate": "remote_updated_at",
+    }
     default_ordering = "-voucherDate"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -246,12 +333,18 @@ class VoucherViewSet(SizeLimitedUploadMixin, mixins.ListModelMixin, mixins.Retri
 
     @extend_schema(
         summary="Add a file to a bookkeeping voucher",
-        request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string",
-                                                                                   "format": "binary"}},
-                                         "required": ["file"]}},
-        responses={201: UploadSerializer, 202: OpenApiResponse(UploadSerializer, description="Stored; sent to "
-                                                               "Lexoffice as soon as it can take it."),
-                   **errors(400, 404, 413, 415, 502)},
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        },
+        responses={
+            201: UploadSerializer,
+            202: OpenApiResponse(UploadSerializer, description="Stored; sent to Lexoffice as soon as it can take it."),
+            **errors(400, 404, 413, 415, 502),
+        },
     )
     @action(detail=True, methods=["post"], url_path="files", parser_classes=[MultiPartParser])
     def add_file(self, request: Request, pk: str | None = None) -> Response:

@@ -11,10 +11,12 @@ from contacts.models import Contact
 from lexhub.models import Connection
 from vouchers.models import Voucher
 
-TYPE_CHOICES = [("purchaseinvoice", _("Purchase invoice (Eingangsrechnung)")),
-                ("purchasecreditnote", _("Purchase credit note (Eingangsgutschrift)")),
-                ("salesinvoice", _("Sales invoice (Ausgangsrechnung)")),
-                ("salescreditnote", _("Sales credit note (Ausgangsgutschrift)"))]
+TYPE_CHOICES = [
+    ("purchaseinvoice", _("Purchase invoice (Eingangsrechnung)")),
+    ("purchasecreditnote", _("Purchase credit note (Eingangsgutschrift)")),
+    ("salesinvoice", _("Sales invoice (Ausgangsrechnung)")),
+    ("salescreditnote", _("Sales credit note (Ausgangsgutschrift)")),
+]
 STATUS_CHOICES = [("open", _("Open (complete)")), ("unchecked", _("To check (Zu prüfen)"))]
 TAX_RATES = [("19", "19 %"), ("7", "7 %"), ("0", "0 %"), ("16", "16 %"), ("5", "5 %")]
 # Documented posting categories (lexoffice-api.md §9.4); the account's own ones are added from the mirror.
@@ -24,11 +26,21 @@ KNOWN_CATEGORIES = {
     "8f8664a1-fd86-11e1-a21f-0800200c9a66": "Einnahmen",
     "9075a4e3-66de-4795-a016-3889feca0d20": "Innergemeinschaftliche Lieferung",
 }
-HEADER_FIELDS = {"type": "type", "voucherStatus": "voucher_status", "voucherNumber": "voucher_number",
-                 "voucherDate": "voucher_date", "shippingDate": "shipping_date", "dueDate": "due_date",
-                 "taxType": "tax_type", "contactId": "contact", "contactName": "contact_name",
-                 "useCollectiveContact": "use_collective", "totalGrossAmount": "total_gross",
-                 "totalTaxAmount": "total_tax", "remark": "remark"}
+HEADER_FIELDS = {
+    "type": "type",
+    "voucherStatus": "voucher_status",
+    "voucherNumber": "voucher_number",
+    "voucherDate": "voucher_date",
+    "shippingDate": "shipping_date",
+    "dueDate": "due_date",
+    "taxType": "tax_type",
+    "contactId": "contact",
+    "contactName": "contact_name",
+    "useCollectiveContact": "use_collective",
+    "totalGrossAmount": "total_gross",
+    "totalTaxAmount": "total_tax",
+    "remark": "remark",
+}
 ITEM_FIELDS = {"amount": "amount", "taxAmount": "tax_amount", "taxRatePercent": "tax_rate", "categoryId": "category"}
 LEXOFFICE_KEYS = {
     "missing_entity": _("Required by Lexoffice."),
@@ -43,22 +55,38 @@ class VoucherForm(forms.Form):
     type = forms.ChoiceField(label=_("Voucher type"), choices=TYPE_CHOICES)
     voucher_status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, initial="open")
     voucher_number = forms.CharField(label=_("Voucher number (Belegnummer)"), required=False, max_length=100)
-    voucher_date = forms.DateField(label=_("Voucher date (Belegdatum)"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
-    shipping_date = forms.DateField(label=_("Delivery date (Lieferdatum)"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}),
-                                    help_text=_("Sales vouchers only; the end date of a period."))
-    due_date = forms.DateField(label=_("Due date (Fälligkeit)"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
-    tax_type = forms.ChoiceField(label=_("Amounts are"), choices=[("gross", _("Gross (incl. tax)")),
-                                                                  ("net", _("Net (tax added)"))])
+    voucher_date = forms.DateField(
+        label=_("Voucher date (Belegdatum)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    shipping_date = forms.DateField(
+        label=_("Delivery date (Lieferdatum)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Sales vouchers only; the end date of a period."),
+    )
+    due_date = forms.DateField(
+        label=_("Due date (Fälligkeit)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    tax_type = forms.ChoiceField(
+        label=_("Amounts are"), choices=[("gross", _("Gross (incl. tax)")), ("net", _("Net (tax added)"))]
+    )
     contact = forms.CharField(label=_("Contact (number or exact name)"), required=False, max_length=255)
     use_collective = forms.BooleanField(label=_("Book on the collective contact (Sammelkontakt)"), required=False)
     contact_name = forms.CharField(label=_("Name shown on the collective contact"), required=False, max_length=255)
-    total_gross = forms.DecimalField(label=_("Total gross amount"), required=False, max_digits=14, decimal_places=2,
-                                     help_text=_("Leave empty to use the items' sum."))
-    total_tax = forms.DecimalField(label=_("Total tax amount"), required=False, max_digits=14, decimal_places=2,
-                                   help_text=_("Leave empty to use the items' sum."))
+    total_gross = forms.DecimalField(
+        label=_("Total gross amount"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Leave empty to use the items' sum."),
+    )
+    total_tax = forms.DecimalField(
+        label=_("Total tax amount"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Leave empty to use the items' sum."),
+    )
     remark = forms.CharField(label=_("Remark"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, connections=None, **kwargs) -> None:
@@ -72,8 +100,9 @@ class ItemForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2)
     tax_rate = forms.TypedChoiceField(label=_("Tax rate"), choices=TAX_RATES, coerce=int, initial="19")
     tax_amount = forms.DecimalField(label=_("Tax amount"), max_digits=14, decimal_places=2)
-    category = forms.CharField(label=_("Posting category (id)"), max_length=64,
-                               widget=forms.TextInput(attrs={"list": "categories"}))
+    category = forms.CharField(
+        label=_("Posting category (id)"), max_length=64, widget=forms.TextInput(attrs={"list": "categories"})
+    )
 
 
 class BaseItemFormSet(forms.BaseFormSet):
@@ -110,8 +139,15 @@ def voucher_payload(form: VoucherForm, items: list[dict], contact: Contact | Non
     """Lexoffice's voucher JSON from the cleaned form; empty totals become the items' sums."""
     data = form.cleaned_data
     gross = data["tax_type"] == "gross"
-    lines = [{"amount": float(item["amount"]), "taxAmount": float(item["tax_amount"]),
-              "taxRatePercent": item["tax_rate"], "categoryId": item["category"].strip()} for item in items]
+    lines = [
+        {
+            "amount": float(item["amount"]),
+            "taxAmount": float(item["tax_amount"]),
+            "taxRatePercent": item["tax_rate"],
+            "categoryId": item["category"].strip(),
+        }
+        for item in items
+    ]
     total_gross = data.get("total_gross")
     if total_gross is None and items:
         total_gross = sum((i["amount"] if gross else i["amount"] + i["tax_amount"] for i in items), Decimal(0))
@@ -119,9 +155,13 @@ def voucher_payload(form: VoucherForm, items: list[dict], contact: Contact | Non
     if total_tax is None and items:
         total_tax = sum((i["tax_amount"] for i in items), Decimal(0))
     payload = {
-        "type": data["type"], "voucherStatus": data["voucher_status"], "taxType": data["tax_type"],
-        "voucherNumber": data.get("voucher_number") or None, "remark": data.get("remark") or None,
-        "voucherDate": _day(data.get("voucher_date")), "shippingDate": _day(data.get("shipping_date")),
+        "type": data["type"],
+        "voucherStatus": data["voucher_status"],
+        "taxType": data["tax_type"],
+        "voucherNumber": data.get("voucher_number") or None,
+        "remark": data.get("remark") or None,
+        "voucherDate": _day(data.get("voucher_date")),
+        "shippingDate": _day(data.get("shipping_date")),
         "dueDate": _day(data.get("due_date")),
         "totalGrossAmount": float(total_gross) if total_gross is not None else None,
         "totalTaxAmount": float(total_tax) if total_tax is not None else None,

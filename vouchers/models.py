@@ -7,8 +7,15 @@ from django.utils import timezone
 from lexhub.mirror import MirroredModel
 
 BOOKKEEPING_TYPES = ("salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote")
-SALES_TYPES = ("invoice", "downpaymentinvoice", "creditnote", "orderconfirmation", "quotation", "deliverynote",
-               "dunning")
+SALES_TYPES = (
+    "invoice",
+    "downpaymentinvoice",
+    "creditnote",
+    "orderconfirmation",
+    "quotation",
+    "deliverynote",
+    "dunning",
+)
 # voucherlist type -> path of its detail endpoint
 DETAIL_PATHS = {
     **dict.fromkeys(BOOKKEEPING_TYPES, "vouchers"),
@@ -60,8 +67,9 @@ class Voucher(MirroredModel):
     voucher_number = models.CharField(max_length=100, blank=True, db_index=True)
     voucher_date = models.DateTimeField(null=True, blank=True, db_index=True)
     due_date = models.DateTimeField(null=True, blank=True)
-    contact = models.ForeignKey("contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="vouchers")
+    contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="vouchers"
+    )
     contact_lexoffice_id = models.UUIDField(null=True, blank=True)
     contact_name = models.CharField(max_length=255, blank=True)
     total_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
@@ -81,10 +89,16 @@ class Voucher(MirroredModel):
             # the other sort orders of the voucher and invoice lists (keyset paging by (field, id))
             # Numbers start with a per-type prefix (RE, GS, AG, ER...): one index per list, and type and
             # status as trailing keys, so a filter skips other types in the index instead of in the table.
-            models.Index(fields=["connection", "voucher_number", "id", "voucher_type", "voucher_status"],
-                         condition=models.Q(voucher_type__in=BOOKKEEPING_TYPES), name="voucher_conn_number_books"),
-            models.Index(fields=["connection", "voucher_number", "id", "voucher_type", "voucher_status"],
-                         condition=models.Q(voucher_type__in=SALES_TYPES), name="voucher_conn_number_sales"),
+            models.Index(
+                fields=["connection", "voucher_number", "id", "voucher_type", "voucher_status"],
+                condition=models.Q(voucher_type__in=BOOKKEEPING_TYPES),
+                name="voucher_conn_number_books",
+            ),
+            models.Index(
+                fields=["connection", "voucher_number", "id", "voucher_type", "voucher_status"],
+                condition=models.Q(voucher_type__in=SALES_TYPES),
+                name="voucher_conn_number_sales",
+            ),
             models.Index(fields=["connection", "total_amount", "id"], name="voucher_conn_amount"),
             models.Index(fields=["connection", "contact_name", "id"], name="voucher_conn_contact_name"),
         ]
@@ -153,15 +167,22 @@ class Upload(models.Model):
         FAILED = "failed", "Failed"
 
     connection = models.ForeignKey("lexhub.Connection", on_delete=models.CASCADE, related_name="uploads")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64, db_index=True)
     content = models.FileField(upload_to="uploads/%Y/%m/", max_length=255)
-    target_voucher = models.ForeignKey(Voucher, null=True, blank=True, on_delete=models.SET_NULL,
-                                       related_name="pending_uploads", help_text="Set for a file added to a voucher.")
+    target_voucher = models.ForeignKey(
+        Voucher,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pending_uploads",
+        help_text="Set for a file added to a voucher.",
+    )
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING, db_index=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -31,11 +31,21 @@ from vouchers.uploads import MAX_UPLOAD_BYTES, install_size_limit
 app_name = "receipts"
 NO_FILE = "No complete file was received. Choose at least one file (PDF, PNG or JPEG, up to 5 MB)."
 TOO_LARGE = "is larger than 5 MB, Lexoffice's limit."
-STATE_LABELS = {"uploading": "Uploading…", "pending": "Waiting to upload",
-                "uploaded": "Uploaded, waiting for the voucher", "linked": "Voucher created", "failed": "Failed",
-                "rejected": "Rejected", "duplicate": "Duplicate"}
-UPLOAD_STATUS = {Upload.State.PENDING: 202, Upload.State.UPLOADED: 201, Upload.State.LINKED: 201,
-                 Upload.State.FAILED: 422}
+STATE_LABELS = {
+    "uploading": "Uploading…",
+    "pending": "Waiting to upload",
+    "uploaded": "Uploaded, waiting for the voucher",
+    "linked": "Voucher created",
+    "failed": "Failed",
+    "rejected": "Rejected",
+    "duplicate": "Duplicate",
+}
+UPLOAD_STATUS = {
+    Upload.State.PENDING: 202,
+    Upload.State.UPLOADED: 201,
+    Upload.State.LINKED: 201,
+    Upload.State.FAILED: 422,
+}
 
 
 @dataclass
@@ -110,8 +120,12 @@ def display_name(name: str) -> str:
 def outcome_for(upload: Upload) -> Outcome:
     voucher = upload.voucher or upload.target_voucher
     outcome = Outcome(
-        name=upload.original_name, state=upload.state, status=UPLOAD_STATUS[upload.state], error=upload.error,
-        id=upload.pk, voucher_url=reverse("vouchers:detail", args=[voucher.pk]) if voucher else "",
+        name=upload.original_name,
+        state=upload.state,
+        status=UPLOAD_STATUS[upload.state],
+        error=upload.error,
+        id=upload.pk,
+        voucher_url=reverse("vouchers:detail", args=[voucher.pk]) if voucher else "",
         voucher_label=(voucher.voucher_number or "Beleg") if voucher else "",
     )
     if upload.target_voucher_id and upload.state == Upload.State.LINKED:
@@ -124,10 +138,17 @@ def outcome_of_error(name: str, exc: WriteError) -> Outcome:
         voucher = exc.voucher
         url = reverse("vouchers:detail", args=[voucher.pk]) if voucher else reverse("receipts:inbox")
         label = f"Beleg {voucher.voucher_number}".strip() if voucher else "an upload still waiting for its voucher"
-        return Outcome(name=name, state="duplicate", status=409, error=f"Already uploaded: {label}.",
-                       existing_url=url, voucher_label=label)
-    return Outcome(name=name, state="rejected", status=exc.status if 400 <= exc.status < 500 else 400,
-                   error=exc.message)
+        return Outcome(
+            name=name,
+            state="duplicate",
+            status=409,
+            error=f"Already uploaded: {label}.",
+            existing_url=url,
+            voucher_label=label,
+        )
+    return Outcome(
+        name=name, state="rejected", status=exc.status if 400 <= exc.status < 500 else 400, error=exc.message
+    )
 
 
 def answer(request: HttpRequest, outcomes: list[Outcome], *, back: str) -> HttpResponse:
@@ -163,11 +184,20 @@ def upload_connection(request: HttpRequest) -> Connection | None:
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     connections = list(Connection.objects.visible_to(request.user).order_by("name"))
-    uploads = (Upload.objects.visible_to(request.user).filter(target_voucher__isnull=True)
-               .select_related("voucher", "connection")[:50])
-    return render(request, "vouchers/receipts.html", {
-        "connections": connections, "outcomes": [outcome_for(u) for u in uploads], "max_bytes": MAX_UPLOAD_BYTES,
-    })
+    uploads = (
+        Upload.objects.visible_to(request.user)
+        .filter(target_voucher__isnull=True)
+        .select_related("voucher", "connection")[:50]
+    )
+    return render(
+        request,
+        "vouchers/receipts.html",
+        {
+            "connections": connections,
+            "outcomes": [outcome_for(u) for u in uploads],
+            "max_bytes": MAX_UPLOAD_BYTES,
+        },
+    )
 
 
 @login_required
@@ -181,8 +211,9 @@ def upload(request: HttpRequest) -> HttpResponse:
     outcomes = []
     for received in request.FILES.getlist("files"):
         try:
-            row = sync.upload_receipt(connection=connection, upload=received, user=request.user,
-                                      force=request.POST.get("force") == "on")
+            row = sync.upload_receipt(
+                connection=connection, upload=received, user=request.user, force=request.POST.get("force") == "on"
+            )
         except WriteError as exc:
             outcomes.append(outcome_of_error(display_name(received.name or ""), exc))
         else:

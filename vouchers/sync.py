@@ -102,19 +102,23 @@ def pull_voucherlist(
             progress.count("vouchers", outcome)
         seen |= set(rows)
         pull_voucher_details(connection=connection, client=client, progress=progress, lexoffice_ids=list(rows))
-        pull_sales_documents_needing_details(connection=connection, client=client, progress=progress,
-                                             lexoffice_ids=list(rows))
+        pull_sales_documents_needing_details(
+            connection=connection, client=client, progress=progress, lexoffice_ids=list(rows)
+        )
     return seen
 
 
-def pull_voucher_details(*, connection: Connection, client: Lexoffice, progress: Progress,
-                         lexoffice_ids: list[uuid.UUID]) -> None:
-    pending = [v for v in Voucher.objects.filter(connection=connection, lexoffice_id__in=lexoffice_ids)
-               if needs_details(v)]
+def pull_voucher_details(
+    *, connection: Connection, client: Lexoffice, progress: Progress, lexoffice_ids: list[uuid.UUID]
+) -> None:
+    pending = [
+        v for v in Voucher.objects.filter(connection=connection, lexoffice_id__in=lexoffice_ids) if needs_details(v)
+    ]
     progress.add_total(len(pending))
     for voucher in pending:
-        outcome = refresh_voucher(connection=connection, lexoffice_id=str(voucher.lexoffice_id), client=client,
-                                  list_is_current=True)
+        outcome = refresh_voucher(
+            connection=connection, lexoffice_id=str(voucher.lexoffice_id), client=client, list_is_current=True
+        )
         progress.count("voucher details", "deleted" if outcome == "deleted" else "updated")
     if connection.fetch_files_eagerly:
         pull_missing_files(connection=connection, client=client, progress=progress, lexoffice_ids=lexoffice_ids)
@@ -153,8 +157,11 @@ def store_voucher(*, connection: Connection, data: dict, list_is_current: bool =
     else:
         contact_pk = None
         if contact_id := parse_uuid(data.get("contactId")):
-            contact_pk = Contact.objects.filter(connection=connection, lexoffice_id=contact_id).values_list(
-                "pk", flat=True).first()
+            contact_pk = (
+                Contact.objects.filter(connection=connection, lexoffice_id=contact_id)
+                .values_list("pk", flat=True)
+                .first()
+            )
         fields = detail_fields(data) | {"contact_id": contact_pk}
     outcome = upsert_one(model=Voucher, connection=connection, lexoffice_id=lexoffice_id, fields=fields)
     voucher = Voucher.objects.get(connection=connection, lexoffice_id=lexoffice_id)
@@ -162,8 +169,9 @@ def store_voucher(*, connection: Connection, data: dict, list_is_current: bool =
     return voucher, outcome
 
 
-def refresh_voucher(*, connection: Connection, lexoffice_id: str, client: Lexoffice,
-                    list_is_current: bool = False) -> str:
+def refresh_voucher(
+    *, connection: Connection, lexoffice_id: str, client: Lexoffice, list_is_current: bool = False
+) -> str:
     """Re-fetch one bookkeeping voucher; a 404 marks it deleted upstream."""
     try:
         data = client.voucher(lexoffice_id)
@@ -183,14 +191,15 @@ def link_files(*, connection: Connection, voucher: Voucher) -> None:
         lexoffice_id = parse_uuid(file_id)
         if lexoffice_id is None:
             continue
-        File.objects.update_or_create(connection=connection, lexoffice_id=lexoffice_id,
-                                      defaults={"voucher": voucher})
-    Upload.objects.filter(connection=connection, file__lexoffice_id__in=voucher.file_ids,
-                          state=Upload.State.UPLOADED).update(voucher=voucher, state=Upload.State.LINKED)
+        File.objects.update_or_create(connection=connection, lexoffice_id=lexoffice_id, defaults={"voucher": voucher})
+    Upload.objects.filter(
+        connection=connection, file__lexoffice_id__in=voucher.file_ids, state=Upload.State.UPLOADED
+    ).update(voucher=voucher, state=Upload.State.LINKED)
 
 
-def pull_missing_files(*, connection: Connection, client: Lexoffice, progress: Progress,
-                       lexoffice_ids: list[uuid.UUID]) -> None:
+def pull_missing_files(
+    *, connection: Connection, client: Lexoffice, progress: Progress, lexoffice_ids: list[uuid.UUID]
+) -> None:
     missing = list(File.objects.filter(connection=connection, voucher__lexoffice_id__in=lexoffice_ids, content=""))
     progress.add_total(len(missing))
     for file in missing:
@@ -251,8 +260,13 @@ def update_voucher(*, voucher: Voucher, data: dict, version: int, user) -> Vouch
         payload.pop("voucherStatus")  # derived from payments; Lexoffice refuses it in a PUT
     if errors := validate_voucher(payload):
         raise WriteError("Please correct the marked fields.", errors)
-    submit(connection=voucher.connection, user=user, operation_name="update_voucher", payload=payload,
-           target_id=str(voucher.lexoffice_id))
+    submit(
+        connection=voucher.connection,
+        user=user,
+        operation_name="update_voucher",
+        payload=payload,
+        target_id=str(voucher.lexoffice_id),
+    )
     voucher.refresh_from_db()
     return voucher
 
@@ -263,14 +277,20 @@ def _find_created_voucher(entry: OutboxEntry) -> str | None:
     if not payload.get("voucherNumber"):
         return None
     client = entry.connection.client()
-    claimed = set(OutboxEntry.objects.filter(connection=entry.connection).exclude(pk=entry.pk)
-                  .exclude(lexoffice_id="").values_list("lexoffice_id", flat=True))
+    claimed = set(
+        OutboxEntry.objects.filter(connection=entry.connection)
+        .exclude(pk=entry.pk)
+        .exclude(lexoffice_id="")
+        .values_list("lexoffice_id", flat=True)
+    )
     for candidate in client.vouchers_by_number(payload["voucherNumber"]):
         if candidate.get("id") in claimed:
             continue
-        same = (candidate.get("type") == payload.get("type")
-                and parse_decimal(candidate.get("totalGrossAmount")) == parse_decimal(payload.get("totalGrossAmount"))
-                and str(candidate.get("voucherDate") or "").startswith(str(payload.get("voucherDate") or "")))
+        same = (
+            candidate.get("type") == payload.get("type")
+            and parse_decimal(candidate.get("totalGrossAmount")) == parse_decimal(payload.get("totalGrossAmount"))
+            and str(candidate.get("voucherDate") or "").startswith(str(payload.get("voucherDate") or ""))
+        )
         if same:
             remember_created(entry, candidate["id"])
             store_voucher(connection=entry.connection, data=candidate)
@@ -303,9 +323,13 @@ def upload_receipt(*, connection: Connection, upload: UploadedFile, user, force:
     """Upload a receipt for bookkeeping (Lexoffice creates a voucher for it); duplicates refused unless forced."""
     checked = _checked(upload)
     if not force:
-        existing = (File.objects.filter(connection=connection, sha256=checked.sha256).select_related("voucher").first()
-                    or Upload.objects.filter(connection=connection, sha256=checked.sha256)
-                    .exclude(state=Upload.State.FAILED).select_related("voucher").first())
+        existing = (
+            File.objects.filter(connection=connection, sha256=checked.sha256).select_related("voucher").first()
+            or Upload.objects.filter(connection=connection, sha256=checked.sha256)
+            .exclude(state=Upload.State.FAILED)
+            .select_related("voucher")
+            .first()
+        )
         if existing is not None:
             raise DuplicateUpload(existing)
     row = _store_upload(connection=connection, upload=upload, checked=checked, user=user)
@@ -319,8 +343,9 @@ def attach_voucher_file(*, voucher: Voucher, upload: UploadedFile, user) -> Uplo
     if not voucher.is_bookkeeping:
         raise WriteError("Files can only be added to bookkeeping vouchers.", status=400)
     checked = _checked(upload)
-    row = _store_upload(connection=voucher.connection, upload=upload, checked=checked, user=user,
-                        target_voucher=voucher)
+    row = _store_upload(
+        connection=voucher.connection, upload=upload, checked=checked, user=user, target_voucher=voucher
+    )
     push_upload(upload_id=row.pk)
     row.refresh_from_db()
     return row
@@ -333,11 +358,18 @@ def _checked(upload: UploadedFile) -> CheckedFile:
         raise WriteError(exc.message, {"file": [exc.message]}, status=exc.status) from None
 
 
-def _store_upload(*, connection: Connection, upload: UploadedFile, checked: CheckedFile, user,
-                  target_voucher: Voucher | None = None) -> Upload:
-    row = Upload(connection=connection, user=user if user and user.is_authenticated else None,
-                 original_name=checked.safe_name, content_type=checked.content_type, size=checked.size,
-                 sha256=checked.sha256, target_voucher=target_voucher)
+def _store_upload(
+    *, connection: Connection, upload: UploadedFile, checked: CheckedFile, user, target_voucher: Voucher | None = None
+) -> Upload:
+    row = Upload(
+        connection=connection,
+        user=user if user and user.is_authenticated else None,
+        original_name=checked.safe_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        target_voucher=target_voucher,
+    )
     upload.seek(0)
     row.content.save(f"{uuid.uuid4().hex}.{checked.extension}", upload, save=False)  # never the user's name
     row.save()
@@ -346,8 +378,11 @@ def _store_upload(*, connection: Connection, upload: UploadedFile, checked: Chec
 
 def push_upload(*, upload_id: int) -> Upload | None:
     """Send a stored upload to Lexoffice. Safe to repeat: Lexoffice de-duplicates identical content."""
-    row = Upload.objects.select_related("connection", "target_voucher").filter(
-        pk=upload_id, state=Upload.State.PENDING).first()
+    row = (
+        Upload.objects.select_related("connection", "target_voucher")
+        .filter(pk=upload_id, state=Upload.State.PENDING)
+        .first()
+    )
     if row is None:
         return None
     Upload.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
@@ -356,25 +391,46 @@ def push_upload(*, upload_id: int) -> Upload | None:
     try:
         with row.content.open("rb") as fileobj:
             if row.target_voucher:
-                result = client.upload_voucher_file(str(row.target_voucher.lexoffice_id), filename=row.original_name,
-                                                    fileobj=fileobj, content_type=row.content_type)
+                result = client.upload_voucher_file(
+                    str(row.target_voucher.lexoffice_id),
+                    filename=row.original_name,
+                    fileobj=fileobj,
+                    content_type=row.content_type,
+                )
             else:
-                result = client.upload_file(filename=row.original_name, fileobj=fileobj,
-                                            content_type=row.content_type)
+                result = client.upload_file(filename=row.original_name, fileobj=fileobj, content_type=row.content_type)
     except LexofficeError as exc:
         transient = exc.retryable
         Upload.objects.filter(pk=row.pk).update(
             state=Upload.State.PENDING if transient else Upload.State.FAILED,
             error=str(exc) if transient else from_lexoffice(exc).message,
         )
-        audit(connection=row.connection, user=row.user, action="upload_file", method="POST", path=path,
-              payload=row.sha256, status=exc.status, result="queued" if transient else "rejected", message=str(exc))
+        audit(
+            connection=row.connection,
+            user=row.user,
+            action="upload_file",
+            method="POST",
+            path=path,
+            payload=row.sha256,
+            status=exc.status,
+            result="queued" if transient else "rejected",
+            message=str(exc),
+        )
         if transient:
             _schedule_upload(row.pk)
         return row
     _record_uploaded(row, file_id=result["id"], voucher_id=result.get("voucherId"), client=client)
-    audit(connection=row.connection, user=row.user, action="upload_file", method="POST", path=path,
-          payload=row.sha256, status=202, result="sent", lexoffice_id=result["id"])
+    audit(
+        connection=row.connection,
+        user=row.user,
+        action="upload_file",
+        method="POST",
+        path=path,
+        payload=row.sha256,
+        status=202,
+        result="sent",
+        lexoffice_id=result["id"],
+    )
     return row
 
 
@@ -382,10 +438,17 @@ def _record_uploaded(row: Upload, *, file_id: str, voucher_id: str | None, clien
     target = row.target_voucher
     with transaction.atomic():
         file, _ = File.objects.update_or_create(
-            connection=row.connection, lexoffice_id=uuid.UUID(file_id),
-            defaults={"filename": row.original_name, "content_type": row.content_type, "size": row.size,
-                      "sha256": row.sha256, "content": row.content.name, "fetched_at": timezone.now(),
-                      **({"voucher": target} if target else {})},
+            connection=row.connection,
+            lexoffice_id=uuid.UUID(file_id),
+            defaults={
+                "filename": row.original_name,
+                "content_type": row.content_type,
+                "size": row.size,
+                "sha256": row.sha256,
+                "content": row.content.name,
+                "fetched_at": timezone.now(),
+                **({"voucher": target} if target else {}),
+            },
         )
         Upload.objects.filter(pk=row.pk).update(state=Upload.State.UPLOADED, file=file, error="")
     lexoffice_voucher_id = str(target.lexoffice_id) if target else voucher_id

@@ -85,13 +85,11 @@ def check_upload(upload: UploadedFile, *, allow_xml: bool = False) -> CheckedFil
     upload.seek(0)
     content_type = sniff(head, allow_xml=allow_xml)
     if content_type is None:
-        raise UploadRejected("Only PDF, PNG and JPEG files can be uploaded (checked by content, not name).",
-                             status=415)
+        raise UploadRejected("Only PDF, PNG and JPEG files can be uploaded (checked by content, not name).", status=415)
     if not is_complete(content_type, tail):
         raise UploadRejected("The file looks truncated or damaged.", status=400)
     extension = "xml" if content_type == "application/xml" else TYPES[content_type][0]
-    return CheckedFile(content_type, extension, size, digest.hexdigest(),
-                       safe_filename(upload.name or "", extension))
+    return CheckedFile(content_type, extension, size, digest.hexdigest(), safe_filename(upload.name or "", extension))
 
 
 def sniff(head: bytes, *, allow_xml: bool = False) -> str | None:

@@ -39,8 +39,19 @@ from vouchers.serving import file_response
 from vouchers.sync import attach_voucher_file, ensure_local_file, push_voucher
 from vouchers.uploads import MAX_UPLOAD_BYTES
 
-STATUSES = ("draft", "open", "overdue", "paid", "paidoff", "voided", "transferred", "sepadebit", "accepted",
-            "rejected", "unchecked")
+STATUSES = (
+    "draft",
+    "open",
+    "overdue",
+    "paid",
+    "paidoff",
+    "voided",
+    "transferred",
+    "sepadebit",
+    "accepted",
+    "rejected",
+    "unchecked",
+)
 SORTS = (
     SortChoice("date", "voucher_date", _("Date"), _("oldest first"), _("newest first"), descending_first=True),
     SortChoice("number", "voucher_number", _("Number"), _("A to Z"), _("Z to A")),
@@ -65,8 +76,9 @@ def _amount(value: str) -> Decimal | None:
 
 def filtered(request: HttpRequest, queryset: QuerySet) -> tuple[QuerySet, dict]:
     """The list's filters applied; the search `q` is left to sorted_page, which also decides how to page it."""
-    params = {key: request.GET.get(key, "").strip() for key in
-              ("q", "type", "status", "archived", "from", "to", "min", "max")}
+    params = {
+        key: request.GET.get(key, "").strip() for key in ("q", "type", "status", "archived", "from", "to", "min", "max")
+    }
     if params["type"]:
         queryset = queryset.filter(voucher_type=params["type"])
     if params["status"]:
@@ -87,12 +99,27 @@ def _list(request: HttpRequest, *, types: tuple[str, ...], title: str, url_name:
     vouchers = vouchers.select_related("contact", "connection")
     vouchers, params = filtered(request, vouchers)
     ordering = ordering_from(request.GET.get("sort"), choices=SORTS, default="-date")
-    page = sorted_page(vouchers, ordering, cursor=request.GET.get("after"), connection_ids=connection_ids,
-                       search=matching(params["q"]) if params["q"] else None)
-    return render(request, "vouchers/list.html", {
-        "page": page, "params": params, "types": types, "statuses": STATUSES, "title": title, "url_name": url_name,
-        "sort_options": sort_options(SORTS, ordering), "headers": sort_headers(SORTS, ordering),
-    })
+    page = sorted_page(
+        vouchers,
+        ordering,
+        cursor=request.GET.get("after"),
+        connection_ids=connection_ids,
+        search=matching(params["q"]) if params["q"] else None,
+    )
+    return render(
+        request,
+        "vouchers/list.html",
+        {
+            "page": page,
+            "params": params,
+            "types": types,
+            "statuses": STATUSES,
+            "title": title,
+            "url_name": url_name,
+            "sort_options": sort_options(SORTS, ordering),
+            "headers": sort_headers(SORTS, ordering),
+        },
+    )
 
 
 @login_required
@@ -111,19 +138,26 @@ def sales_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @frames_own_documents  # the invoice PDF preview
 def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    voucher = get_object_or_404(Voucher.objects.visible_to(request.user).select_related("contact", "connection"),
-                                pk=pk)
+    voucher = get_object_or_404(Voucher.objects.visible_to(request.user).select_related("contact", "connection"), pk=pk)
     document = getattr(voucher, "sales_document", None)
     resource = PERMALINK_RESOURCES.get(voucher.voucher_type, "vouchers")
     uploads = voucher.pending_uploads.exclude(state="linked").select_related("voucher", "target_voucher")[:20]
-    return render(request, "vouchers/detail.html", {
-        "voucher": voucher, "details": voucher.details or {}, "document": document,
-        "items": (voucher.details or {}).get("voucherItems") or [],
-        "line_items": (document.raw.get("lineItems") or []) if document else [],
-        "files": voucher.files.all(), "max_bytes": MAX_UPLOAD_BYTES, "is_sales": voucher.voucher_type in SALES_TYPES,
-        "uploads": [outcome_for(u) for u in uploads],
-        "lexoffice_url": f"{settings.LEXOFFICE_APP_URL}/permalink/{resource}/view/{voucher.lexoffice_id}",
-    })
+    return render(
+        request,
+        "vouchers/detail.html",
+        {
+            "voucher": voucher,
+            "details": voucher.details or {},
+            "document": document,
+            "items": (voucher.details or {}).get("voucherItems") or [],
+            "line_items": (document.raw.get("lineItems") or []) if document else [],
+            "files": voucher.files.all(),
+            "max_bytes": MAX_UPLOAD_BYTES,
+            "is_sales": voucher.voucher_type in SALES_TYPES,
+            "uploads": [outcome_for(u) for u in uploads],
+            "lexoffice_url": f"{settings.LEXOFFICE_APP_URL}/permalink/{resource}/view/{voucher.lexoffice_id}",
+        },
+    )
 
 
 @login_required
@@ -171,8 +205,9 @@ def voucher_create(request: HttpRequest) -> HttpResponse:
     if not connections.exists():
         messages.warning(request, "Connect a Lexoffice account first.")
         return redirect("connections:create")
-    form = VoucherForm(request.POST or None, connections=connections,
-                       initial={"contact": request.GET.get("contact", "")[:255]})
+    form = VoucherForm(
+        request.POST or None, connections=connections, initial={"contact": request.GET.get("contact", "")[:255]}
+    )
     formset = ItemFormSet(request.POST or None, prefix="items")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         connection = form.cleaned_data.get("connection") or connections.first()
@@ -183,8 +218,9 @@ def voucher_create(request: HttpRequest) -> HttpResponse:
             form.add_error("contact", f"No contact with this number or name in {connection.name}.")
         else:
             try:
-                voucher = push_voucher(connection=connection, data=voucher_payload(form, items, contact),
-                                       user=request.user)
+                voucher = push_voucher(
+                    connection=connection, data=voucher_payload(form, items, contact), user=request.user
+                )
             except WriteQueued as exc:
                 messages.warning(request, exc.message)
                 return redirect("vouchers:list")
@@ -195,7 +231,13 @@ def voucher_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Saved in Lexoffice.")
                 return redirect("vouchers:detail", voucher.pk)
-    return render(request, "vouchers/form.html", {
-        "form": form, "formset": formset,
-        "categories": category_suggestions(list(connections.values_list("pk", flat=True))),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "vouchers/form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "categories": category_suggestions(list(connections.values_list("pk", flat=True))),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -76,13 +76,15 @@ def _mark_voucher_deleted(connection: Connection, resource_id: str) -> str:
 def _refresh_paid(connection: Connection, resource_id: str, client) -> str:
     """payment.changed names a voucher, invoice or credit note: the local type says which endpoint;
     for a record we do not hold yet, try the candidates in turn."""
-    voucher_type = Voucher.objects.filter(connection=connection, lexoffice_id=resource_id).values_list(
-        "voucher_type", flat=True).first()
+    voucher_type = (
+        Voucher.objects.filter(connection=connection, lexoffice_id=resource_id)
+        .values_list("voucher_type", flat=True)
+        .first()
+    )
     if voucher_type in BOOKKEEPING_TYPES:
         return refresh_voucher(connection=connection, lexoffice_id=resource_id, client=client)
     if voucher_type in KINDS:
-        return refresh_sales_document(connection=connection, kind=voucher_type, lexoffice_id=resource_id,
-                                      client=client)
+        return refresh_sales_document(connection=connection, kind=voucher_type, lexoffice_id=resource_id, client=client)
     for kind in ("invoice", "creditnote", "downpaymentinvoice"):
         try:
             data = client.sales_document(KINDS[kind], resource_id)
@@ -94,6 +96,8 @@ def _refresh_paid(connection: Connection, resource_id: str, client) -> str:
 
 def mark_processed(event: WebhookEvent, outcome: str) -> None:
     WebhookEvent.objects.filter(pk=event.pk).update(
-        state=WebhookEvent.State.PROCESSED, processed_at=timezone.now(), locked_until=None,
+        state=WebhookEvent.State.PROCESSED,
+        processed_at=timezone.now(),
+        locked_until=None,
         error="" if outcome else F("error"),
     )

@@ -43,8 +43,7 @@ class WebhookEvent(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["state", "received_at"], name="webhookevent_pending",
-                         condition=Q(state="pending")),
+            models.Index(fields=["state", "received_at"], name="webhookevent_pending", condition=Q(state="pending")),
         ]
 
     def __str__(self) -> str:

@@ -25,10 +25,17 @@ def event_list(request: HttpRequest) -> HttpResponse:
     if before.isdigit():
         events = events.filter(id__lt=int(before))  # keyset paging: no OFFSET on a growing log
     page = list(events[: PAGE_SIZE + 1])
-    return render(request, "webhooks/events.html", {
-        "events": page[:PAGE_SIZE], "next_before": page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None,
-        "states": WebhookEvent.State.choices, "state": state, "type": event_type,
-    })
+    return render(
+        request,
+        "webhooks/events.html",
+        {
+            "events": page[:PAGE_SIZE],
+            "next_before": page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None,
+            "states": WebhookEvent.State.choices,
+            "state": state,
+            "type": event_type,
+        },
+    )
 
 
 @login_required

@@ -22,9 +22,11 @@ LOCK = timedelta(seconds=120)
 def claim(event_id: int) -> WebhookEvent | None:
     """Take a pending event for processing; None when it is done or another worker has it."""
     now = timezone.now()
-    claimed = WebhookEvent.objects.filter(pk=event_id, state=WebhookEvent.State.PENDING).filter(
-        Q(locked_until__isnull=True) | Q(locked_until__lt=now)
-    ).update(locked_until=now + LOCK, attempts=F("attempts") + 1)
+    claimed = (
+        WebhookEvent.objects.filter(pk=event_id, state=WebhookEvent.State.PENDING)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .update(locked_until=now + LOCK, attempts=F("attempts") + 1)
+    )
     if not claimed:
         return None
     return WebhookEvent.objects.select_related("connection").get(pk=event_id)
@@ -40,13 +42,14 @@ def process_event_task(self, event_id: int) -> str | None:
     except LexofficeError as exc:
         dead = not exc.retryable or event.attempts >= MAX_ATTEMPTS
         WebhookEvent.objects.filter(pk=event.pk).update(
-            state=WebhookEvent.State.DEAD if dead else WebhookEvent.State.PENDING, locked_until=None,
+            state=WebhookEvent.State.DEAD if dead else WebhookEvent.State.PENDING,
+            locked_until=None,
             error=str(exc)[:2000],
         )
         if dead:
             log.warning("webhook event %s is dead after %s attempts: %s", event.pk, event.attempts, exc)
             return "dead"
-        raise self.retry(countdown=min(300, 2 ** event.attempts), exc=exc) from None
+        raise self.retry(countdown=min(300, 2**event.attempts), exc=exc) from None
     handlers.mark_processed(event, outcome)
     return outcome
 
@@ -64,8 +67,10 @@ def sweep_inbox_task() -> int:
     """Re-enqueue events pending longer than the sweep delay whose lock is free (lost messages)."""
     now = timezone.now()
     sweep_after = timedelta(seconds=settings.LEXHUB_WEBHOOK_SWEEP_AFTER_SECONDS)
-    stale = WebhookEvent.objects.pending().filter(received_at__lt=now - sweep_after).filter(
-        Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    stale = (
+        WebhookEvent.objects.pending()
+        .filter(received_at__lt=now - sweep_after)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
     )
     ids = list(stale.values_list("pk", flat=True)[:1000])
     for event_id in ids:
@@ -74,8 +79,9 @@ def sweep_inbox_task() -> int:
 
 
 def replay(event: WebhookEvent) -> None:
-    WebhookEvent.objects.filter(pk=event.pk).update(state=WebhookEvent.State.PENDING, attempts=0, locked_until=None,
-                                                    error="")
+    WebhookEvent.objects.filter(pk=event.pk).update(
+        state=WebhookEvent.State.PENDING, attempts=0, locked_until=None, error=""
+    )
     enqueue(event.pk)
 
 

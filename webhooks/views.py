@@ -71,11 +71,18 @@ def receive(request: HttpRequest, token: str) -> HttpResponse:
 
 def store(connection: Connection, data: dict) -> JsonResponse:
     organization_id = _uuid(data["organizationId"])
-    ignored = organization_id is None or organization_id != connection.organization_id or not is_known(
-        data["eventType"])
+    ignored = (
+        organization_id is None or organization_id != connection.organization_id or not is_known(data["eventType"])
+    )
     state = WebhookEvent.State.IGNORED if ignored else WebhookEvent.State.PENDING
-    event = WebhookEvent(connection=connection, organization_id=organization_id, event_type=data["eventType"].lower(),
-                         resource_id=data["resourceId"], event_date=data["eventDate"], state=state)
+    event = WebhookEvent(
+        connection=connection,
+        organization_id=organization_id,
+        event_type=data["eventType"].lower(),
+        resource_id=data["resourceId"],
+        event_date=data["eventDate"],
+        state=state,
+    )
     try:
         _insert(event)
     except IntegrityError:

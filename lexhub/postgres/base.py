@@ -32,8 +32,9 @@ from psycopg.pq import Format
 class PreparedCursor(psycopg.Cursor):
     """Binds parameters on the server and has each statement prepared once per connection."""
 
-    def execute(self, query: object, params: object = None, *, prepare: bool | None = None,
-                binary: bool | None = None) -> "PreparedCursor":
+    def execute(
+        self, query: object, params: object = None, *, prepare: bool | None = None, binary: bool | None = None
+    ) -> "PreparedCursor":
         return super().execute(query, params, prepare=True, binary=binary)
 
 
@@ -93,7 +94,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return super().is_usable()
         pgconn = self.connection.pgconn
         if pgconn.status != pq.ConnStatus.OK or pgconn.transaction_status not in (
-                pq.TransactionStatus.IDLE, pq.TransactionStatus.INTRANS):
+            pq.TransactionStatus.IDLE,
+            pq.TransactionStatus.INTRANS,
+        ):
             return False
         poller = select.poll()
         poller.register(pgconn.socket, select.POLLIN | select.POLLPRI)

@@ -32,14 +32,17 @@ def test_lexoffices_own_error_answers_are_passed_through(connection, owner) -> N
     assert response.json()["status"] == 404
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"method": "GET", "path": "http://127.0.0.1:1/v1/contacts"}, "path"),
-    ({"method": "GET", "path": "/v1/%2e%2e/admin"}, "path"),
-    ({"method": "GET", "path": "/v1/x\r\nHost: evil"}, "path"),
-    ({"method": "TRACE", "path": "/v1/profile"}, "method"),
-    ({"method": "GET", "path": "/v1/profile", "headers": {"Authorization": "Bearer x"}}, "path"),
-    ({"method": "GET", "path": "/v1/profile", "query": {"a": {"nested": 1}}}, "query.a"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"method": "GET", "path": "http://127.0.0.1:1/v1/contacts"}, "path"),
+        ({"method": "GET", "path": "/v1/%2e%2e/admin"}, "path"),
+        ({"method": "GET", "path": "/v1/x\r\nHost: evil"}, "path"),
+        ({"method": "TRACE", "path": "/v1/profile"}, "method"),
+        ({"method": "GET", "path": "/v1/profile", "headers": {"Authorization": "Bearer x"}}, "path"),
+        ({"method": "GET", "path": "/v1/profile", "query": {"a": {"nested": 1}}}, "query.a"),
+    ],
+)
 def test_crafted_calls_are_refused_with_a_400(connection, sandbox, owner, body, field) -> None:
     before = sandbox.counters()["requests"]
 
@@ -64,10 +67,18 @@ def test_only_the_owner_may_make_api_calls(connection, sandbox, bob, staff) -> N
 
 
 def test_the_audit_log_shows_only_the_users_connections(connection, owner, other, alice, bob) -> None:
-    AuditLog.objects.create(connection=connection, user=alice, action="create_contact", method="POST",
-                            path="/v1/contacts", result="sent", status=200)
-    AuditLog.objects.create(connection=None, user=bob, action="api_call", method="GET", path="/v1/profile",
-                            result="ok", status=200)
+    AuditLog.objects.create(
+        connection=connection,
+        user=alice,
+        action="create_contact",
+        method="POST",
+        path="/v1/contacts",
+        result="sent",
+        status=200,
+    )
+    AuditLog.objects.create(
+        connection=None, user=bob, action="api_call", method="GET", path="/v1/profile", result="ok", status=200
+    )
 
     mine = owner.get("/api/v1/audit-log/").json()["results"]
     theirs = other.get("/api/v1/audit-log/").json()["results"]

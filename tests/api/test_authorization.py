@@ -44,22 +44,30 @@ def world(sandbox_server, alice, media, django_capture_on_commit_callbacks):
 
     org = sandbox_server.new_org(contacts=5, vouchers=12, invoices=15, seed=9)
     with django_capture_on_commit_callbacks(execute=False):
-        connection = create_connection(name="Books", api_key=org.api_key, owner=alice, base_url=org.base_url,
-                                       rate_limit=1000)
-        spare = create_connection(name="Spare", api_key=org.api_key, owner=alice, base_url=org.base_url,
-                                  rate_limit=1000)
+        connection = create_connection(
+            name="Books", api_key=org.api_key, owner=alice, base_url=org.base_url, rate_limit=1000
+        )
+        spare = create_connection(
+            name="Spare", api_key=org.api_key, owner=alice, base_url=org.base_url, rate_limit=1000
+        )
     run = SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL)
     run_sync(run_id=run.pk)
     owner = token_client(alice)
-    uploaded = owner.post("/api/v1/uploads/", {"connection": connection.pk, "file": SimpleUploadedFile(
-        "setup.pdf", files.pdf("setup"))}, format="multipart")
+    uploaded = owner.post(
+        "/api/v1/uploads/",
+        {"connection": connection.pk, "file": SimpleUploadedFile("setup.pdf", files.pdf("setup"))},
+        format="multipart",
+    )
     assert uploaded.status_code == 201, uploaded.content
-    event = WebhookEvent.objects.create(connection=connection, event_type="contact.changed",
-                                        resource_id="00000000-0000-4000-8000-000000000001",
-                                        event_date="2026-11-25T08:00:00.000+01:00", state="dead")
+    event = WebhookEvent.objects.create(
+        connection=connection,
+        event_type="contact.changed",
+        resource_id="00000000-0000-4000-8000-000000000001",
+        event_date="2026-11-25T08:00:00.000+01:00",
+        state="dead",
+    )
     spare_token = AuthToken.objects.create(user=alice)[0]
-    return {"org": org, "connection": connection, "spare": spare, "run": run, "event": event,
-            "token": spare_token}
+    return {"org": org, "connection": connection, "spare": spare, "run": run, "event": event, "token": spare_token}
 
 
 def cases(world: dict) -> list[Case]:
@@ -77,11 +85,14 @@ def cases(world: dict) -> list[Case]:
         Case("GET", f"{v}/audit-log/{{id}}/", f"{v}/audit-log/{audit.pk}/"),
         Case("GET", f"{v}/connections/", f"{v}/connections/", is_list=True),
         Case("GET", f"{v}/connections/{{id}}/", f"{v}/connections/{c}/"),
-        Case("POST", f"{v}/connections/{{id}}/api-call/", f"{v}/connections/{c}/api-call/",
-             {"method": "GET", "path": "/v1/profile"}),
+        Case(
+            "POST",
+            f"{v}/connections/{{id}}/api-call/",
+            f"{v}/connections/{c}/api-call/",
+            {"method": "GET", "path": "/v1/profile"},
+        ),
         Case("POST", f"{v}/connections/{{id}}/key/", f"{v}/connections/{c}/key/", {"apiKey": world["org"].api_key}),
-        Case("POST", f"{v}/connections/{{id}}/sync/", f"{v}/connections/{c}/sync/", {"kind": "incremental"},
-             owner=202),
+        Case("POST", f"{v}/connections/{{id}}/sync/", f"{v}/connections/{c}/sync/", {"kind": "incremental"}, owner=202),
         Case("POST", f"{v}/connections/{{id}}/verify/", f"{v}/connections/{c}/verify/"),
         Case("POST", f"{v}/connections/{{id}}/webhooks/", f"{v}/connections/{c}/webhooks/", owner=202),
         Case("GET", f"{v}/contacts/", f"{v}/contacts/", is_list=True),
@@ -94,20 +105,27 @@ def cases(world: dict) -> list[Case]:
         Case("GET", f"{v}/sales-documents/{{id}}/", f"{v}/sales-documents/{document.pk}/"),
         Case("GET", f"{v}/sales-documents/{{id}}/pdf/", f"{v}/sales-documents/{document.pk}/pdf/"),
         Case("POST", f"{v}/sales-documents/{{id}}/render/", f"{v}/sales-documents/{document.pk}/render/"),
-        Case("GET", f"{v}/sales-documents/{{id}}/xml/", f"{v}/sales-documents/{document.pk}/xml/", owner=xml_owner,
-             owner_code=None if xml_owner == 200 else "write_error"),
+        Case(
+            "GET",
+            f"{v}/sales-documents/{{id}}/xml/",
+            f"{v}/sales-documents/{document.pk}/xml/",
+            owner=xml_owner,
+            owner_code=None if xml_owner == 200 else "write_error",
+        ),
         Case("GET", f"{v}/sync-runs/", f"{v}/sync-runs/", is_list=True),
         Case("GET", f"{v}/sync-runs/{{id}}/", f"{v}/sync-runs/{world['run'].pk}/"),
         Case("GET", f"{v}/uploads/", f"{v}/uploads/", is_list=True),
         Case("GET", f"{v}/uploads/{{id}}/", f"{v}/uploads/{upload.pk}/"),
         Case("GET", f"{v}/vouchers/", f"{v}/vouchers/", is_list=True),
         Case("GET", f"{v}/vouchers/{{id}}/", f"{v}/vouchers/{voucher.pk}/"),
-        Case("POST", f"{v}/vouchers/{{id}}/files/", f"{v}/vouchers/{voucher.pk}/files/", "file", "multipart",
-             owner=201),
+        Case(
+            "POST", f"{v}/vouchers/{{id}}/files/", f"{v}/vouchers/{voucher.pk}/files/", "file", "multipart", owner=201
+        ),
         Case("GET", f"{v}/webhook-events/", f"{v}/webhook-events/", is_list=True),
         Case("GET", f"{v}/webhook-events/{{id}}/", f"{v}/webhook-events/{world['event'].pk}/"),
-        Case("POST", f"{v}/webhook-events/{{id}}/replay/", f"{v}/webhook-events/{world['event'].pk}/replay/",
-             owner=202),
+        Case(
+            "POST", f"{v}/webhook-events/{{id}}/replay/", f"{v}/webhook-events/{world['event'].pk}/replay/", owner=202
+        ),
         # Creates name a connection in the body: a foreign one is a field error, not a 404.
         Case("POST", f"{v}/contacts/", f"{v}/contacts/", {**NEW_COMPANY, "connection": c}, owner=201, stranger=400),
         Case("POST", f"{v}/vouchers/", f"{v}/vouchers/", {**VOUCHER, "connection": c}, owner=201, stranger=400),
@@ -118,9 +136,14 @@ def cases(world: dict) -> list[Case]:
         Case("POST", f"{v}/tokens/", f"{v}/tokens/", owner=201, stranger=201),
         Case("DELETE", f"{v}/tokens/{{tokenKey}}/", f"{v}/tokens/{world['token'].token_key}/", owner=204),
         # Anyone signed in may connect an account of their own.
-        Case("POST", f"{v}/connections/", f"{v}/connections/", {"name": "Own", "apiKey": world["org"].api_key,
-                                                                "baseUrl": world["org"].base_url},
-             owner=201, stranger=201),
+        Case(
+            "POST",
+            f"{v}/connections/",
+            f"{v}/connections/",
+            {"name": "Own", "apiKey": world["org"].api_key, "baseUrl": world["org"].base_url},
+            owner=201,
+            stranger=201,
+        ),
     ]
 
 
@@ -136,8 +159,12 @@ def body_for(case: Case, persona: str, world: dict) -> object:
 
 
 def clients(alice, bob, staff) -> dict[str, APIClient]:
-    return {"anonymous": APIClient(), "other": token_client(bob), "staff": token_client(staff),
-            "owner": token_client(alice)}
+    return {
+        "anonymous": APIClient(),
+        "other": token_client(bob),
+        "staff": token_client(staff),
+        "owner": token_client(alice),
+    }
 
 
 def rows_of(response) -> list[dict]:
@@ -145,11 +172,16 @@ def rows_of(response) -> list[dict]:
     return body if isinstance(body, list) else body["results"]
 
 
-def test_every_endpoint_answers_every_persona_as_expected(world, alice, bob, staff,
-                                                          django_capture_on_commit_callbacks) -> None:
+def test_every_endpoint_answers_every_persona_as_expected(
+    world, alice, bob, staff, django_capture_on_commit_callbacks
+) -> None:
     schema = APIClient().get("/api/schema/?format=json").json()
-    documented = {(method.upper(), path) for path, item in schema["paths"].items() for method in item
-                  if method in ("get", "post", "put", "patch", "delete")}
+    documented = {
+        (method.upper(), path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
     matrix = cases(world)
     assert {(case.method, case.template) for case in matrix} == documented
 
@@ -163,16 +195,22 @@ def test_every_endpoint_answers_every_persona_as_expected(world, alice, bob, sta
             stranger = 200 if case.is_list else case.stranger  # a list answers, with none of the owner's rows
             expected = 401 if persona == "anonymous" else case.owner if persona == "owner" else stranger
             with django_capture_on_commit_callbacks(execute=False):
-                response = getattr(client, case.method.lower())(case.path, body_for(case, persona, world),
-                                                                format=case.format)
+                response = getattr(client, case.method.lower())(
+                    case.path, body_for(case, persona, world), format=case.format
+                )
             cells += 1
             if response.status_code != expected:
-                failures.append(f"{persona} {case.method} {case.path}: {response.status_code} != {expected} "
-                                f"{response.content[:200]!r}")
+                failures.append(
+                    f"{persona} {case.method} {case.path}: {response.status_code} != {expected} "
+                    f"{response.content[:200]!r}"
+                )
                 continue
             if expected >= 400:
-                wanted = case.owner_code if persona == "owner" and case.owner_code else {
-                    401: "not_authenticated", 404: "not_found", 400: "invalid"}[expected]
+                wanted = (
+                    case.owner_code
+                    if persona == "owner" and case.owner_code
+                    else {401: "not_authenticated", 404: "not_found", 400: "invalid"}[expected]
+                )
                 if response.json().get("code") != wanted:
                     failures.append(f"{persona} {case.method} {case.path}: code {response.json().get('code')}")
             if case.is_list and expected == 200:

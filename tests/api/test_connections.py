@@ -35,12 +35,16 @@ def test_anonymous_requests_are_refused(connection) -> None:
         assert client.get(path).status_code == 401
 
 
-def test_a_connection_is_created_with_a_verified_key_that_is_never_returned(alice, sandbox,
-                                                                           django_capture_on_commit_callbacks):
+def test_a_connection_is_created_with_a_verified_key_that_is_never_returned(
+    alice, sandbox, django_capture_on_commit_callbacks
+):
     client = token_client(alice)
     with django_capture_on_commit_callbacks(execute=False):
-        response = client.post("/api/v1/connections/", {"name": "Books", "apiKey": sandbox.api_key,
-                                                        "baseUrl": sandbox.base_url}, format="json")
+        response = client.post(
+            "/api/v1/connections/",
+            {"name": "Books", "apiKey": sandbox.api_key, "baseUrl": sandbox.base_url},
+            format="json",
+        )
 
     assert response.status_code == 201, response.content
     assert response.json()["organizationId"] == sandbox.organization_id
@@ -49,8 +53,9 @@ def test_a_connection_is_created_with_a_verified_key_that_is_never_returned(alic
 
 
 def test_a_refused_key_is_a_400_with_a_message(alice, sandbox) -> None:
-    response = token_client(alice).post("/api/v1/connections/", {"name": "Books", "apiKey": "nope",
-                                                                 "baseUrl": sandbox.base_url}, format="json")
+    response = token_client(alice).post(
+        "/api/v1/connections/", {"name": "Books", "apiKey": "nope", "baseUrl": sandbox.base_url}, format="json"
+    )
 
     assert response.status_code == 400
     assert response.json()["code"] == "connection_rejected"
@@ -91,8 +96,9 @@ def test_the_schema_documents_the_endpoints(alice) -> None:
 def test_a_key_that_cannot_travel_in_a_header_is_a_400_before_any_request(alice, sandbox, key) -> None:
     before = sandbox.counters()["requests"]
 
-    response = token_client(alice).post("/api/v1/connections/", {"name": "Books", "apiKey": key,
-                                                                 "baseUrl": sandbox.base_url}, format="json")
+    response = token_client(alice).post(
+        "/api/v1/connections/", {"name": "Books", "apiKey": key, "baseUrl": sandbox.base_url}, format="json"
+    )
 
     assert response.status_code == 400
     assert "apiKey" in response.json()["fieldErrors"]

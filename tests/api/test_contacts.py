@@ -7,7 +7,6 @@ from tests.payloads import NEW_COMPANY
 pytestmark = pytest.mark.django_db
 
 
-
 def all_rows(client, url: str) -> list[dict]:
     rows = []
     while url:
@@ -40,15 +39,23 @@ def test_contacts_are_searched_filtered_and_ordered(synced, owner) -> None:
     assert contact.pk in [row["id"] for row in found]
     assert all(fragment.lower() in row["company"]["name"].lower() if row.get("company") else True for row in found)
     assert {row["id"] for row in customers} == set(
-        Contact.objects.filter(connection=synced, is_customer=True).values_list("pk", flat=True))
+        Contact.objects.filter(connection=synced, is_customer=True).values_list("pk", flat=True)
+    )
     names = [Contact.objects.get(pk=row["id"]).name for row in descending]
     assert names == sorted(names, reverse=True)
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ({"ordering": "email"}, "ordering"), ({"pageSize": "0"}, "pageSize"), ({"pageSize": "251"}, "pageSize"),
-    ({"cursor": "bm9wZQ"}, "cursor"), ({"role": "boss"}, "role"), ({"archived": "maybe"}, "archived"),
-])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"ordering": "email"}, "ordering"),
+        ({"pageSize": "0"}, "pageSize"),
+        ({"pageSize": "251"}, "pageSize"),
+        ({"cursor": "bm9wZQ"}, "cursor"),
+        ({"role": "boss"}, "role"),
+        ({"archived": "maybe"}, "archived"),
+    ],
+)
 def test_bad_list_parameters_are_a_400_naming_the_parameter(synced, owner, query, field) -> None:
     response = owner.get("/api/v1/contacts/", query)
 
@@ -68,15 +75,18 @@ def test_a_contact_is_created_in_lexoffice_and_returned(connection, sandbox, own
     assert body["id"] == Contact.objects.get(lexoffice_id=body["lexofficeId"]).pk
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"company": {"name": " "}}, "company.name"),
-    ({"roles": {}}, "roles"),
-    ({"addresses": {"billing": [{"countryCode": "XX"}]}}, "addresses.billing[0].countryCode"),
-    ({"company": {"name": "A", "contactPersons": [{"lastName": "x" * 300}]}}, "company.contactPersons[0].lastName"),
-    ({"emailAddresses": {"business": "not-a-list"}}, "emailAddresses.business"),
-    ({"company": "a string"}, "company"),
-    ({"connection": 999999}, "connection"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"company": {"name": " "}}, "company.name"),
+        ({"roles": {}}, "roles"),
+        ({"addresses": {"billing": [{"countryCode": "XX"}]}}, "addresses.billing[0].countryCode"),
+        ({"company": {"name": "A", "contactPersons": [{"lastName": "x" * 300}]}}, "company.contactPersons[0].lastName"),
+        ({"emailAddresses": {"business": "not-a-list"}}, "emailAddresses.business"),
+        ({"company": "a string"}, "company"),
+        ({"connection": 999999}, "connection"),
+    ],
+)
 def test_invalid_contacts_are_a_400_with_the_fields_named(connection, sandbox, owner, change, field) -> None:
     before = sandbox.counters()["requests"]
 
@@ -88,8 +98,11 @@ def test_invalid_contacts_are_a_400_with_the_fields_named(connection, sandbox, o
 
 
 def test_lexoffices_406_field_errors_come_back_on_their_fields(connection, owner) -> None:
-    data = {**NEW_COMPANY, "connection": connection.pk,
-            "company": {**NEW_COMPANY["company"], "vatRegistrationId": "DE12"}}
+    data = {
+        **NEW_COMPANY,
+        "connection": connection.pk,
+        "company": {**NEW_COMPANY["company"], "vatRegistrationId": "DE12"},
+    }
 
     response = owner.post("/api/v1/contacts/", data, format="json")
 
@@ -105,8 +118,7 @@ def test_another_users_connection_cannot_be_named(connection, other) -> None:
 
 
 @pytest.mark.parametrize("status", [429, 503])
-def test_a_create_lexoffice_cannot_take_now_is_a_202_with_the_outbox_entry(connection, sandbox, owner,
-                                                                           status) -> None:
+def test_a_create_lexoffice_cannot_take_now_is_a_202_with_the_outbox_entry(connection, sandbox, owner, status) -> None:
     sandbox.set_faults([{"path": "^/v1/contacts/?$", "method": "POST", "kind": "status", "status": status}])
 
     response = owner.post("/api/v1/contacts/", {**NEW_COMPANY, "connection": connection.pk}, format="json")
@@ -119,8 +131,12 @@ def test_a_create_lexoffice_cannot_take_now_is_a_202_with_the_outbox_entry(conne
 
 def test_an_update_merges_a_remote_change_in_other_fields(synced, sandbox, owner) -> None:
     contact = Contact.objects.filter(connection=synced, is_company=True).first()
-    sandbox.mutate("contact", "change", str(contact.lexoffice_id),
-                   {"company": {**contact.raw["company"], "name": "Renamed upstream GmbH"}})
+    sandbox.mutate(
+        "contact",
+        "change",
+        str(contact.lexoffice_id),
+        {"company": {**contact.raw["company"], "name": "Renamed upstream GmbH"}},
+    )
 
     response = owner.put(f"/api/v1/contacts/{contact.pk}/", {**contact.raw, "note": "my note"}, format="json")
 

@@ -43,8 +43,10 @@ def test_swagger_ui_renders_every_operation_without_csp_violations(browser, live
     page = context.new_page()
     problems, foreign = [], []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("request", lambda request: foreign.append(request.url)
-            if not request.url.startswith((live_server.url, "data:")) else None)
+    page.on(
+        "request",
+        lambda request: foreign.append(request.url) if not request.url.startswith((live_server.url, "data:")) else None,
+    )
 
     page.goto("/api/docs/")
     page.locator(".opblock").first.wait_for(timeout=15_000)

@@ -16,8 +16,11 @@ pytestmark = pytest.mark.django_db
 def upload(client, connection, name: str, content: bytes, **extra):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return client.post("/api/v1/uploads/", {"connection": connection.pk, "file": SimpleUploadedFile(name, content),
-                                            **extra}, format="multipart")
+    return client.post(
+        "/api/v1/uploads/",
+        {"connection": connection.pk, "file": SimpleUploadedFile(name, content), **extra},
+        format="multipart",
+    )
 
 
 def stored(media) -> list:
@@ -50,22 +53,28 @@ def test_a_duplicate_is_refused_naming_the_existing_voucher_unless_forced(synced
     body = again.json()
     assert body["code"] == "duplicate"
     assert (voucher.voucher_number or str(voucher.lexoffice_id)) in body["message"]
-    assert body["existing"] == {"upload": None, "file": first.json()["file"],
-                                "voucher": {"id": voucher.pk, "voucherNumber": voucher.voucher_number,
-                                            "voucherType": voucher.voucher_type}}
+    assert body["existing"] == {
+        "upload": None,
+        "file": first.json()["file"],
+        "voucher": {"id": voucher.pk, "voucherNumber": voucher.voucher_number, "voucherType": voucher.voucher_type},
+    }
     assert forced.status_code in (201, 202), forced.content
     assert forced.json()["id"] != first.json()["id"]
 
 
-@pytest.mark.parametrize(("name", "content", "status"), [
-    ("empty.pdf", b"", 400),
-    ("zip.pdf", b"PK\x03\x04" + b"\x00" * 40, 415),
-    ("script.png", b"<!doctype html><script>alert(1)</script>", 415),
-    ("truncated.pdf", files.pdf()[:-20], 400),
-    ("one-byte-over.pdf", (b"%PDF-1.4\n" + b"0" * MAX_UPLOAD_BYTES)[: MAX_UPLOAD_BYTES - 6] + b"\n%%EOF\n", 413),
-])
-def test_bad_uploads_are_refused_and_nothing_is_stored_or_sent(connection, sandbox, owner, media, name, content,
-                                                               status) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "status"),
+    [
+        ("empty.pdf", b"", 400),
+        ("zip.pdf", b"PK\x03\x04" + b"\x00" * 40, 415),
+        ("script.png", b"<!doctype html><script>alert(1)</script>", 415),
+        ("truncated.pdf", files.pdf()[:-20], 400),
+        ("one-byte-over.pdf", (b"%PDF-1.4\n" + b"0" * MAX_UPLOAD_BYTES)[: MAX_UPLOAD_BYTES - 6] + b"\n%%EOF\n", 413),
+    ],
+)
+def test_bad_uploads_are_refused_and_nothing_is_stored_or_sent(
+    connection, sandbox, owner, media, name, content, status
+) -> None:
     before = sandbox.counters()["requests"]
 
     response = upload(owner, connection, name, content)
@@ -107,14 +116,23 @@ def test_a_file_is_added_to_a_voucher(synced, sandbox, owner) -> None:
 
     voucher = Voucher.objects.filter(connection=synced, voucher_type="purchaseinvoice").first()
 
-    response = owner.post(f"/api/v1/vouchers/{voucher.pk}/files/",
-                          {"file": SimpleUploadedFile("anhang.pdf", files.pdf("anhang"))}, format="multipart")
+    response = owner.post(
+        f"/api/v1/vouchers/{voucher.pk}/files/",
+        {"file": SimpleUploadedFile("anhang.pdf", files.pdf("anhang"))},
+        format="multipart",
+    )
 
     assert response.status_code == 201, response.content
     file = File.objects.get(pk=response.json()["file"])
     assert str(file.lexoffice_id) in sandbox.api("GET", f"/v1/vouchers/{voucher.lexoffice_id}").json()["files"]
-    assert owner.post(f"/api/v1/vouchers/{voucher.pk}/files/", {"file": SimpleUploadedFile(
-        "x.pdf", b"GIF89a" + b"\x00" * 40)}, format="multipart").status_code == 415
+    assert (
+        owner.post(
+            f"/api/v1/vouchers/{voucher.pk}/files/",
+            {"file": SimpleUploadedFile("x.pdf", b"GIF89a" + b"\x00" * 40)},
+            format="multipart",
+        ).status_code
+        == 415
+    )
 
 
 def test_a_file_is_downloaded_as_an_attachment_with_its_sniffed_type(synced, owner, other) -> None:
@@ -129,8 +147,11 @@ def test_a_file_is_downloaded_as_an_attachment_with_its_sniffed_type(synced, own
     assert response["Content-Type"] == file.content_type
     assert b"".join(response.streaming_content)[:4] in (b"%PDF", b"\x89PNG", b"\xff\xd8\xff\xe0"[:4])
     missing = other.get(f"/api/v1/files/{file.pk}/download/", HTTP_ACCEPT="application/pdf")
-    assert (missing.status_code, missing["Content-Type"], missing.json()["code"]) == (404, "application/json",
-                                                                                        "not_found")
+    assert (missing.status_code, missing["Content-Type"], missing.json()["code"]) == (
+        404,
+        "application/json",
+        "not_found",
+    )
 
 
 @pytest.fixture
@@ -139,8 +160,9 @@ def documents(sandbox_server, alice, media, django_capture_on_commit_callbacks):
 
     org = sandbox_server.new_org(invoices=15, seed=9)
     with django_capture_on_commit_callbacks(execute=False):
-        connection = create_connection(name="Docs", api_key=org.api_key, owner=alice, base_url=org.base_url,
-                                       rate_limit=1000)
+        connection = create_connection(
+            name="Docs", api_key=org.api_key, owner=alice, base_url=org.base_url, rate_limit=1000
+        )
     run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
     return SalesDocument.objects.filter(connection=connection)
 
@@ -192,8 +214,9 @@ def test_files_are_only_added_to_bookkeeping_vouchers(synced, owner) -> None:
 
     invoice = Voucher.objects.filter(connection=synced, voucher_type="invoice").first()
 
-    response = owner.post(f"/api/v1/vouchers/{invoice.pk}/files/",
-                          {"file": SimpleUploadedFile("a.pdf", files.pdf())}, format="multipart")
+    response = owner.post(
+        f"/api/v1/vouchers/{invoice.pk}/files/", {"file": SimpleUploadedFile("a.pdf", files.pdf())}, format="multipart"
+    )
 
     assert response.status_code == 400
     assert "bookkeeping" in response.json()["message"]

@@ -34,6 +34,7 @@ def authenticate(token: str):
 
 # --- token authentication ------------------------------------------------------------------------
 
+
 def test_the_token_query_finds_exactly_the_connections_the_user_sees(alice, bob, staff) -> None:
     mine = make_connection(alice, "Mine")
     shared = make_connection(bob, "Shared with Alice")
@@ -49,7 +50,10 @@ def test_the_token_query_finds_exactly_the_connections_the_user_sees(alice, bob,
         assert auth_token.connection_ids == expected
         # Typed as the ORM would type them (SQLite hands the raw query text and integers).
         assert (user_found.date_joined, user_found.is_active, auth_token.created) == (
-            user.date_joined, True, AuthToken.objects.get(digest=auth_token.digest).created)
+            user.date_joined,
+            True,
+            AuthToken.objects.get(digest=auth_token.digest).created,
+        )
     assert authenticate(AuthToken.objects.create(user=alice)[1])[1].connection_ids == [mine.pk, shared.pk]
 
 
@@ -57,7 +61,7 @@ def test_tokens_sharing_a_key_prefix_are_told_apart_by_their_digest(alice, bob) 
     alice_token, alice_text = AuthToken.objects.create(user=alice)
     bob_token, bob_text = AuthToken.objects.create(user=bob)
     AuthToken.objects.filter(pk=bob_token.pk).update(token_key=alice_token.token_key)
-    forged = alice_text[: len(alice_token.token_key)] + bob_text[len(alice_token.token_key):]
+    forged = alice_text[: len(alice_token.token_key)] + bob_text[len(alice_token.token_key) :]
 
     assert len(tokens_with_key(alice_token.token_key)) == 2
     assert authenticate(alice_text)[0] == alice
@@ -82,6 +86,7 @@ def test_expired_tokens_are_refused_and_deleted_and_inactive_users_refused(alice
 
 
 # --- sliding-window throttle ---------------------------------------------------------------------
+
 
 class Clock:
     def __init__(self, now: float) -> None:
@@ -140,13 +145,19 @@ def test_each_token_and_each_window_is_counted_apart(alice) -> None:
 
 # --- rendering -----------------------------------------------------------------------------------
 
+
 def test_orjson_renders_the_same_bytes_as_drf() -> None:
     data = {
         "when": datetime.datetime(2026, 11, 25, 8, 0, 1, 250, tzinfo=datetime.UTC),
         "berlin": datetime.datetime(2026, 7, 1, 12, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=2))),
-        "day": datetime.date(2026, 1, 2), "amount": Decimal("119.50"), "id": uuid.UUID(int=7),
-        "lazy": gettext_lazy("Invalid token."), "text": "Grüße \u2028 \u2029 \"quoted\"", 3: "int key",
-        "nested": [{"n": None, "t": True, "f": 1.5}], "huge": 2**70,
+        "day": datetime.date(2026, 1, 2),
+        "amount": Decimal("119.50"),
+        "id": uuid.UUID(int=7),
+        "lazy": gettext_lazy("Invalid token."),
+        "text": 'Grüße \u2028 \u2029 "quoted"',
+        3: "int key",
+        "nested": [{"n": None, "t": True, "f": 1.5}],
+        "huge": 2**70,
     }
     ours, drf = JSONRenderer(), DrfJSONRenderer()
     assert ours.render(data) == drf.render(data)
@@ -155,6 +166,7 @@ def test_orjson_renders_the_same_bytes_as_drf() -> None:
 
 
 # --- PostgreSQL's C timestamp loader ---------------------------------------------------------------
+
 
 def test_timestamps_are_read_by_the_c_loader_as_aware_utc() -> None:
     require(db.vendor == "postgresql", "PostgreSQL (DATABASE_URL) for the timestamp loader")
@@ -165,8 +177,9 @@ def test_timestamps_are_read_by_the_c_loader_as_aware_utc() -> None:
     loader = db.connection.adapters.get_loader(types["timestamptz"].oid, Format.TEXT)
     assert loader.__name__ == "UtcTimestamptzLoader"
     with db.cursor() as cursor:
-        cursor.execute("SELECT TIMESTAMPTZ '2026-03-29 01:30:00.123456+01', NULL::timestamptz, "
-                       "TIMESTAMPTZ 'infinity' > now()")
+        cursor.execute(
+            "SELECT TIMESTAMPTZ '2026-03-29 01:30:00.123456+01', NULL::timestamptz, TIMESTAMPTZ 'infinity' > now()"
+        )
         value, empty, _later = cursor.fetchone()
     assert value == datetime.datetime(2026, 3, 29, 0, 30, 0, 123456, tzinfo=datetime.UTC)
     assert value.utcoffset() == datetime.timedelta(0) and value.isoformat().endswith("+00:00")
@@ -208,6 +221,7 @@ def test_the_health_check_sees_a_connection_the_server_ended_and_sends_nothing()
 
 # --- filter sets ---------------------------------------------------------------------------------
 
+
 def test_filter_sets_share_no_state_between_requests(alice) -> None:
     from contacts.api import ContactFilter
 
@@ -229,16 +243,26 @@ def test_filter_sets_share_no_state_between_requests(alice) -> None:
 
 # --- contact search: ids first, then the page's rows ------------------------------------------------
 
+
 def test_a_contact_search_pages_through_every_match_in_name_order_in_any_case(alice) -> None:
     from contacts.models import Contact
     from tests.api.conftest import token_client
 
     connection = make_connection(alice, "Mine")
     names = [f"{prefix} Müller {n:03d}" for n in range(70) for prefix in ("Bäckerei", "café")] + ["Schulz", "Koch"]
-    Contact.objects.bulk_create([
-        Contact(connection=connection, lexoffice_id=uuid.uuid4(), name=name, raw={"note": name},
-                emails=f"info{index}@example.test", customer_number=4242 if name == "Koch" else None)
-        for index, name in enumerate(names)])
+    Contact.objects.bulk_create(
+        [
+            Contact(
+                connection=connection,
+                lexoffice_id=uuid.uuid4(),
+                name=name,
+                raw={"note": name},
+                emails=f"info{index}@example.test",
+                customer_number=4242 if name == "Koch" else None,
+            )
+            for index, name in enumerate(names)
+        ]
+    )
     Contact.objects.filter(name="café Müller 000").update(deleted_upstream_at=timezone.now())
     client = token_client(alice)
 
@@ -266,8 +290,14 @@ def test_a_row_gone_between_the_ids_and_the_rows_does_not_end_the_paging(alice, 
     from tests.api.conftest import token_client
 
     connection = make_connection(alice, "Mine")
-    Contact.objects.bulk_create([Contact(connection=connection, lexoffice_id=uuid.uuid4(), name=f"Koch {n:02d}",
-                                         raw={"note": f"Koch {n:02d}"}) for n in range(30)])
+    Contact.objects.bulk_create(
+        [
+            Contact(
+                connection=connection, lexoffice_id=uuid.uuid4(), name=f"Koch {n:02d}", raw={"note": f"Koch {n:02d}"}
+            )
+            for n in range(30)
+        ]
+    )
     original = ContactViewSet.rows_by_id
     vanished = []
 

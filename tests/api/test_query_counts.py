@@ -29,16 +29,38 @@ def big_mirror(alice, bob):
     theirs.save()
     now = timezone.now()
     for owner_connection in (books, theirs):
-        contacts = Contact.objects.bulk_create([
-            Contact(connection=owner_connection, lexoffice_id=uuid.uuid4(), name=f"Firma {i:04d}", is_customer=True,
-                    raw={"roles": {"customer": {"number": 10000 + i}}, "company": {"name": f"Firma {i:04d}"},
-                         "version": 1})
-            for i in range(ROWS)])
-        Voucher.objects.bulk_create([
-            Voucher(connection=owner_connection, lexoffice_id=uuid.uuid4(), voucher_type="purchaseinvoice",
-                    voucher_status="open", voucher_number=f"ER-{i:05d}", voucher_date=now - timedelta(hours=i),
-                    contact=contacts[i % ROWS], contact_name=contacts[i % ROWS].name, total_amount=i)
-            for i in range(ROWS)])
+        contacts = Contact.objects.bulk_create(
+            [
+                Contact(
+                    connection=owner_connection,
+                    lexoffice_id=uuid.uuid4(),
+                    name=f"Firma {i:04d}",
+                    is_customer=True,
+                    raw={
+                        "roles": {"customer": {"number": 10000 + i}},
+                        "company": {"name": f"Firma {i:04d}"},
+                        "version": 1,
+                    },
+                )
+                for i in range(ROWS)
+            ]
+        )
+        Voucher.objects.bulk_create(
+            [
+                Voucher(
+                    connection=owner_connection,
+                    lexoffice_id=uuid.uuid4(),
+                    voucher_type="purchaseinvoice",
+                    voucher_status="open",
+                    voucher_number=f"ER-{i:05d}",
+                    voucher_date=now - timedelta(hours=i),
+                    contact=contacts[i % ROWS],
+                    contact_name=contacts[i % ROWS].name,
+                    total_amount=i,
+                )
+                for i in range(ROWS)
+            ]
+        )
     return books
 
 
@@ -82,8 +104,9 @@ def walk(client, url: str) -> list[int]:
 
 @pytest.mark.parametrize("ordering", ["-voucherDate", "voucherDate", "totalAmount", "-voucherNumber"])
 def test_paging_visits_every_row_once_even_with_undated_vouchers(big_mirror, alice, ordering) -> None:
-    Voucher.objects.filter(connection=big_mirror, voucher_number__endswith="7").update(voucher_date=None,
-                                                                                      total_amount=None)
+    Voucher.objects.filter(connection=big_mirror, voucher_number__endswith="7").update(
+        voucher_date=None, total_amount=None
+    )
     seen = walk(token_client(alice), f"/api/v1/vouchers/?pageSize=37&ordering={ordering}")
 
     assert sorted(seen) == sorted(Voucher.objects.filter(connection=big_mirror).values_list("pk", flat=True))
@@ -95,11 +118,16 @@ def prepared_statements_on_this_connection() -> list[tuple[str, int]]:
         return cursor.fetchall()
 
 
-@pytest.mark.parametrize(("path", "ordering", "model", "order_by"), [
-    ("/api/v1/vouchers/", "-voucherDate", Voucher, ("-voucher_date", "-id")),
-    ("/api/v1/contacts/", "name", Contact, ("name", "id"))])
-def test_an_unfiltered_walk_is_prepared_and_pages_alike_on_a_generic_plan(big_mirror, alice, settings, path, ordering,
-                                                                          model, order_by) -> None:
+@pytest.mark.parametrize(
+    ("path", "ordering", "model", "order_by"),
+    [
+        ("/api/v1/vouchers/", "-voucherDate", Voucher, ("-voucher_date", "-id")),
+        ("/api/v1/contacts/", "name", Contact, ("name", "id")),
+    ],
+)
+def test_an_unfiltered_walk_is_prepared_and_pages_alike_on_a_generic_plan(
+    big_mirror, alice, settings, path, ordering, model, order_by
+) -> None:
     require(db.vendor == "postgresql", "PostgreSQL (DATABASE_URL) for prepared statements")
     client, table, url = token_client(alice), model._meta.db_table, f"{path}?pageSize=37&ordering={ordering}"
 
@@ -118,9 +146,17 @@ def test_an_unfiltered_walk_is_prepared_and_pages_alike_on_a_generic_plan(big_mi
     assert walk(client, url) == prepared == expected
 
 
-@pytest.mark.parametrize(("ordering", "field"), [
-    ("-voucherDate", "voucher_date"), ("voucherDate", "voucher_date"), ("totalAmount", "total_amount"),
-    ("-totalAmount", "total_amount"), ("-voucherNumber", "voucher_number"), ("updatedDate", "remote_updated_at")])
+@pytest.mark.parametrize(
+    ("ordering", "field"),
+    [
+        ("-voucherDate", "voucher_date"),
+        ("voucherDate", "voucher_date"),
+        ("totalAmount", "total_amount"),
+        ("-totalAmount", "total_amount"),
+        ("-voucherNumber", "voucher_number"),
+        ("updatedDate", "remote_updated_at"),
+    ],
+)
 def test_a_walk_compiled_once_pages_exactly_like_the_orm(big_mirror, alice, ordering, field, monkeypatch) -> None:
     from django.db.models import F
 
@@ -130,7 +166,8 @@ def test_a_walk_compiled_once_pages_exactly_like_the_orm(big_mirror, alice, orde
     monkeypatch.setattr(compiled_walks, "_walks", {})
     Voucher.objects.filter(connection=big_mirror).update(remote_updated_at=F("voucher_date"))
     Voucher.objects.filter(connection=big_mirror, voucher_number__endswith="7").update(
-        voucher_date=None, total_amount=None, remote_updated_at=None)  # a NULL block to page into and out of
+        voucher_date=None, total_amount=None, remote_updated_at=None
+    )  # a NULL block to page into and out of
     Voucher.objects.filter(connection=big_mirror, voucher_number__endswith="3").update(total_amount=5)  # ties
     seen = walk(token_client(alice), f"/api/v1/vouchers/?pageSize=13&ordering={ordering}")
 
@@ -149,14 +186,18 @@ def test_a_walk_whose_stand_in_cannot_be_kept_is_compiled_per_request(big_mirror
     monkeypatch.setattr(compiled_walks, "_VALUE_MARKERS", {})  # no stand-in for a date: nothing to keep
     seen = walk(token_client(alice), "/api/v1/vouchers/?pageSize=100")
 
-    assert seen == list(Voucher.objects.filter(connection=big_mirror).order_by("-voucher_date", "-id")
-                        .values_list("pk", flat=True))
-    assert {shape[4]: walk is not None for shape, walk in compiled_walks._walks.items()} == {"first": True,
-                                                                                            "value": False}
+    assert seen == list(
+        Voucher.objects.filter(connection=big_mirror).order_by("-voucher_date", "-id").values_list("pk", flat=True)
+    )
+    assert {shape[4]: walk is not None for shape, walk in compiled_walks._walks.items()} == {
+        "first": True,
+        "value": False,
+    }
 
 
-def test_a_walk_over_two_connections_is_compiled_for_two_and_pages_like_the_orm(big_mirror, alice, bob,
-                                                                                 monkeypatch) -> None:
+def test_a_walk_over_two_connections_is_compiled_for_two_and_pages_like_the_orm(
+    big_mirror, alice, bob, monkeypatch
+) -> None:
     from lexhub import compiled_walks
 
     monkeypatch.setattr(compiled_walks, "_walks", {})

@@ -21,7 +21,7 @@ README = Path(settings.BASE_DIR) / "README.md"
 
 def walkthrough() -> str:
     text = README.read_text()
-    section = text[text.index("## REST API"):]
+    section = text[text.index("## REST API") :]
     section = section[: section.index("\n## ", 5)]
     match = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
     assert match, "the REST API section has no sh block"
@@ -29,8 +29,9 @@ def walkthrough() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_readme_walkthrough_runs_as_written(sandbox_server, django_user_model, live_server, tmp_path,
-                                                settings, django_capture_on_commit_callbacks) -> None:
+def test_the_readme_walkthrough_runs_as_written(
+    sandbox_server, django_user_model, live_server, tmp_path, settings, django_capture_on_commit_callbacks
+) -> None:
     import shutil
 
     from lexhub.connections import create_connection
@@ -40,8 +41,9 @@ def test_the_readme_walkthrough_runs_as_written(sandbox_server, django_user_mode
     admin = django_user_model.objects.create_superuser("admin", "admin@example.org", "admin-password-1")
     org = sandbox_server.new_org(contacts=60, vouchers=150, invoices=30, seed=1)  # what `make run` seeds
     with django_capture_on_commit_callbacks(execute=False):
-        connection = create_connection(name="Demo (sandbox)", api_key=org.api_key, owner=admin,
-                                       base_url=org.base_url, rate_limit=1000)
+        connection = create_connection(
+            name="Demo (sandbox)", api_key=org.api_key, owner=admin, base_url=org.base_url, rate_limit=1000
+        )
     run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
     workdir = tmp_path / "walkthrough"
     workdir.mkdir()
@@ -50,11 +52,16 @@ def test_the_readme_walkthrough_runs_as_written(sandbox_server, django_user_mode
     (workdir / ".venv").symlink_to(repo / ".venv")
     (workdir / "manage.py").symlink_to(repo / "manage.py")
     script = walkthrough().replace("http://127.0.0.1:8000", live_server.url)
-    env = {**os.environ, "DATABASE_URL": worker_database_url(), "PYTHONPATH": str(repo),
-           "LEXHUB_VAR_DIR": str(settings.VAR_DIR)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": worker_database_url(),
+        "PYTHONPATH": str(repo),
+        "LEXHUB_VAR_DIR": str(settings.VAR_DIR),
+    }
 
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=workdir, env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], cwd=workdir, env=env, capture_output=True, text=True, timeout=120
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert '"results"' in result.stdout

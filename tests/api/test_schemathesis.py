@@ -49,20 +49,46 @@ def fuzz_world(connection, media, settings, monkeypatch):
     settings.LEXOFFICE_API_BASE_URL = connection.base_url  # an empty baseUrl means the sandbox here
     settings.LEXOFFICE_RATE_LIMIT = 1000  # key checks use the default budget; the sandbox does not limit
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": "100000/hour"}}
-    contact = Contact.objects.create(connection=connection, lexoffice_id=uuid.uuid4(), name="Fuzz GmbH",
-                                     is_customer=True, version=1,
-                                     raw={"roles": {"customer": {"number": 10001}}, "version": 1,
-                                          "company": {"name": "Fuzz GmbH"}})
-    voucher = Voucher.objects.create(connection=connection, lexoffice_id=uuid.uuid4(), voucher_type="purchaseinvoice",
-                                     voucher_status="open", voucher_number="ER-1", contact=contact, total_amount=1)
+    contact = Contact.objects.create(
+        connection=connection,
+        lexoffice_id=uuid.uuid4(),
+        name="Fuzz GmbH",
+        is_customer=True,
+        version=1,
+        raw={"roles": {"customer": {"number": 10001}}, "version": 1, "company": {"name": "Fuzz GmbH"}},
+    )
+    voucher = Voucher.objects.create(
+        connection=connection,
+        lexoffice_id=uuid.uuid4(),
+        voucher_type="purchaseinvoice",
+        voucher_status="open",
+        voucher_number="ER-1",
+        contact=contact,
+        total_amount=1,
+    )
     file = File.objects.create(connection=connection, lexoffice_id=uuid.uuid4(), voucher=voucher)
-    Upload.objects.create(connection=connection, original_name="a.pdf", content_type="application/pdf", size=1,
-                          sha256="0" * 64, content="uploads/a.pdf", file=file, voucher=voucher, state="linked")
+    Upload.objects.create(
+        connection=connection,
+        original_name="a.pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        content="uploads/a.pdf",
+        file=file,
+        voucher=voucher,
+        state="linked",
+    )
     SyncRun.objects.create(connection=connection, kind="full", state="succeeded")
-    WebhookEvent.objects.create(connection=connection, event_type="contact.changed", resource_id=str(contact.pk),
-                                event_date="2026-11-25T08:00:00.000+01:00", state="dead")
-    AuditLog.objects.create(connection=connection, action="create_contact", method="POST", path="/v1/contacts",
-                            result="sent", status=200)
+    WebhookEvent.objects.create(
+        connection=connection,
+        event_type="contact.changed",
+        resource_id=str(contact.pk),
+        event_date="2026-11-25T08:00:00.000+01:00",
+        state="dead",
+    )
+    AuditLog.objects.create(
+        connection=connection, action="create_contact", method="POST", path="/v1/contacts", result="sent", status=200
+    )
     # As Django's test client does: a request must not close the test's database connection.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
@@ -75,8 +101,12 @@ def load_schema() -> schemathesis.BaseSchema:
     from django.core.wsgi import get_wsgi_application  # the app itself; lexhub.wsgi also checks keys at start
 
     loaded = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
-    loaded.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-                                    max_examples=EXAMPLES_PER_OPERATION, deterministic=True, database="none")
+    loaded.config.generation.update(
+        modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+        max_examples=EXAMPLES_PER_OPERATION,
+        deterministic=True,
+        database="none",
+    )
     return loaded
 
 
@@ -85,8 +115,13 @@ schema = load_schema()  # the schema view needs no database, so it loads while t
 
 @pytest.mark.django_db
 @schema.parametrize()
-@hypothesis.settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-                     suppress_health_check=list(hypothesis.HealthCheck))
+@hypothesis.settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+)
 @hypothesis.seed(20261125)
 def test_the_api_keeps_its_schema_under_fuzzing(case, fuzz_world, alice, django_capture_on_commit_callbacks) -> None:
     headers = getattr(test_the_api_keeps_its_schema_under_fuzzing, "_headers", None)

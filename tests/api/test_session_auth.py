@@ -26,8 +26,9 @@ def test_a_session_reads_and_needs_the_csrf_token_to_write(connection, browser) 
 
     listed = client.get("/api/v1/contacts/")
     refused = client.post("/api/v1/contacts/", {"connection": connection.pk}, content_type="application/json")
-    accepted = client.post("/api/v1/contacts/", {"connection": connection.pk}, content_type="application/json",
-                           HTTP_X_CSRFTOKEN=token)
+    accepted = client.post(
+        "/api/v1/contacts/", {"connection": connection.pk}, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
 
     assert listed.status_code == 200
     assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")

@@ -20,7 +20,7 @@ def test_each_token_has_its_own_budget_and_hears_when_to_retry(alice, settings) 
 
 
 def test_a_broken_multipart_body_is_a_400(connection, owner, media) -> None:
-    body = b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4"  # no end
+    body = b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4'  # no end
 
     response = owner.generic("POST", "/api/v1/uploads/", body, content_type="multipart/form-data; boundary=x")
 

@@ -20,8 +20,11 @@ def test_the_voucher_list_pages_through_every_voucher_with_its_contact(synced, o
     assert dates == sorted(dates, reverse=True)
     with_contact = next(row for row in seen if row["contact"])
     voucher = stored.get(pk=with_contact["id"])
-    assert with_contact["contact"] == {"id": voucher.contact.pk, "lexofficeId": str(voucher.contact.lexoffice_id),
-                                       "name": voucher.contact.name}
+    assert with_contact["contact"] == {
+        "id": voucher.contact.pk,
+        "lexofficeId": str(voucher.contact.lexoffice_id),
+        "name": voucher.contact.name,
+    }
     assert with_contact["voucherNumber"] == voucher.voucher_number
 
 
@@ -39,24 +42,37 @@ def test_vouchers_are_filtered_by_type_status_dates_amount_contact_and_number(sy
     day = sample.voucher_date.astimezone().date().isoformat()
 
     assert ids(owner.get("/api/v1/vouchers/", {"type": sample.voucher_type, "pageSize": 250})) == set(
-        stored.filter(voucher_type=sample.voucher_type).values_list("pk", flat=True))
+        stored.filter(voucher_type=sample.voucher_type).values_list("pk", flat=True)
+    )
     assert ids(owner.get("/api/v1/vouchers/", {"status": sample.voucher_status, "pageSize": 250})) == set(
-        stored.filter(voucher_status=sample.voucher_status).values_list("pk", flat=True))
+        stored.filter(voucher_status=sample.voucher_status).values_list("pk", flat=True)
+    )
     assert sample.pk in ids(owner.get("/api/v1/vouchers/", {"dateFrom": day, "dateTo": day}))
     assert sample.pk not in ids(owner.get("/api/v1/vouchers/", {"dateFrom": "2099-01-01"}))
-    assert sample.pk in ids(owner.get("/api/v1/vouchers/", {"amountMin": str(sample.total_amount),
-                                                            "amountMax": str(sample.total_amount)}))
+    assert sample.pk in ids(
+        owner.get("/api/v1/vouchers/", {"amountMin": str(sample.total_amount), "amountMax": str(sample.total_amount)})
+    )
     assert ids(owner.get("/api/v1/vouchers/", {"contact": sample.contact_id, "pageSize": 250})) == set(
-        stored.filter(contact=sample.contact).values_list("pk", flat=True))
+        stored.filter(contact=sample.contact).values_list("pk", flat=True)
+    )
     assert sample.pk in ids(owner.get("/api/v1/vouchers/", {"search": sample.voucher_number[-4:]}))
     by_amount = owner.get("/api/v1/vouchers/", {"ordering": "totalAmount", "pageSize": 250}).json()["results"]
     amounts = [row["totalAmount"] for row in by_amount if row["totalAmount"] is not None]
     assert amounts == sorted(amounts)
 
 
-@pytest.mark.parametrize("query", [{"type": "cheque"}, {"dateFrom": "01.03.2026"}, {"amountMin": "lots"},
-                                   {"contact": "-1"}, {"archived": "perhaps"}, {"ordering": "-contact"},
-                                   {"cursor": "W10"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"type": "cheque"},
+        {"dateFrom": "01.03.2026"},
+        {"amountMin": "lots"},
+        {"contact": "-1"},
+        {"archived": "perhaps"},
+        {"ordering": "-contact"},
+        {"cursor": "W10"},
+    ],
+)
 def test_bad_voucher_filters_are_a_400(synced, owner, query) -> None:
     response = owner.get("/api/v1/vouchers/", query)
 
@@ -82,13 +98,16 @@ def test_a_voucher_is_created_in_lexoffice(connection, sandbox, owner) -> None:
     assert (body["voucherNumber"], body["totalAmount"]) == ("ER-API-1", 226.0)
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"totalGrossAmount": 200.0}, "totalGrossAmount"),
-    ({"voucherItems": [{**VOUCHER["voucherItems"][0], "taxAmount": 5.0}]}, "voucherItems[0].taxAmount"),
-    ({"voucherItems": [{"amount": "x"}]}, "voucherItems[0].amount"),
-    ({"type": "invoice"}, "type"),
-    ({"voucherDate": "01.03.2026"}, "voucherDate"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"totalGrossAmount": 200.0}, "totalGrossAmount"),
+        ({"voucherItems": [{**VOUCHER["voucherItems"][0], "taxAmount": 5.0}]}, "voucherItems[0].taxAmount"),
+        ({"voucherItems": [{"amount": "x"}]}, "voucherItems[0].amount"),
+        ({"type": "invoice"}, "type"),
+        ({"voucherDate": "01.03.2026"}, "voucherDate"),
+    ],
+)
 def test_invalid_vouchers_are_a_400_before_any_request(connection, sandbox, owner, change, field) -> None:
     before = sandbox.counters()["requests"]
 
@@ -100,8 +119,12 @@ def test_invalid_vouchers_are_a_400_before_any_request(connection, sandbox, owne
 
 
 def test_lexoffices_refusal_of_a_voucher_is_a_400_on_the_field(connection, owner) -> None:
-    data = {**VOUCHER, "connection": connection.pk, "useCollectiveContact": False,
-            "contactId": "00000000-0000-4000-8000-000000000000"}
+    data = {
+        **VOUCHER,
+        "connection": connection.pk,
+        "useCollectiveContact": False,
+        "contactId": "00000000-0000-4000-8000-000000000000",
+    }
 
     response = owner.post("/api/v1/vouchers/", data, format="json")
 

@@ -19,8 +19,13 @@ CAMPAIGNS = ["webhooks", "jobs", "database", "outage"]
 def outcomes() -> dict[str, dict]:
     require(shutil.which("redis-server") is not None, "redis-server is not installed")
     require(postgres_bin() is not None, "PostgreSQL server binaries (initdb, pg_ctl) are not installed")
-    process = subprocess.Popen([sys.executable, "-m", "chaos", "--quick", "--seed", "1"], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chaos", "--quick", "--seed", "1"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         stdout, stderr = process.communicate(timeout=270)
     except subprocess.TimeoutExpired:

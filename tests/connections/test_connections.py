@@ -31,13 +31,19 @@ def test_a_wrong_key_is_refused_and_nothing_is_saved(alice, sandbox) -> None:
     assert Connection.objects.count() == 0
 
 
-@pytest.mark.parametrize(("api_key", "message"), [
-    ("schlüssel-ä", "This is not a Lexoffice API key"), ("two words", "This is not a Lexoffice API key"),
-    ("tab\there", "This is not a Lexoffice API key"), ("emoji-\U0001f511", "This is not a Lexoffice API key"),
-    ("nul\x00", "Null characters are not allowed"),
-])
-def test_a_key_that_cannot_travel_in_a_header_is_refused_in_the_form(alice, sandbox, alice_client,
-                                                                     api_key: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("api_key", "message"),
+    [
+        ("schlüssel-ä", "This is not a Lexoffice API key"),
+        ("two words", "This is not a Lexoffice API key"),
+        ("tab\there", "This is not a Lexoffice API key"),
+        ("emoji-\U0001f511", "This is not a Lexoffice API key"),
+        ("nul\x00", "Null characters are not allowed"),
+    ],
+)
+def test_a_key_that_cannot_travel_in_a_header_is_refused_in_the_form(
+    alice, sandbox, alice_client, api_key: str, message: str
+) -> None:
     page = alice_client.post("/connections/new/", {"name": "Books", "api_key": api_key, "base_url": sandbox.base_url})
 
     assert page.status_code == 400
@@ -75,8 +81,9 @@ def test_reverify_marks_a_revoked_key_invalid(connection, sandbox) -> None:
 def test_the_connect_command_never_prints_the_key(alice, sandbox, capsys, caplog) -> None:
     caplog.set_level(logging.DEBUG)
 
-    call_command("connect", "--name", "Cli", "--api-key", sandbox.api_key, "--base-url", sandbox.base_url,
-                 "--owner", "alice")
+    call_command(
+        "connect", "--name", "Cli", "--api-key", sandbox.api_key, "--base-url", sandbox.base_url, "--owner", "alice"
+    )
 
     out = capsys.readouterr()
     assert "Connected" in out.out

@@ -34,9 +34,24 @@ def test_rotation_with_the_old_key_still_listed_passes_the_check(connection, set
 def test_a_worker_with_the_wrong_key_refuses_to_start(transactional_db, connection) -> None:
     celery = str(Path(sys.executable).parent / "celery")
     env = {"DATABASE_URL": worker_database_url(), "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode()}
-    result = subprocess.run([celery, "-A", "lexhub", "worker", "--pool", "solo", "--without-mingle",
-                             "--without-gossip", "--without-heartbeat"], cwd=ROOT,
-                            env={**os.environ, **env}, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [
+            celery,
+            "-A",
+            "lexhub",
+            "worker",
+            "--pool",
+            "solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     assert result.returncode == 78
     assert "1 of 1 stored Lexoffice API keys cannot be decrypted" in result.stderr

@@ -49,13 +49,15 @@ def leaks(texts: list[str], canary: str) -> list[str]:
 
 def app_log(caplog: pytest.LogCaptureFixture) -> str:
     """The captured log less this test's own calls to the sandbox's control API (they name the key)."""
-    return "\n".join(caplog.handler.format(record) for record in caplog.records
-                     if "/_sandbox/" not in record.getMessage())
+    return "\n".join(
+        caplog.handler.format(record) for record in caplog.records if "/_sandbox/" not in record.getMessage()
+    )
 
 
 @pytest.mark.django_db
-def test_the_key_appears_in_no_log_page_or_response(alice, sandbox_server, all_loggers_at_debug,
-                                                    django_capture_on_commit_callbacks) -> None:
+def test_the_key_appears_in_no_log_page_or_response(
+    alice, sandbox_server, all_loggers_at_debug, django_capture_on_commit_callbacks
+) -> None:
     org = sandbox_server.new_org(contacts=2, api_key=CANARY)
     web, api = Client(), APIClient()
     web.force_login(alice)
@@ -63,10 +65,16 @@ def test_the_key_appears_in_no_log_page_or_response(alice, sandbox_server, all_l
     seen: list[str] = []
 
     with django_capture_on_commit_callbacks(execute=True):
-        seen.append(web.post("/connections/new/", {"name": "Canary", "api_key": CANARY,
-                                                   "base_url": org.base_url}, follow=True).content.decode())
-        seen.append(web.post("/connections/new/", {"name": "Wrong", "api_key": CANARY + "-wrong",
-                                                   "base_url": org.base_url}).content.decode())
+        seen.append(
+            web.post(
+                "/connections/new/", {"name": "Canary", "api_key": CANARY, "base_url": org.base_url}, follow=True
+            ).content.decode()
+        )
+        seen.append(
+            web.post(
+                "/connections/new/", {"name": "Wrong", "api_key": CANARY + "-wrong", "base_url": org.base_url}
+            ).content.decode()
+        )
     pk = Connection.objects.get(name="Canary").pk
     for path in ("/", "/connections/", f"/connections/{pk}/key/", f"/connections/{pk}/delete/", "/events/"):
         seen.append(web.get(path).content.decode())
@@ -76,8 +84,7 @@ def test_the_key_appears_in_no_log_page_or_response(alice, sandbox_server, all_l
     org.configure(keyStatus="revoked")  # failure paths: 401 from Lexoffice
     seen.append(api.post(f"/api/v1/connections/{pk}/verify/").content.decode())
     seen.append(web.post(f"/connections/{pk}/verify/", follow=True).content.decode())
-    seen.append(api.post(f"/api/v1/connections/{pk}/key/", {"apiKey": CANARY + "-new"}, format="json")
-                .content.decode())
+    seen.append(api.post(f"/api/v1/connections/{pk}/key/", {"apiKey": CANARY + "-new"}, format="json").content.decode())
     org.configure(keyStatus="forbidden")
     seen.append(api.post(f"/api/v1/connections/{pk}/sync/", {}, format="json").content.decode())
     seen.append(app_log(all_loggers_at_debug))
@@ -170,15 +177,29 @@ def database_dump() -> str:
     require(shutil.which("pg_dump") is not None, "pg_dump is not installed")
     env = {"PGPASSWORD": database.get("PASSWORD") or ""}
     result = subprocess.run(
-        ["pg_dump", "--data-only", "--no-owner", "-h", database.get("HOST") or "127.0.0.1",
-         "-p", str(database.get("PORT") or 5432), "-U", database.get("USER") or "postgres", database["NAME"]],
-        capture_output=True, check=True, env={**os.environ, **env}, timeout=120,
+        [
+            "pg_dump",
+            "--data-only",
+            "--no-owner",
+            "-h",
+            database.get("HOST") or "127.0.0.1",
+            "-p",
+            str(database.get("PORT") or 5432),
+            "-U",
+            database.get("USER") or "postgres",
+            database["NAME"],
+        ],
+        capture_output=True,
+        check=True,
+        env={**os.environ, **env},
+        timeout=120,
     )
     return result.stdout.decode(errors="replace")
 
 
 def test_the_key_is_absent_from_failures_admin_api_cache_queues_and_the_database(
-        transactional_db, alice, staff, sandbox_server, all_loggers_at_debug, settings) -> None:
+    transactional_db, alice, staff, sandbox_server, all_loggers_at_debug, settings
+) -> None:
     settings.DEBUG = False
     org = sandbox_server.new_org(contacts=3, vouchers=4, invoices=1, api_key=CANARY + "-2")
     canary = org.api_key
@@ -191,8 +212,11 @@ def test_the_key_is_absent_from_failures_admin_api_cache_queues_and_the_database
     seen: list[str] = []
 
     # Success: connect (the key verified, webhooks registered and a sync queued on commit).
-    seen.append(web.post("/connections/new/", {"name": "Canary 2", "api_key": canary,
-                                               "base_url": org.base_url}, follow=True).content.decode())
+    seen.append(
+        web.post(
+            "/connections/new/", {"name": "Canary 2", "api_key": canary, "base_url": org.base_url}, follow=True
+        ).content.decode()
+    )
     connection = Connection.objects.get(name="Canary 2")
     assert connection.organization_id is not None
     run = start_sync(connection=connection, kind=SyncRun.Kind.FULL, user=alice)
@@ -218,8 +242,14 @@ def test_the_key_is_absent_from_failures_admin_api_cache_queues_and_the_database
     seen.append(crashed.content.decode())
 
     # The admin, every API endpoint the root names and the schema.
-    for path in ("/admin/", "/admin/lexhub/connection/", f"/admin/lexhub/connection/{connection.pk}/change/",
-                 "/admin/lexhub/syncrun/", "/admin/lexhub/auditlog/", "/admin/webhooks/eventsubscription/"):
+    for path in (
+        "/admin/",
+        "/admin/lexhub/connection/",
+        f"/admin/lexhub/connection/{connection.pk}/change/",
+        "/admin/lexhub/syncrun/",
+        "/admin/lexhub/auditlog/",
+        "/admin/webhooks/eventsubscription/",
+    ):
         page = admin.get(path)
         assert page.status_code == 200, path
         seen.append(page.content.decode())

@@ -56,8 +56,9 @@ def page(request: pytest.FixtureRequest, browser: "Browser", live_server) -> Ite
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
-    context = browser.new_context(base_url=live_server.url, accept_downloads=True,
-                                  viewport={"width": 1200, "height": 800})
+    context = browser.new_context(
+        base_url=live_server.url, accept_downloads=True, viewport={"width": 1200, "height": 800}
+    )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     yield page

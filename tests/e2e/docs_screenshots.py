@@ -25,8 +25,15 @@ def shoot(page, name: str, height: int = 720) -> None:
 def test_dashboard(logged_in_page, synced) -> None:
     # A run in progress, as the dashboard shows it while a sync is going; the budget a real key gets.
     Connection.objects.filter(pk=synced.pk).update(rate_limit=2)
-    SyncRun.objects.create(connection=synced, kind=SyncRun.Kind.INCREMENTAL, state=SyncRun.State.RUNNING,
-                           phase="vouchers", done=37, total=80, requests=41)
+    SyncRun.objects.create(
+        connection=synced,
+        kind=SyncRun.Kind.INCREMENTAL,
+        state=SyncRun.State.RUNNING,
+        phase="vouchers",
+        done=37,
+        total=80,
+        requests=41,
+    )
     page = logged_in_page
     page.goto("/")
     expect(page.locator(".sync-progress [data-field='state']")).to_have_text("running")
@@ -44,11 +51,15 @@ def test_contact_edit_form(logged_in_page, synced) -> None:
 def test_receipts_inbox(logged_in_page, synced) -> None:
     page = logged_in_page
     page.goto("/receipts/")
-    drop_files(page, "#dropzone", [
-        ("tankbeleg-2026-03.pdf", "application/pdf", files.pdf("Tankstelle 42,00 EUR")),
-        ("bewirtung-hamburg.png", "image/png", files.png(64, 64, seed=3)),
-        ("notizen.pdf", "application/pdf", b"Just notes, renamed to look like a PDF.\n" * 20),
-    ])
+    drop_files(
+        page,
+        "#dropzone",
+        [
+            ("tankbeleg-2026-03.pdf", "application/pdf", files.pdf("Tankstelle 42,00 EUR")),
+            ("bewirtung-hamburg.png", "image/png", files.png(64, 64, seed=3)),
+            ("notizen.pdf", "application/pdf", b"Just notes, renamed to look like a PDF.\n" * 20),
+        ],
+    )
     expect(page.locator("li.upload[data-state='rejected']")).to_have_count(1)
     expect(page.locator("li.upload:is([data-state='uploaded'], [data-state='linked'])")).to_have_count(2)
     shoot(page, "receipts")

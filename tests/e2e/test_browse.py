@@ -20,7 +20,8 @@ def test_searching_finds_a_contact_and_opens_it(logged_in_page, synced) -> None:
     page.get_by_role("link", name=contact.name, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(contact.name)
     expect(page.get_by_role("link", name="Open in Lexoffice")).to_have_attribute(
-        "href", f"{settings.LEXOFFICE_APP_URL}/permalink/contacts/view/{contact.lexoffice_id}")
+        "href", f"{settings.LEXOFFICE_APP_URL}/permalink/contacts/view/{contact.lexoffice_id}"
+    )
 
 
 def test_an_invoice_pdf_downloads(logged_in_page, synced) -> None:

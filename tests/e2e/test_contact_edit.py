@@ -34,8 +34,12 @@ def test_a_conflicting_edit_shows_both_versions_and_applies_mine(logged_in_page,
     expect(page.locator('input[name="version"]')).to_have_value(str(contact.version))
     # Meanwhile someone edits the same field in the Lexoffice web app, and one the user leaves alone.
     remote = sandbox.api("GET", f"/v1/contacts/{contact.lexoffice_id}").json()
-    sandbox.mutate("contact", "change", str(contact.lexoffice_id),
-                   {"note": "Changed in Lexoffice", "company": {**remote["company"], "name": "Upstream GmbH"}})
+    sandbox.mutate(
+        "contact",
+        "change",
+        str(contact.lexoffice_id),
+        {"note": "Changed in Lexoffice", "company": {**remote["company"], "name": "Upstream GmbH"}},
+    )
 
     page.get_by_label("Note", exact=True).fill("Changed in Lexhub")
     with page.expect_response(lambda r: r.request.method == "POST") as response_info:

@@ -6,18 +6,21 @@ from tests.e2e.helpers import drop_files
 from tests.writes import files
 
 
-def test_dropping_two_receipts_uploads_the_valid_one_and_rejects_the_other(logged_in_page, connection,
-                                                                          sandbox) -> None:
+def test_dropping_two_receipts_uploads_the_valid_one_and_rejects_the_other(logged_in_page, connection, sandbox) -> None:
     page = logged_in_page
     page.goto("/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Receipts").click()
     expect(page.locator("#dropzone")).to_be_visible()
     expect(page.locator('input[type="file"][name="files"][multiple]')).to_be_attached()
 
-    drop_files(page, "#dropzone", [
-        ("beleg-tankstelle.pdf", "application/pdf", files.pdf("Tankstelle 42,00 EUR")),
-        ("notizen.pdf", "application/pdf", b"Just some notes, renamed to look like a PDF.\n" * 20),
-    ])
+    drop_files(
+        page,
+        "#dropzone",
+        [
+            ("beleg-tankstelle.pdf", "application/pdf", files.pdf("Tankstelle 42,00 EUR")),
+            ("notizen.pdf", "application/pdf", b"Just some notes, renamed to look like a PDF.\n" * 20),
+        ],
+    )
 
     uploads = page.locator("li.upload")
     expect(uploads).to_have_count(2)

@@ -21,8 +21,16 @@ def vouchers(alice) -> list[Voucher]:
     # Ties on the date and undated rows (receipts Lexoffice has not read yet) both cross page borders.
     dates = [start + timedelta(days=i // 3) for i in range(23)] + [None] * 8
     return Voucher.objects.bulk_create(
-        Voucher(connection=connection, lexoffice_id=uuid.uuid4(), voucher_type="purchaseinvoice",
-                voucher_status="open", voucher_number=f"B-{i}", voucher_date=date) for i, date in enumerate(dates))
+        Voucher(
+            connection=connection,
+            lexoffice_id=uuid.uuid4(),
+            voucher_type="purchaseinvoice",
+            voucher_status="open",
+            voucher_number=f"B-{i}",
+            voucher_date=date,
+        )
+        for i, date in enumerate(dates)
+    )
 
 
 def walk(*, descending: bool, size: int) -> list[Voucher]:

@@ -54,9 +54,16 @@ def main() -> None:
             time.sleep(args.pause)
     reserve_times.sort()
     waits.sort()
-    print(json.dumps({"sent": sent, "429": too_many,
-                      "reserve_p99_ms": reserve_times[int(0.99 * (len(reserve_times) - 1))] * 1000,
-                      "request_max_s": waits[-1] if waits else 0}))
+    print(
+        json.dumps(
+            {
+                "sent": sent,
+                "429": too_many,
+                "reserve_p99_ms": reserve_times[int(0.99 * (len(reserve_times) - 1))] * 1000,
+                "request_max_s": waits[-1] if waits else 0,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -78,14 +78,14 @@ def test_vouchers_files_and_documents(client, sandbox) -> None:
     bookkeeping = next(e for e in entries if e["voucherType"] == "purchaseinvoice")
     voucher = client.voucher(bookkeeping["id"])
     assert client.vouchers_by_number(voucher["voucherNumber"])[0]["id"] == voucher["id"]
-    attached = client.upload_voucher_file(voucher["id"], filename="beleg.pdf", fileobj=io.BytesIO(files.pdf("x")),
-                                          content_type="application/pdf")
+    attached = client.upload_voucher_file(
+        voucher["id"], filename="beleg.pdf", fileobj=io.BytesIO(files.pdf("x")), content_type="application/pdf"
+    )
     assert attached["id"] in client.voucher(voucher["id"])["files"]
     with client.download_file(attached["id"]) as download:
         assert b"".join(download.iter_content()).startswith(b"%PDF")
         assert download.content_type == "application/pdf"
-    uploaded = client.upload_file(filename="scan.png", fileobj=io.BytesIO(files.png(seed=42)),
-                                  content_type="image/png")
+    uploaded = client.upload_file(filename="scan.png", fileobj=io.BytesIO(files.png(seed=42)), content_type="image/png")
     assert client.voucher(uploaded["voucherId"])["voucherStatus"] == "unchecked"
     invoice = next(e for e in entries if e["voucherType"] == "invoice" and e["voucherStatus"] != "draft")
     assert client.invoice(invoice["id"])["id"] == invoice["id"]
@@ -96,15 +96,30 @@ def test_vouchers_files_and_documents(client, sandbox) -> None:
 
 
 def test_voucher_create_and_update_keep_files(client, sandbox) -> None:
-    result = client.create_voucher({
-        "type": "purchaseinvoice", "voucherNumber": "K-1", "voucherDate": "2026-03-01", "taxType": "gross",
-        "totalGrossAmount": 119.0, "totalTaxAmount": 19.0, "useCollectiveContact": True,
-        "voucherItems": [{"amount": 119.0, "taxAmount": 19.0, "taxRatePercent": 19,
-                          "categoryId": "16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1"}]})
+    result = client.create_voucher(
+        {
+            "type": "purchaseinvoice",
+            "voucherNumber": "K-1",
+            "voucherDate": "2026-03-01",
+            "taxType": "gross",
+            "totalGrossAmount": 119.0,
+            "totalTaxAmount": 19.0,
+            "useCollectiveContact": True,
+            "voucherItems": [
+                {
+                    "amount": 119.0,
+                    "taxAmount": 19.0,
+                    "taxRatePercent": 19,
+                    "categoryId": "16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1",
+                }
+            ],
+        }
+    )
     voucher = client.voucher(result["id"])
     assert voucher["voucherDate"].startswith("2026-03-01T00:00:00.000+01:00")
-    client.update_voucher(result["id"], {**voucher, "voucherDate": "2026-03-02", "dueDate": "2026-03-02",
-                                         "remark": "geprüft"})
+    client.update_voucher(
+        result["id"], {**voucher, "voucherDate": "2026-03-02", "dueDate": "2026-03-02", "remark": "geprüft"}
+    )
     assert client.voucher(result["id"])["remark"] == "geprüft"
 
 
@@ -119,8 +134,10 @@ def test_event_subscriptions(client, sandbox, live_server, connection) -> None:
     assert client.event_subscriptions() == []
 
 
-@pytest.mark.parametrize(("key_status", "error"), [("revoked", AuthenticationError), ("no_plan", PermissionDenied),
-                                                   ("forbidden", PermissionDenied)])
+@pytest.mark.parametrize(
+    ("key_status", "error"),
+    [("revoked", AuthenticationError), ("no_plan", PermissionDenied), ("forbidden", PermissionDenied)],
+)
 def test_refused_keys_raise_typed_errors(client, sandbox, key_status, error) -> None:
     sandbox.configure(keyStatus=key_status)
     with pytest.raises(error):
@@ -153,8 +170,9 @@ def test_rate_limits_and_server_errors_are_retried_then_typed(client, sandbox) -
     sandbox.set_faults([{"path": "^/v1/profile", "kind": "status", "status": 503}])
     with pytest.raises(ServerError):
         Lexoffice(sandbox.api_key, sandbox.base_url, rate=0, max_attempts=3).profile()
-    sandbox.set_faults([{"path": "^/v1/contacts", "method": "POST", "kind": "status", "status": 504,
-                         "applyWrite": True, "count": 1}])
+    sandbox.set_faults(
+        [{"path": "^/v1/contacts", "method": "POST", "kind": "status", "status": 504, "applyWrite": True, "count": 1}]
+    )
     with pytest.raises(MaybeExecuted):
         client.create_contact({"version": 0, "roles": {"customer": {}}, "company": {"name": "Timeout GmbH"}})
 
@@ -181,14 +199,18 @@ def test_retry_after_is_honoured_when_present(settings) -> None:
 
 def test_with_twenty_percent_faults_gets_succeed_and_no_post_is_sent_twice(sandbox) -> None:
     client = Lexoffice(sandbox.api_key, sandbox.base_url, rate=0, max_attempts=8, max_retry_seconds=30)
-    sandbox.set_faults([
-        {"path": "^/v1/", "rate": 0.05, "kind": "status", "status": 429},
-        {"path": "^/v1/", "rate": 0.05, "kind": "status", "status": 500},
-        {"path": "^/v1/", "rate": 0.05, "kind": "status", "status": 504, "applyWrite": True},
-        {"path": "^/v1/", "rate": 0.05, "kind": "drop", "applyWrite": True},
-    ], seed=20)
-    contact_ids = [c["id"] for c in Lexoffice(sandbox.api_key, sandbox.base_url, rate=0, max_attempts=20)
-                   .iter_contacts()]
+    sandbox.set_faults(
+        [
+            {"path": "^/v1/", "rate": 0.05, "kind": "status", "status": 429},
+            {"path": "^/v1/", "rate": 0.05, "kind": "status", "status": 500},
+            {"path": "^/v1/", "rate": 0.05, "kind": "status", "status": 504, "applyWrite": True},
+            {"path": "^/v1/", "rate": 0.05, "kind": "drop", "applyWrite": True},
+        ],
+        seed=20,
+    )
+    contact_ids = [
+        c["id"] for c in Lexoffice(sandbox.api_key, sandbox.base_url, rate=0, max_attempts=20).iter_contacts()
+    ]
     outcomes = {"ok": 0, "typed": 0}
     for _ in range(10):
         for contact_id in contact_ids:
@@ -231,8 +253,18 @@ def test_the_key_never_appears_in_repr_errors_or_logs(sandbox, caplog) -> None:
     assert all(sandbox.api_key not in text for text in texts)
 
 
-@pytest.mark.parametrize("path", ["http://evil.test/v1/x", "//evil.test/v1", "/v1/../admin", "/v1/%2e%2e/x",
-                                  "/v1/x\r\nHost: evil", "/v2/x", "/v1/@evil.test"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "http://evil.test/v1/x",
+        "//evil.test/v1",
+        "/v1/../admin",
+        "/v1/%2e%2e/x",
+        "/v1/x\r\nHost: evil",
+        "/v2/x",
+        "/v1/@evil.test",
+    ],
+)
 def test_passthrough_refuses_paths_that_could_leave_the_host(client, path) -> None:
     with pytest.raises(PassthroughRejected):
         client.request("GET", path)

@@ -33,12 +33,26 @@ def test_four_processes_and_a_person_share_one_key_without_a_429(sandbox_server,
     rate, seconds = 20.0, 20.0
     env = {**os.environ, **backend_env(backend, tmp_path)}
     org = sandbox_server.new_org(rate_limit=rate, burst=2)
-    command = [sys.executable, "-m", "tests.lexoffice.load_worker", "--base-url", org.base_url,
-               "--api-key", org.api_key, "--rate", str(rate), "--seconds", str(seconds)]
-    workers = [subprocess.Popen([*command, "--lane", "backfill"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                text=True) for _ in range(4)]
-    person = subprocess.Popen([*command, "--lane", "interactive", "--pause", "1"], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, text=True)
+    command = [
+        sys.executable,
+        "-m",
+        "tests.lexoffice.load_worker",
+        "--base-url",
+        org.base_url,
+        "--api-key",
+        org.api_key,
+        "--rate",
+        str(rate),
+        "--seconds",
+        str(seconds),
+    ]
+    workers = [
+        subprocess.Popen([*command, "--lane", "backfill"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    person = subprocess.Popen(
+        [*command, "--lane", "interactive", "--pause", "1"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
     results = [json.loads(p.communicate(timeout=120)[0].strip().splitlines()[-1]) for p in [*workers, person]]
 
     log = [r for r in org.requests_log() if r["path"] == "/v1/profile"]

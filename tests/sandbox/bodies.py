@@ -8,16 +8,26 @@ ONE_TIME = {"name": "Café Morgenrot", "street": "Lindenstr. 9", "zip": "50667",
 
 
 def item(name: str = "Beratung", quantity: float = 2.5, net: float = 80.0, rate: float = 19, **extra: object) -> dict:
-    return {"type": "custom", "name": name, "quantity": quantity, "unitName": "Stunde",
-            "unitPrice": {"currency": "EUR", "netAmount": net, "taxRatePercentage": rate}, **extra}
+    return {
+        "type": "custom",
+        "name": name,
+        "quantity": quantity,
+        "unitName": "Stunde",
+        "unitPrice": {"currency": "EUR", "netAmount": net, "taxRatePercentage": rate},
+        **extra,
+    }
 
 
 def sales(kind: str, **changes: object) -> dict:
     """A minimal valid create body for `kind` (invoices, credit-notes, quotations, order-confirmations,
     delivery-notes, dunnings)."""
-    body = {"voucherDate": DAY, "address": copy.deepcopy(ONE_TIME),
-            "lineItems": [item(), {"type": "text", "name": "Hinweis", "description": "Leistungszeitraum März"}],
-            "totalPrice": {"currency": "EUR"}, "taxConditions": {"taxType": "net"}}
+    body = {
+        "voucherDate": DAY,
+        "address": copy.deepcopy(ONE_TIME),
+        "lineItems": [item(), {"type": "text", "name": "Hinweis", "description": "Leistungszeitraum März"}],
+        "totalPrice": {"currency": "EUR"},
+        "taxConditions": {"taxType": "net"},
+    }
     if kind in ("invoices", "order-confirmations", "delivery-notes", "dunnings"):
         body["shippingConditions"] = {"shippingType": "serviceperiod", "shippingDate": DAY, "shippingEndDate": LATER}
     if kind == "quotations":
@@ -27,8 +37,13 @@ def sales(kind: str, **changes: object) -> dict:
 
 
 def article(**changes: object) -> dict:
-    body = {"title": "Beratungsstunde", "type": "SERVICE", "unitName": "Stunde", "articleNumber": "B-100",
-            "price": {"netPrice": 100.0, "leadingPrice": "NET", "taxRate": 19}}
+    body = {
+        "title": "Beratungsstunde",
+        "type": "SERVICE",
+        "unitName": "Stunde",
+        "articleNumber": "B-100",
+        "price": {"netPrice": 100.0, "leadingPrice": "NET", "taxRate": 19},
+    }
     body.update(copy.deepcopy(changes))
     return body
 

@@ -7,8 +7,11 @@ from tests.sandbox.bodies import article, assert_regular, details
 
 def test_create_starts_at_version_0_and_computes_the_other_price(sandbox_empty) -> None:
     created = sandbox_empty.api("POST", "/v1/articles", json=article())
-    gross = sandbox_empty.api("POST", "/v1/articles", json=article(
-        articleNumber="B-101", price={"grossPrice": 10.7, "leadingPrice": "GROSS", "taxRate": 7}))
+    gross = sandbox_empty.api(
+        "POST",
+        "/v1/articles",
+        json=article(articleNumber="B-101", price={"grossPrice": 10.7, "leadingPrice": "GROSS", "taxRate": 7}),
+    )
     stored = sandbox_empty.api("GET", f"/v1/articles/{created.json()['id']}").json()
 
     assert (created.status_code, created.json()["version"]) == (201, 0)
@@ -19,12 +22,18 @@ def test_create_starts_at_version_0_and_computes_the_other_price(sandbox_empty) 
 
 
 def test_filters_match_exactly_and_pages_are_sorted_by_title(sandbox_empty) -> None:
-    for number, title, kind, gtin in (("A-1", "Zange", "PRODUCT", "4006381333931"), ("A-2", "Abholung", "SERVICE",
-                                                                                      None),
-                                      ("A-3", "Montage", "SERVICE", None)):
+    for number, title, kind, gtin in (
+        ("A-1", "Zange", "PRODUCT", "4006381333931"),
+        ("A-2", "Abholung", "SERVICE", None),
+        ("A-3", "Montage", "SERVICE", None),
+    ):
         extra = {"gtin": gtin} if gtin else {}
-        assert sandbox_empty.api("POST", "/v1/articles", json=article(
-            articleNumber=number, title=title, type=kind, **extra)).status_code == 201
+        assert (
+            sandbox_empty.api(
+                "POST", "/v1/articles", json=article(articleNumber=number, title=title, type=kind, **extra)
+            ).status_code
+            == 201
+        )
 
     def titles(**params) -> list[str]:
         return [a["title"] for a in sandbox_empty.api("GET", "/v1/articles", params=params).json()["content"]]
@@ -44,19 +53,22 @@ def test_filters_match_exactly_and_pages_are_sorted_by_title(sandbox_empty) -> N
     assert_regular(sandbox_empty.api("GET", "/v1/articles", params={"sort": "price,ASC"}), 400, "/v1/articles")
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    ({"price": None}, ("price", "NOTNULL")),
-    ({"unitName": ""}, ("unitName", "NOTEMPTY")),
-    ({"title": " "}, ("title", "NOTBLANK")),
-    ({"type": None}, ("type", "NOTNULL")),
-    ({"type": "service"}, ("type", "INVALID")),
-    ({"price": {"leadingPrice": "NET", "taxRate": 19}}, ("price.netPrice", "NOTNULL")),
-    ({"price": {"leadingPrice": "GROSS", "taxRate": 19, "netPrice": 1}}, ("price.grossPrice", "NOTNULL")),
-    ({"price": {"netPrice": 1, "taxRate": 19}}, ("price.leadingPrice", "NOTNULL")),
-    ({"price": {"netPrice": 1, "leadingPrice": "NET", "taxRate": 16}}, ("price.taxRate", "INVALID")),
-    ({"gtin": "4006381333932"}, ("gtin", "VALIDGTIN")),  # wrong check digit
-    ({"gtin": "12345"}, ("gtin", "VALIDGTIN")),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"price": None}, ("price", "NOTNULL")),
+        ({"unitName": ""}, ("unitName", "NOTEMPTY")),
+        ({"title": " "}, ("title", "NOTBLANK")),
+        ({"type": None}, ("type", "NOTNULL")),
+        ({"type": "service"}, ("type", "INVALID")),
+        ({"price": {"leadingPrice": "NET", "taxRate": 19}}, ("price.netPrice", "NOTNULL")),
+        ({"price": {"leadingPrice": "GROSS", "taxRate": 19, "netPrice": 1}}, ("price.grossPrice", "NOTNULL")),
+        ({"price": {"netPrice": 1, "taxRate": 19}}, ("price.leadingPrice", "NOTNULL")),
+        ({"price": {"netPrice": 1, "leadingPrice": "NET", "taxRate": 16}}, ("price.taxRate", "INVALID")),
+        ({"gtin": "4006381333932"}, ("gtin", "VALIDGTIN")),  # wrong check digit
+        ({"gtin": "12345"}, ("gtin", "VALIDGTIN")),
+    ],
+)
 def test_create_validation(sandbox_empty, change, expected) -> None:
     response = sandbox_empty.api("POST", "/v1/articles", json=article(**change))
 

@@ -38,8 +38,11 @@ def test_articles_round_trip(client) -> None:
 
 
 def test_recurring_templates_are_read(sandbox_server) -> None:
-    created = requests.post(f"{sandbox_server.base_url}/_sandbox/organizations", timeout=60, json={
-        "contacts": 4, "recurringTemplates": 2, "rateLimit": 0}).json()
+    created = requests.post(
+        f"{sandbox_server.base_url}/_sandbox/organizations",
+        timeout=60,
+        json={"contacts": 4, "recurringTemplates": 2, "rateLimit": 0},
+    ).json()
     client = Lexoffice(created["apiKey"], sandbox_server.base_url, rate=0, max_retry_seconds=10)
     page = client.recurring_templates(sort="nextExecutionDate,ASC", size=5)
 

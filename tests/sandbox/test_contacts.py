@@ -10,10 +10,24 @@ def issue_sources(response) -> set[str]:
 def test_the_page_envelope_has_every_field(sandbox) -> None:
     body = sandbox.api("GET", "/v1/contacts", params={"size": 2}).json()
 
-    assert set(body) == {"content", "first", "last", "totalPages", "totalElements", "numberOfElements", "size",
-                         "number", "sort"}
-    assert body["sort"][0] == {"property": "name", "direction": "ASC", "ignoreCase": False,
-                               "nullHandling": "NATIVE", "ascending": True}
+    assert set(body) == {
+        "content",
+        "first",
+        "last",
+        "totalPages",
+        "totalElements",
+        "numberOfElements",
+        "size",
+        "number",
+        "sort",
+    }
+    assert body["sort"][0] == {
+        "property": "name",
+        "direction": "ASC",
+        "ignoreCase": False,
+        "nullHandling": "NATIVE",
+        "ascending": True,
+    }
     assert (body["size"], body["numberOfElements"], body["totalElements"]) == (2, 2, 5)
 
 
@@ -29,8 +43,11 @@ def test_filters_match_substrings_with_wildcards_and_escapes(sandbox) -> None:
         sandbox.api("POST", "/v1/contacts", json={**COMPANY, "company": {"name": name}})
 
     def names(**params) -> list[str]:
-        return sorted(c["company"]["name"] for c in sandbox.api("GET", "/v1/contacts", params=params).json()["content"]
-                      if c.get("company"))
+        return sorted(
+            c["company"]["name"]
+            for c in sandbox.api("GET", "/v1/contacts", params=params).json()["content"]
+            if c.get("company")
+        )
 
     assert names(name="alpha") == ["Alpha Beta GmbH", "Alpha_Beta KG"]
     assert names(name="alpha_beta") == ["Alpha Beta GmbH", "Alpha_Beta KG"]  # `_` is any one character
@@ -43,8 +60,9 @@ def test_number_and_role_filters(sandbox) -> None:
     created = sandbox.api("POST", "/v1/contacts", json={**COMPANY, "roles": {"vendor": {}}}).json()
     number = sandbox.api("GET", f"/v1/contacts/{created['id']}").json()["roles"]["vendor"]["number"]
 
-    assert [c["id"] for c in sandbox.api("GET", "/v1/contacts", params={"number": number}).json()["content"]] \
-        == [created["id"]]
+    assert [c["id"] for c in sandbox.api("GET", "/v1/contacts", params={"number": number}).json()["content"]] == [
+        created["id"]
+    ]
     assert sandbox.api("GET", "/v1/contacts", params={"number": "abc"}).status_code == 400
 
 
@@ -59,16 +77,25 @@ def test_create_assigns_numbers_from_separate_counters(sandbox_empty) -> None:
     assert roles["customer"]["number"] != roles["vendor"]["number"]
 
 
-@pytest.mark.parametrize(("change", "source", "key"), [
-    ({"roles": {}}, "roles.customer or roles.vendor", "missing_entity"),
-    ({"company": None}, "company or person", "missing_entity"),
-    ({"person": {"lastName": "Kraft"}}, "company and person", "invalid_value"),
-    ({"addresses": {"billing": [{"countryCode": "DE"}, {"countryCode": "AT"}]}}, "addresses.billing.size",
-     "invalid_value"),
-    ({"addresses": {"billing": [{"countryCode": "XX"}]}}, "addresses.billing[0].countryCode",
-     "countrycode_is_not_valid"),
-    ({"company": {"name": ""}}, "company.name", "missing_entity"),
-])
+@pytest.mark.parametrize(
+    ("change", "source", "key"),
+    [
+        ({"roles": {}}, "roles.customer or roles.vendor", "missing_entity"),
+        ({"company": None}, "company or person", "missing_entity"),
+        ({"person": {"lastName": "Kraft"}}, "company and person", "invalid_value"),
+        (
+            {"addresses": {"billing": [{"countryCode": "DE"}, {"countryCode": "AT"}]}},
+            "addresses.billing.size",
+            "invalid_value",
+        ),
+        (
+            {"addresses": {"billing": [{"countryCode": "XX"}]}},
+            "addresses.billing[0].countryCode",
+            "countrycode_is_not_valid",
+        ),
+        ({"company": {"name": ""}}, "company.name", "missing_entity"),
+    ],
+)
 def test_create_validation_answers_406_in_the_legacy_format(sandbox, change, source, key) -> None:
     response = sandbox.api("POST", "/v1/contacts", json={**COMPANY, **change})
 
@@ -101,8 +128,17 @@ def test_put_replaces_the_whole_record(sandbox) -> None:
 
 
 def test_names_match_html_encoded_and_emails_include_contact_persons(sandbox_empty) -> None:
-    sandbox_empty.api("POST", "/v1/contacts", json={**COMPANY, "company": {
-        "name": "Johnson & Partner", "contactPersons": [{"lastName": "Kraft", "emailAddress": "kraft@jp.example"}]}})
+    sandbox_empty.api(
+        "POST",
+        "/v1/contacts",
+        json={
+            **COMPANY,
+            "company": {
+                "name": "Johnson & Partner",
+                "contactPersons": [{"lastName": "Kraft", "emailAddress": "kraft@jp.example"}],
+            },
+        },
+    )
 
     def found(**params) -> list[str]:
         return [c["company"]["name"] for c in sandbox_empty.api("GET", "/v1/contacts", params=params).json()["content"]]

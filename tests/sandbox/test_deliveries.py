@@ -125,8 +125,12 @@ def test_articles_and_templates_send_their_events(sandbox_empty, receiver) -> No
 
     settle(sandbox_empty, count=4)
     got = {(json.loads(body)["eventType"], json.loads(body)["resourceId"]) for _path, body in receiver.posts}
-    assert got == {("article.created", article_id), ("article.changed", article_id),
-                   ("article.deleted", article_id), ("recurring-template.created", template["id"])}
+    assert got == {
+        ("article.created", article_id),
+        ("article.changed", article_id),
+        ("article.deleted", article_id),
+        ("recurring-template.created", template["id"]),
+    }
 
 
 def test_revoking_the_connection_sends_token_revoked_then_the_key_is_dead(sandbox, receiver) -> None:
@@ -156,7 +160,11 @@ def test_a_receiver_that_is_always_too_slow_fails_but_keeps_its_subscription(san
 
     delivery = settle(sandbox, timeout=30)[0]
     assert (delivery["state"], delivery["attempts"], delivery["status"], delivery["error"]) == (
-        "failed", ATTEMPTS, None, "timeout")
+        "failed",
+        ATTEMPTS,
+        None,
+        "timeout",
+    )
     assert subscription_exists(sandbox, subscription)  # only 404s and unreachable hosts lose it
 
 

@@ -42,12 +42,15 @@ def test_upload_refusals(sandbox) -> None:
     assert (over.status_code, over.json()["IssueList"][0]["i18nKey"]) == (406, "max_file_size_exceeded")
     assert upload(sandbox, "a.pdf", files.pdf(), kind=None).status_code == 400
     assert upload(sandbox, "a.pdf", files.pdf(), kind="receipt").status_code == 400
-    assert upload(sandbox, "noextension", files.pdf()).json()["IssueList"][0]["i18nKey"] \
-        == "inacceptable_file_extension"
+    assert (
+        upload(sandbox, "noextension", files.pdf()).json()["IssueList"][0]["i18nKey"] == "inacceptable_file_extension"
+    )
     assert upload(sandbox, "fake.pdf", files.png()).json()["IssueList"][0]["i18nKey"] == "voucher_upload_toxic_pdf"
     assert upload(sandbox, "fake.png", b"not an image").json()["IssueList"][0]["i18nKey"] == "image_conversion_error"
-    assert upload(sandbox, "e.xml", b"<?xml version='1.0'?><x/>").json()["IssueList"][0]["i18nKey"] \
+    assert (
+        upload(sandbox, "e.xml", b"<?xml version='1.0'?><x/>").json()["IssueList"][0]["i18nKey"]
         == "inacceptable_file_extension"
+    )
     no_part = sandbox.api("POST", "/v1/files", files={"other": ("a.pdf", files.pdf())}, data={"type": "voucher"})
     assert no_part.status_code == 500
 
@@ -92,14 +95,20 @@ def catcher():
 
 def test_subscriptions_crud(sandbox, catcher) -> None:
     url, _handler = catcher
-    created = sandbox.api("POST", "/v1/event-subscriptions", json={"eventType": "contact.changed",
-                                                                  "callbackUrl": url})
-    duplicate = sandbox.api("POST", "/v1/event-subscriptions", json={"eventType": "contact.changed",
-                                                                    "callbackUrl": url})
-    not_https = sandbox.api("POST", "/v1/event-subscriptions", json={"eventType": "contact.created",
-                                                                    "callbackUrl": "http://example.org/hook"})
-    unreachable = sandbox.api("POST", "/v1/event-subscriptions", json={
-        "eventType": "contact.created", "callbackUrl": f"http://127.0.0.1:{free_port()}/hook"})
+    created = sandbox.api("POST", "/v1/event-subscriptions", json={"eventType": "contact.changed", "callbackUrl": url})
+    duplicate = sandbox.api(
+        "POST", "/v1/event-subscriptions", json={"eventType": "contact.changed", "callbackUrl": url}
+    )
+    not_https = sandbox.api(
+        "POST",
+        "/v1/event-subscriptions",
+        json={"eventType": "contact.created", "callbackUrl": "http://example.org/hook"},
+    )
+    unreachable = sandbox.api(
+        "POST",
+        "/v1/event-subscriptions",
+        json={"eventType": "contact.created", "callbackUrl": f"http://127.0.0.1:{free_port()}/hook"},
+    )
 
     assert (created.status_code, created.json()["version"]) == (201, 0)
     assert created.headers["Location"].endswith(created.json()["id"])
@@ -121,16 +130,22 @@ def test_deliveries_are_signed_over_the_exact_body(sandbox, sandbox_server, catc
         time.sleep(0.05)
     body, signature = handler.received[0]
     key = serialization.load_pem_public_key(
-        requests.get(f"{sandbox_server.base_url}/webhookSignature/public/public_key.pub", timeout=5).content)
+        requests.get(f"{sandbox_server.base_url}/webhookSignature/public/public_key.pub", timeout=5).content
+    )
 
     assert key.key_size == 4096
-    assert json.loads(body) == {"organizationId": sandbox.organization_id, "eventType": "contact.changed",
-                                "resourceId": contact["id"], "eventDate": json.loads(body)["eventDate"]}
+    assert json.loads(body) == {
+        "organizationId": sandbox.organization_id,
+        "eventType": "contact.changed",
+        "resourceId": contact["id"],
+        "eventDate": json.loads(body)["eventDate"],
+    }
     assert b" " not in body
     key.verify(base64.b64decode(signature), body, padding.PKCS1v15(), hashes.SHA512())
     with pytest.raises(InvalidSignature):
-        key.verify(base64.b64decode(signature), body.replace(b"changed", b"deleted"), padding.PKCS1v15(),
-                   hashes.SHA512())
+        key.verify(
+            base64.b64decode(signature), body.replace(b"changed", b"deleted"), padding.PKCS1v15(), hashes.SHA512()
+        )
 
 
 def test_seeding_is_deterministic_and_fast() -> None:

@@ -23,8 +23,12 @@ def test_key_states_answer_like_lexoffice(sandbox, status, key_status) -> None:
 def test_unknown_routes_are_404_and_trailing_slashes_are_accepted(sandbox) -> None:
     assert sandbox.api("GET", "/v1/nothing-here").status_code == 404
     assert sandbox.api("GET", "/v1/contacts/").status_code == 200
-    assert sandbox.api("DELETE", "/v1/contacts/" + sandbox.api("GET", "/v1/contacts").json()["content"][0]["id"]
-                       ).status_code == 404
+    assert (
+        sandbox.api(
+            "DELETE", "/v1/contacts/" + sandbox.api("GET", "/v1/contacts").json()["content"][0]["id"]
+        ).status_code
+        == 404
+    )
 
 
 def test_writes_need_a_json_content_type(sandbox) -> None:
@@ -35,11 +39,17 @@ def test_writes_need_a_json_content_type(sandbox) -> None:
 
 def test_the_rate_limit_refuses_without_executing(sandbox_server) -> None:
     org = sandbox_server.new_org(rate_limit=2, burst=2)
-    statuses = [org.api("POST", "/v1/contacts", json={"version": 0, "roles": {"customer": {}},
-                                                      "company": {"name": f"Burst {i}"}}).status_code
-                for i in range(6)]
-    created = org.api("GET", "/v1/contacts").json()["totalElements"] if 200 in [
-        org.api("GET", "/v1/profile").status_code] else None
+    statuses = [
+        org.api(
+            "POST", "/v1/contacts", json={"version": 0, "roles": {"customer": {}}, "company": {"name": f"Burst {i}"}}
+        ).status_code
+        for i in range(6)
+    ]
+    created = (
+        org.api("GET", "/v1/contacts").json()["totalElements"]
+        if 200 in [org.api("GET", "/v1/profile").status_code]
+        else None
+    )
 
     assert statuses[:2] == [201, 201]
     assert 429 in statuses
@@ -63,8 +73,12 @@ def test_the_429_body_and_the_500_disguise(sandbox_server) -> None:
 
 
 def test_faults_can_be_injected_by_rule(sandbox) -> None:
-    sandbox.set_faults([{"path": "^/v1/profile$", "kind": "status", "status": 503, "count": 1},
-                        {"path": "^/v1/countries", "kind": "status", "status": 429, "retryAfter": 3}])
+    sandbox.set_faults(
+        [
+            {"path": "^/v1/profile$", "kind": "status", "status": 503, "count": 1},
+            {"path": "^/v1/countries", "kind": "status", "status": 429, "retryAfter": 3},
+        ]
+    )
     assert sandbox.api("GET", "/v1/profile").status_code == 503
     assert sandbox.api("GET", "/v1/profile").status_code == 200
     limited = sandbox.api("GET", "/v1/countries")
@@ -77,10 +91,14 @@ def test_faults_can_be_injected_by_rule(sandbox) -> None:
 
 
 def test_a_504_after_applying_the_write_applies_it(sandbox) -> None:
-    sandbox.set_faults([{"path": "^/v1/contacts$", "method": "POST", "kind": "status", "status": 504,
-                         "applyWrite": True, "count": 1}])
-    response = sandbox.api("POST", "/v1/contacts", json={"version": 0, "roles": {"vendor": {}},
-                                                         "company": {"name": "Zeitüberschreitung AG"}})
+    sandbox.set_faults(
+        [{"path": "^/v1/contacts$", "method": "POST", "kind": "status", "status": 504, "applyWrite": True, "count": 1}]
+    )
+    response = sandbox.api(
+        "POST",
+        "/v1/contacts",
+        json={"version": 0, "roles": {"vendor": {}}, "company": {"name": "Zeitüberschreitung AG"}},
+    )
 
     assert (response.status_code, response.json()) == (504, {"message": "Endpoint request timed out"})
     found = sandbox.api("GET", "/v1/contacts", params={"name": "Zeitüberschreitung"}).json()["content"]
@@ -109,8 +127,10 @@ def test_the_legacy_gateway_answers_unknown_routes_with_its_403(sandbox) -> None
     response = sandbox.api("GET", "/v1/nothing-here")
 
     assert response.status_code == 403
-    assert response.json() == {"message": f"'{sandbox.api_key}' not a valid key=value pair (missing equal-sign) in "
-                                          f"Authorization header: 'Bearer {sandbox.api_key}'."}
+    assert response.json() == {
+        "message": f"'{sandbox.api_key}' not a valid key=value pair (missing equal-sign) in "
+        f"Authorization header: 'Bearer {sandbox.api_key}'."
+    }
     assert sandbox.api_key not in str(sandbox.requests_log())
 
 

@@ -19,8 +19,9 @@ def receiver():
 
 def subscribe(org, receiver: Receiver, *events: str) -> None:
     for event in events:
-        response = org.api("POST", "/v1/event-subscriptions", json={"eventType": event,
-                                                                    "callbackUrl": receiver.url(f"/ok/{event}")})
+        response = org.api(
+            "POST", "/v1/event-subscriptions", json={"eventType": event, "callbackUrl": receiver.url(f"/ok/{event}")}
+        )
         assert response.status_code == 201, response.text
 
 
@@ -34,20 +35,28 @@ def received(receiver: Receiver, count: int, timeout: float = 10) -> set[tuple[s
 def test_a_pursued_quotation_becomes_accepted_and_says_so(sandbox_empty, receiver) -> None:
     subscribe(sandbox_empty, receiver, "quotation.changed", "quotation.status.changed")
     quotation = create(sandbox_empty, "quotations", finalize="true")
-    response = sandbox_empty.api("POST", "/v1/order-confirmations", json=sales("order-confirmations"),
-                                 params={"precedingSalesVoucherId": quotation["id"]})
+    response = sandbox_empty.api(
+        "POST",
+        "/v1/order-confirmations",
+        json=sales("order-confirmations"),
+        params={"precedingSalesVoucherId": quotation["id"]},
+    )
     assert response.status_code == 201, response.text
 
     after = sandbox_empty.api("GET", f"/v1/quotations/{quotation['id']}").json()
-    listed = sandbox_empty.api("GET", "/v1/voucherlist", params={"voucherType": "quotation",
-                                                                 "voucherStatus": "accepted"}).json()["content"]
+    listed = sandbox_empty.api(
+        "GET", "/v1/voucherlist", params={"voucherType": "quotation", "voucherStatus": "accepted"}
+    ).json()["content"]
     assert (quotation["voucherStatus"], after["voucherStatus"]) == ("open", "accepted")
     assert [entry["id"] for entry in listed] == [quotation["id"]]
-    assert received(receiver, 2) == {("quotation.changed", quotation["id"]),
-                                     ("quotation.status.changed", quotation["id"])}
+    assert received(receiver, 2) == {
+        ("quotation.changed", quotation["id"]),
+        ("quotation.status.changed", quotation["id"]),
+    }
     # an accepted quotation can still be pursued (to an invoice), and stays accepted
-    again = sandbox_empty.api("POST", "/v1/invoices", json=sales("invoices"),
-                              params={"precedingSalesVoucherId": quotation["id"]})
+    again = sandbox_empty.api(
+        "POST", "/v1/invoices", json=sales("invoices"), params={"precedingSalesVoucherId": quotation["id"]}
+    )
     assert again.status_code == 201, again.text
     assert sandbox_empty.api("GET", f"/v1/quotations/{quotation['id']}").json()["voucherStatus"] == "accepted"
 
@@ -55,8 +64,9 @@ def test_a_pursued_quotation_becomes_accepted_and_says_so(sandbox_empty, receive
 def test_the_acceptance_on_pursue_can_be_switched_off(sandbox_empty) -> None:
     sandbox_empty.configure(quotationAcceptedOnPursue=False)
     quotation = create(sandbox_empty, "quotations", finalize="true")
-    sandbox_empty.api("POST", "/v1/invoices", json=sales("invoices"),
-                      params={"precedingSalesVoucherId": quotation["id"]})
+    sandbox_empty.api(
+        "POST", "/v1/invoices", json=sales("invoices"), params={"precedingSalesVoucherId": quotation["id"]}
+    )
 
     assert sandbox_empty.api("GET", f"/v1/quotations/{quotation['id']}").json()["voucherStatus"] == "open"
 
@@ -73,10 +83,14 @@ def test_an_invoice_or_credit_note_back_to_draft_sends_payment_changed(sandbox_e
     sandbox_empty.mutate("credit-note", "status", credit_note["id"], {"voucherStatus": "draft"})
 
     emitted = [(d["event"], d["resourceId"]) for d in sandbox_empty.deliveries()]  # logged when emitted
-    assert sorted(emitted) == sorted([("invoice.status.changed", invoice["id"]), ("payment.changed", invoice["id"]),
-                                      ("credit-note.status.changed", credit_note["id"]),
-                                      ("payment.changed", credit_note["id"])])
+    assert sorted(emitted) == sorted(
+        [
+            ("invoice.status.changed", invoice["id"]),
+            ("payment.changed", invoice["id"]),
+            ("credit-note.status.changed", credit_note["id"]),
+            ("payment.changed", credit_note["id"]),
+        ]
+    )
     assert received(receiver, 4) == set(emitted)
     payments = sandbox_empty.api("GET", f"/v1/payments/{invoice['id']}")
     assert payments.status_code == 406  # a draft has no payment information
-

@@ -12,15 +12,26 @@ VIENNA = {"name": "Frau Huber", "street": "Ring 1", "zip": "1010", "city": "Wien
 
 
 def distance_sale(rate: float, address: dict | None = None) -> dict:
-    return sales("invoices", address=address or VIENNA, lineItems=[item(rate=rate)],
-                 taxConditions={"taxType": "net", "taxSubType": "distanceSales"})
+    return sales(
+        "invoices",
+        address=address or VIENNA,
+        lineItems=[item(rate=rate)],
+        taxConditions={"taxType": "net", "taxSubType": "distanceSales"},
+    )
 
 
 def voucher(category: str, rate: float) -> dict:
     tax = round(120 * rate / (100 + rate), 2)
-    return {"type": "salesinvoice", "voucherNumber": "FV-1", "voucherDate": "2026-03-01", "taxType": "gross",
-            "totalGrossAmount": 120.0, "totalTaxAmount": tax, "useCollectiveContact": True,
-            "voucherItems": [{"amount": 120.0, "taxAmount": tax, "taxRatePercent": rate, "categoryId": category}]}
+    return {
+        "type": "salesinvoice",
+        "voucherNumber": "FV-1",
+        "voucherDate": "2026-03-01",
+        "taxType": "gross",
+        "totalGrossAmount": 120.0,
+        "totalTaxAmount": tax,
+        "useCollectiveContact": True,
+        "voucherItems": [{"amount": 120.0, "taxAmount": tax, "taxRatePercent": rate, "categoryId": category}],
+    }
 
 
 def issues(response) -> set[tuple[str, str]]:
@@ -33,11 +44,16 @@ def test_a_tax_exempt_organization_creates_only_vatfree_documents(sandbox_empty,
     sandbox_empty.configure(**setting)
     profile = sandbox_empty.api("GET", "/v1/profile").json()
     net = sandbox_empty.api("POST", "/v1/quotations", json=sales("quotations"))
-    vatfree = sandbox_empty.api("POST", "/v1/quotations", json=sales(
-        "quotations", taxConditions={"taxType": "vatfree"}, lineItems=[item(rate=0)]))
+    vatfree = sandbox_empty.api(
+        "POST",
+        "/v1/quotations",
+        json=sales("quotations", taxConditions={"taxType": "vatfree"}, lineItems=[item(rate=0)]),
+    )
 
-    assert (profile["taxType"], profile["smallBusiness"]) == (setting.get("taxType", "net"),
-                                                              setting.get("smallBusiness", False))
+    assert (profile["taxType"], profile["smallBusiness"]) == (
+        setting.get("taxType", "net"),
+        setting.get("smallBusiness", False),
+    )
     assert ("taxConditions.taxType", "INVALID") in details(net)
     assert_regular(net, 406, "/v1/quotations")
     assert vatfree.status_code == 201, vatfree.text
@@ -67,16 +83,23 @@ def test_destination_principle_takes_the_destination_countrys_rates(sandbox_empt
 
 def test_origin_principle_keeps_german_rates_and_distance_sales_are_b2c_only(sandbox_empty) -> None:
     sandbox_empty.configure(distanceSalesPrinciple="ORIGIN")
-    business = sandbox_empty.api("POST", "/v1/contacts", json={
-        "version": 0, "roles": {"customer": {}}, "company": {"name": "Wiener Handel GmbH",
-                                                             "vatRegistrationId": "DE123456789"},
-        "addresses": {"billing": [{"street": "Ring 2", "zip": "1010", "city": "Wien", "countryCode": "AT"}]}})
+    business = sandbox_empty.api(
+        "POST",
+        "/v1/contacts",
+        json={
+            "version": 0,
+            "roles": {"customer": {}},
+            "company": {"name": "Wiener Handel GmbH", "vatRegistrationId": "DE123456789"},
+            "addresses": {"billing": [{"street": "Ring 2", "zip": "1010", "city": "Wien", "countryCode": "AT"}]},
+        },
+    )
     assert business.status_code == 201, business.text
 
     german_rate = sandbox_empty.api("POST", "/v1/invoices", json=distance_sale(19))
     austrian_rate = sandbox_empty.api("POST", "/v1/invoices", json=distance_sale(20))
-    to_a_business = sandbox_empty.api("POST", "/v1/invoices", json=distance_sale(
-        19, {"contactId": business.json()["id"]}))
+    to_a_business = sandbox_empty.api(
+        "POST", "/v1/invoices", json=distance_sale(19, {"contactId": business.json()["id"]})
+    )
 
     assert german_rate.status_code == 201, german_rate.text
     assert ("lineItems[0].unitPrice.taxRatePercentage", "INVALID") in details(austrian_rate)
@@ -89,8 +112,9 @@ def test_distance_sales_categories_on_vouchers_follow_the_principle(sandbox_empt
     destination = sandbox_empty.api("POST", "/v1/vouchers", json=voucher(DESTINATION, 20))
     origin_category = sandbox_empty.api("POST", "/v1/vouchers", json=voucher(ORIGIN, 19))
     no_eu_rate = sandbox_empty.api("POST", "/v1/vouchers", json=voucher(DESTINATION, 1))
-    ordinary_category = sandbox_empty.api("POST", "/v1/vouchers", json=voucher(
-        "8f8664a8-fd86-11e1-a21f-0800200c9a66", 20))
+    ordinary_category = sandbox_empty.api(
+        "POST", "/v1/vouchers", json=voucher("8f8664a8-fd86-11e1-a21f-0800200c9a66", 20)
+    )
 
     assert ("voucherItems[0].categoryId", "invalid_value") in issues(without)
     assert destination.status_code == 201, destination.text
@@ -102,23 +126,40 @@ def test_distance_sales_categories_on_vouchers_follow_the_principle(sandbox_empt
 def test_countries_classify_member_states_as_intra_community(sandbox) -> None:
     classes = {c["countryCode"]: c["taxClassification"] for c in sandbox.api("GET", "/v1/countries").json()}
     assert (classes["DE"], classes["AT"], classes["FR"], classes["CH"], classes["ES_CN"]) == (
-        "de", "intraCommunity", "intraCommunity", "thirdPartyCountry", "thirdPartyCountry")
+        "de",
+        "intraCommunity",
+        "intraCommunity",
+        "thirdPartyCountry",
+        "thirdPartyCountry",
+    )
 
 
 def test_an_xrechnung_is_finalized_only_with_complete_organization_data(sandbox_empty) -> None:
-    authority = sandbox_empty.api("POST", "/v1/contacts", json={
-        "version": 0, "roles": {"customer": {}}, "company": {"name": "Behörde"},
-        "xRechnung": {"buyerReference": "04011000-12345-67", "vendorNumberAtCustomer": "K-1"},
-        "addresses": {"billing": [{"street": "Amtsweg 1", "zip": "10115", "city": "Berlin", "countryCode": "DE"}]},
-    }).json()["id"]
+    authority = sandbox_empty.api(
+        "POST",
+        "/v1/contacts",
+        json={
+            "version": 0,
+            "roles": {"customer": {}},
+            "company": {"name": "Behörde"},
+            "xRechnung": {"buyerReference": "04011000-12345-67", "vendorNumberAtCustomer": "K-1"},
+            "addresses": {"billing": [{"street": "Amtsweg 1", "zip": "10115", "city": "Berlin", "countryCode": "DE"}]},
+        },
+    ).json()["id"]
     body = sales("invoices", address={"contactId": authority})
     sandbox_empty.configure(organizationData={"phone": None, "bankAccount": None})
 
     draft = create(sandbox_empty, "invoices", body)  # drafts are not checked
     refused = sandbox_empty.api("POST", "/v1/invoices", json=body, params={"finalize": "true"})
     plain = create(sandbox_empty, "invoices", finalize="true")  # nor are regular invoices
-    sandbox_empty.configure(organizationData={"phone": "030 1", "bankAccount": {"iban": "DE02120300000000202051"},
-                                              "taxNumber": None, "vatRegistrationId": None})
+    sandbox_empty.configure(
+        organizationData={
+            "phone": "030 1",
+            "bankAccount": {"iban": "DE02120300000000202051"},
+            "taxNumber": None,
+            "vatRegistrationId": None,
+        }
+    )
     no_tax_id = sandbox_empty.api("POST", "/v1/invoices", json=body, params={"finalize": "true"})
     sandbox_empty.configure(organizationData={"vatRegistrationId": "DE123456789"})
     final = create(sandbox_empty, "invoices", body, finalize="true")
@@ -133,10 +174,12 @@ def test_an_xrechnung_is_finalized_only_with_complete_organization_data(sandbox_
 
 
 def test_voucher_categories_must_match_revenue_or_expense(sandbox_empty) -> None:
-    sales_with_expense = sandbox_empty.api("POST", "/v1/vouchers", json=voucher(
-        "16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1", 19))  # Wareneingang (outgo) on a salesinvoice
-    purchase_with_income = sandbox_empty.api("POST", "/v1/vouchers", json={
-        **voucher("8f8664a8-fd86-11e1-a21f-0800200c9a66", 19), "type": "purchaseinvoice"})
+    sales_with_expense = sandbox_empty.api(
+        "POST", "/v1/vouchers", json=voucher("16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1", 19)
+    )  # Wareneingang (outgo) on a salesinvoice
+    purchase_with_income = sandbox_empty.api(
+        "POST", "/v1/vouchers", json={**voucher("8f8664a8-fd86-11e1-a21f-0800200c9a66", 19), "type": "purchaseinvoice"}
+    )
 
     assert ("voucherItems[0].categoryId", "invalid_value") in issues(sales_with_expense)
     assert ("voucherItems[0].categoryId", "invalid_value") in issues(purchase_with_income)
@@ -148,11 +191,17 @@ def test_one_kleinunternehmer_category_id_is_known_at_a_time(sandbox_empty) -> N
     def listed() -> set[str]:
         return {c["id"] for c in sandbox_empty.api("GET", "/v1/posting-categories").json()}
 
-    by_default = (listed(), sandbox_empty.api("POST", "/v1/vouchers", json=voucher(old, 0)),
-                  sandbox_empty.api("POST", "/v1/vouchers", json=voucher(new, 0)))
+    by_default = (
+        listed(),
+        sandbox_empty.api("POST", "/v1/vouchers", json=voucher(old, 0)),
+        sandbox_empty.api("POST", "/v1/vouchers", json=voucher(new, 0)),
+    )
     sandbox_empty.configure(smallBusinessCategoryIds=[old])
-    switched = (listed(), sandbox_empty.api("POST", "/v1/vouchers", json=voucher(old, 0)),
-                sandbox_empty.api("POST", "/v1/vouchers", json=voucher(new, 0)))
+    switched = (
+        listed(),
+        sandbox_empty.api("POST", "/v1/vouchers", json=voucher(old, 0)),
+        sandbox_empty.api("POST", "/v1/vouchers", json=voucher(new, 0)),
+    )
 
     assert (new in by_default[0], old in by_default[0]) == (True, False)
     assert ("voucherItems[0].categoryId", "invalid_value") in issues(by_default[1])

@@ -26,25 +26,32 @@ def test_ping_is_unknown_by_default_and_answers_the_users_email_when_enabled(san
 
 
 def test_file_status_is_unknown_by_default_and_reports_the_uploads_voucher_when_enabled(sandbox) -> None:
-    uploaded = sandbox.api("POST", "/v1/files", files={"file": ("beleg.pdf", files.pdf("Status"))},
-                           data={"type": "voucher"}).json()
+    uploaded = sandbox.api(
+        "POST", "/v1/files", files={"file": ("beleg.pdf", files.pdf("Status"))}, data={"type": "voucher"}
+    ).json()
     default = sandbox.api("GET", f"/v1/files/{uploaded['id']}/status")
     sandbox.configure(fileStatus=True)
     enabled = sandbox.api("GET", f"/v1/files/{uploaded['id']}/status")
     unknown = sandbox.api("GET", "/v1/files/00000000-0000-4000-8000-000000000000/status")
 
     assert (default.status_code, default.json()) == (404, NOT_FOUND)
-    assert (enabled.status_code, enabled.json()) == (200, {"id": uploaded["id"], "voucherId": uploaded["voucherId"],
-                                                           "voucherStatus": "unchecked"})
+    assert (enabled.status_code, enabled.json()) == (
+        200,
+        {"id": uploaded["id"], "voucherId": uploaded["voucherId"], "voucherStatus": "unchecked"},
+    )
     assert unknown.status_code == 404
     assert [(i["source"], i["i18nKey"], i["type"]) for i in unknown.json()["IssueList"]] == [
-        ("id", "not_found", "technical_error")]
+        ("id", "not_found", "technical_error")
+    ]
 
 
 def test_an_http_operation_the_api_never_supports_is_501(sandbox) -> None:
     contact = sandbox.api("GET", "/v1/contacts").json()["content"][0]
-    for method, path in (("PATCH", f"/v1/contacts/{contact['id']}"), ("OPTIONS", "/v1/profile"),
-                         ("PATCH", "/v1/no-such-route")):
+    for method, path in (
+        ("PATCH", f"/v1/contacts/{contact['id']}"),
+        ("OPTIONS", "/v1/profile"),
+        ("PATCH", "/v1/no-such-route"),
+    ):
         response = sandbox.api(method, path, json={})
         assert (response.status_code, response.json()) == (501, {"message": "Not Implemented"}), (method, path)
     assert sandbox.api("GET", f"/v1/contacts/{contact['id']}").json()["version"] == contact["version"]
@@ -59,8 +66,12 @@ def test_a_method_a_route_lacks_is_404_as_observed_or_405_as_documented(sandbox)
 
     assert (observed.status_code, observed.json()) == (404, NOT_FOUND)
     body = documented.json()
-    assert (documented.status_code, body["status"], body["error"], body["path"]) == (405, 405, "Method Not Allowed",
-                                                                                     path)
+    assert (documented.status_code, body["status"], body["error"], body["path"]) == (
+        405,
+        405,
+        "Method Not Allowed",
+        path,
+    )
     assert set(body) >= {"timestamp", "traceId", "message"}
     assert {m.strip() for m in documented.headers["Allow"].split(",")} >= {"GET", "PUT"}
     assert sandbox.api("GET", path).status_code == 200  # still there: contacts cannot be deleted
@@ -88,14 +99,20 @@ def receiver():
 
 def test_an_upload_is_blank_until_recognized_then_voucher_created_fires(sandbox, receiver) -> None:
     sandbox.configure(ocrDelayMs=1500, fileStatus=True)
-    assert sandbox.api("POST", "/v1/event-subscriptions", json={"eventType": "voucher.created",
-                                                               "callbackUrl": receiver.url("/ok")}).status_code == 201
-    uploaded = sandbox.api("POST", "/v1/files", files={"file": ("ocr.pdf", files.pdf("OCR"))},
-                           data={"type": "voucher"}).json()
+    assert (
+        sandbox.api(
+            "POST", "/v1/event-subscriptions", json={"eventType": "voucher.created", "callbackUrl": receiver.url("/ok")}
+        ).status_code
+        == 201
+    )
+    uploaded = sandbox.api(
+        "POST", "/v1/files", files={"file": ("ocr.pdf", files.pdf("OCR"))}, data={"type": "voucher"}
+    ).json()
     path = f"/v1/vouchers/{uploaded['voucherId']}"
     first = sandbox.api("GET", path).json()
-    duplicate = sandbox.api("POST", "/v1/files", files={"file": ("again.pdf", files.pdf("OCR"))},
-                            data={"type": "voucher"}).json()
+    duplicate = sandbox.api(
+        "POST", "/v1/files", files={"file": ("again.pdf", files.pdf("OCR"))}, data={"type": "voucher"}
+    ).json()
 
     assert (first["voucherStatus"], duplicate, sandbox.deliveries()) == ("blank", uploaded, [])
     assert sandbox.api("GET", f"/v1/files/{uploaded['id']}/status").json()["voucherStatus"] == "blank"
@@ -125,8 +142,9 @@ def test_voucher_list_date_filters_take_days_and_datetimes_only_when_configured(
 
 def test_the_voucher_list_sorts_by_voucher_date_only_unless_more_are_configured(sandbox) -> None:
     def listed(sort: str):
-        return sandbox.api("GET", "/v1/voucherlist", params={"voucherType": "any", "voucherStatus": "any",
-                                                             "sort": sort, "size": 250})
+        return sandbox.api(
+            "GET", "/v1/voucherlist", params={"voucherType": "any", "voucherStatus": "any", "sort": sort, "size": 250}
+        )
 
     by_date, by_number = listed("voucherDate,ASC"), listed("voucherNumber,DESC")
     sandbox.configure(voucherlistSortProperties=["voucherDate", "voucherNumber"])

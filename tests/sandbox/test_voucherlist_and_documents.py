@@ -45,8 +45,9 @@ def test_sales_documents_render_and_download_by_accept(sandbox_server) -> None:
     invoices = entries(org, voucherType="invoice", size=250).json()["content"]
     final = [e["id"] for e in invoices if e["voucherStatus"] != "draft"]
     drafts = [e["id"] for e in invoices if e["voucherStatus"] == "draft"]
-    xrechnung = [i for i in final if org.api("GET", f"/v1/invoices/{i}").json().get("electronicDocumentProfile")
-                 == "XRechnung"]
+    xrechnung = [
+        i for i in final if org.api("GET", f"/v1/invoices/{i}").json().get("electronicDocumentProfile") == "XRechnung"
+    ]
     regular = [i for i in final if i not in xrechnung]
 
     assert org.api("GET", f"/v1/credit-notes/{final[0]}").status_code == 404  # another type's id
@@ -54,17 +55,17 @@ def test_sales_documents_render_and_download_by_accept(sandbox_server) -> None:
     pdf = org.api("GET", f"/v1/invoices/{regular[0]}/file", headers={"Accept": "*/*"})
     assert (pdf.status_code, pdf.content[:5]) == (200, b"%PDF-")
     assert "attachment; filename=" in pdf.headers["Content-Disposition"]
-    assert org.api("GET", f"/v1/invoices/{regular[0]}/file", headers={"Accept": "application/xml"}).status_code \
-        == 404
-    assert org.api("GET", f"/v1/invoices/{regular[0]}/file", headers={"Accept": "application/json"}).status_code \
-        == 406
+    assert org.api("GET", f"/v1/invoices/{regular[0]}/file", headers={"Accept": "application/xml"}).status_code == 404
+    assert org.api("GET", f"/v1/invoices/{regular[0]}/file", headers={"Accept": "application/json"}).status_code == 406
     assert org.api("GET", f"/v1/invoices/{regular[0]}/file", headers={"Accept": "image/png"}).status_code == 406
     down_payments = entries(org, voucherType="downpaymentinvoice").json()["content"]
     assert down_payments
     down_payment = org.api("GET", f"/v1/down-payment-invoices/{down_payments[0]['id']}").json()
     assert (down_payment["id"], down_payment["closingInvoiceId"]) == (down_payments[0]["id"], None)
-    assert org.api("GET", f"/v1/down-payment-invoices/{down_payment['id']}/file",
-                   headers={"Accept": "*/*"}).content[:5] == b"%PDF-"
+    assert (
+        org.api("GET", f"/v1/down-payment-invoices/{down_payment['id']}/file", headers={"Accept": "*/*"}).content[:5]
+        == b"%PDF-"
+    )
     if xrechnung:
         xml = org.api("GET", f"/v1/invoices/{xrechnung[0]}/file", headers={"Accept": "*/*"})
         assert xml.headers["Content-Type"].startswith("application/xml")
@@ -74,10 +75,12 @@ def test_sales_documents_render_and_download_by_accept(sandbox_server) -> None:
 
 
 def test_open_vouchers_past_their_due_date_are_listed_overdue(sandbox_empty) -> None:
-    past = sandbox_empty.api("POST", "/v1/vouchers", json={**VOUCHER, "voucherDate": "2024-01-01",
-                                                            "dueDate": "2024-01-15"}).json()["id"]
-    future = sandbox_empty.api("POST", "/v1/vouchers", json={**VOUCHER, "voucherDate": "2024-01-01",
-                                                              "dueDate": "2099-01-15"}).json()["id"]
+    past = sandbox_empty.api(
+        "POST", "/v1/vouchers", json={**VOUCHER, "voucherDate": "2024-01-01", "dueDate": "2024-01-15"}
+    ).json()["id"]
+    future = sandbox_empty.api(
+        "POST", "/v1/vouchers", json={**VOUCHER, "voucherDate": "2024-01-01", "dueDate": "2099-01-15"}
+    ).json()["id"]
 
     def ids(status: str) -> dict[str, str]:
         return {e["id"]: e["voucherStatus"] for e in entries(sandbox_empty, voucherStatus=status).json()["content"]}

@@ -56,9 +56,12 @@ def test_session_and_csrf_cookies_are_secure(alice) -> None:
     client = Client(enforce_csrf_checks=True)
     page = client.get("/accounts/login/", secure=True)
     csrf = page.cookies["csrftoken"]
-    response = client.post("/accounts/login/", {"username": "alice", "password": "alice-password-1",
-                                                "csrfmiddlewaretoken": csrf.value}, secure=True,
-                           HTTP_REFERER="https://testserver/accounts/login/")
+    response = client.post(
+        "/accounts/login/",
+        {"username": "alice", "password": "alice-password-1", "csrfmiddlewaretoken": csrf.value},
+        secure=True,
+        HTTP_REFERER="https://testserver/accounts/login/",
+    )
 
     assert response.status_code == 302
     session = response.cookies["sessionid"]
@@ -94,15 +97,30 @@ def test_production_settings_pass_the_deploy_check(tmp_path) -> None:
 
     pem = tmp_path / "lexoffice.pem"
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                  serialization.PublicFormat.SubjectPublicKeyInfo))
-    env = {**os.environ, "DJANGO_DEBUG": "false", "SECRET_KEY": "x" * 30 + uuid.uuid4().hex * 2,
-           "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(), "ALLOWED_HOSTS": "lexhub.example.com",
-           "CSRF_TRUSTED_ORIGINS": "https://lexhub.example.com", "PUBLIC_BASE_URL": "https://lexhub.example.com",
-           "SECURE_SSL_REDIRECT": "true", "USE_X_FORWARDED_PROTO": "true",
-           "LEXOFFICE_WEBHOOK_PUBLIC_KEYS": str(pem), "LEXHUB_VAR_DIR": str(tmp_path / "var")}
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    pem.write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "SECRET_KEY": "x" * 30 + uuid.uuid4().hex * 2,
+        "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "ALLOWED_HOSTS": "lexhub.example.com",
+        "CSRF_TRUSTED_ORIGINS": "https://lexhub.example.com",
+        "PUBLIC_BASE_URL": "https://lexhub.example.com",
+        "SECURE_SSL_REDIRECT": "true",
+        "USE_X_FORWARDED_PROTO": "true",
+        "LEXOFFICE_WEBHOOK_PUBLIC_KEYS": str(pem),
+        "LEXHUB_VAR_DIR": str(tmp_path / "var"),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stdout + result.stderr

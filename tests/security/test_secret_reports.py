@@ -45,17 +45,20 @@ BAD_REQUESTS = [
 def test_a_header_query_or_body_that_cannot_be_sent_is_a_400(connection, alice, extra) -> None:
     body = json.dumps({"method": "GET", "path": "/v1/profile", **extra})  # \ud800 travels escaped, as JSON allows
 
-    answer = token_client(alice).post(f"/api/v1/connections/{connection.pk}/api-call/", body,
-                                      content_type="application/json")
+    answer = token_client(alice).post(
+        f"/api/v1/connections/{connection.pk}/api-call/", body, content_type="application/json"
+    )
 
     assert answer.status_code == 400, answer.content
     assert answer.json()["message"]
 
 
 def test_latin1_header_values_are_still_sent(connection, alice) -> None:
-    answer = token_client(alice).post(f"/api/v1/connections/{connection.pk}/api-call/", {
-        "method": "GET", "path": "/v1/profile", "headers": {"Accept": "application/json; q=0.9, */*; x=\u00e9"}},
-        format="json")
+    answer = token_client(alice).post(
+        f"/api/v1/connections/{connection.pk}/api-call/",
+        {"method": "GET", "path": "/v1/profile", "headers": {"Accept": "application/json; q=0.9, */*; x=\u00e9"}},
+        format="json",
+    )
 
     assert answer.status_code == 200, answer.content
 
@@ -71,15 +74,20 @@ def exploding_transport(monkeypatch):
 
 
 @pytest.mark.parametrize("accept", ["text/html", "application/json"])
-def test_a_crash_inside_the_client_shows_the_key_nowhere(connection, sandbox, alice, settings, caplog, accept,
-                                                          exploding_transport) -> None:
+def test_a_crash_inside_the_client_shows_the_key_nowhere(
+    connection, sandbox, alice, settings, caplog, accept, exploding_transport
+) -> None:
     settings.DEBUG = True
     client = token_client(alice)
     client.raise_request_exception = False
     caplog.set_level(logging.DEBUG)
 
-    answer = client.post(f"/api/v1/connections/{connection.pk}/api-call/", {"method": "GET", "path": "/v1/profile"},
-                         format="json", HTTP_ACCEPT=accept)
+    answer = client.post(
+        f"/api/v1/connections/{connection.pk}/api-call/",
+        {"method": "GET", "path": "/v1/profile"},
+        format="json",
+        HTTP_ACCEPT=accept,
+    )
 
     page = answer.content.decode()
     assert answer.status_code == 500

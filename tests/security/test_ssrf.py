@@ -84,31 +84,93 @@ def redirector(listener) -> Iterator[int]:
 
 def corpus(port: int, redirect_port: int) -> list[str]:
     p = port
-    loopback = [f"http://127.0.0.1:{p}", f"https://127.0.0.1:{p}", f"http://127.1:{p}", f"http://127.0.1:{p}",
-                f"http://0x7f000001:{p}", f"http://0x7f.0.0.1:{p}", f"http://2130706433:{p}", f"http://0177.0.0.1:{p}",
-                f"http://017700000001:{p}", f"http://[::1]:{p}", f"http://[::ffff:127.0.0.1]:{p}",
-                f"http://[0:0:0:0:0:ffff:7f00:1]:{p}", f"http://[::ffff:7f00:1]:{p}", f"http://0.0.0.0:{p}",
-                f"http://0:{p}", f"http://127.0.0.2:{p}", f"http://localhost:{p}", f"http://LOCALHOST:{p}",
-                f"http://localhost.:{p}", f"http://ip6-localhost:{p}", f"http://localtest.me:{p}",
-                f"http://127.0.0.1.nip.io:{p}", f"http://spoofed.burpcollaborator.net:{p}"]
-    internal = ["http://169.254.169.254", "http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]",
-                "http://metadata.google.internal", "http://100.100.100.200", "http://10.0.0.1", "http://192.168.0.1",
-                "http://172.16.0.1", "http://[fe80::1]", "http://[fc00::1]"]
-    user_info = [f"http://user:pass@127.0.0.1:{p}", f"https://api.lexware.io@127.0.0.1:{p}",
-                 f"http://127.0.0.1:{p}@api.lexware.io", f"https://api.lexware.io:443@127.0.0.1:{p}",
-                 f"https://api.lexware.io\\@127.0.0.1:{p}"]
-    shapes = [f"http://127.0.0.1:{p}/internal/secret#", f"https://api.lexware.io#@127.0.0.1:{p}",
-              f"https://api.lexware.io?x=http://127.0.0.1:{p}", f"http://127.0.0.1:{p}?", f"http://127.0.0.1:{p}/v1#",
-              f"http://127.0.0.1:{p}/_sandbox/deliveries#", "https://api.lexware.io/v1/../", "https://api.lexware.io/x",
-              f"http://127.0.0.1%3A{p}", f"http://%31%32%37.0.0.1:{p}", f"https://api.lexware.io%2F@127.0.0.1:{p}",
-              f"http://127.0.0.1:{p}%23", f"http://127.0.0.1:{p}/%2e%2e/"]
-    schemes = [f"ftp://127.0.0.1:{p}", "file:///etc/passwd", f"gopher://127.0.0.1:{p}/", "javascript:alert(1)",
-               f"//127.0.0.1:{p}", f"127.0.0.1:{p}", f"dict://127.0.0.1:{p}", f"http:127.0.0.1:{p}",
-               f"http:/127.0.0.1:{p}", f"ws://127.0.0.1:{p}"]
-    spelling = [f" http://127.0.0.1:{p}", f"http://127.0.0.1:{p}\n", f"http://127.0.0.1:{p}\r\nX-Evil: 1",
-                f"http://127.0.0.1\t:{p}", f"http://127.0.0.1:{p + 65536}", f"http://127.0.0.1:0{p}"]
-    lookalikes = ["https://api.lexware.io.evil.test", "https://api.lexware.io:8443", "http://api.lexware.io",
-                  "https://api-lexware.io", "https://evil.test/api.lexware.io", "https://api.lexware.io./"]
+    loopback = [
+        f"http://127.0.0.1:{p}",
+        f"https://127.0.0.1:{p}",
+        f"http://127.1:{p}",
+        f"http://127.0.1:{p}",
+        f"http://0x7f000001:{p}",
+        f"http://0x7f.0.0.1:{p}",
+        f"http://2130706433:{p}",
+        f"http://0177.0.0.1:{p}",
+        f"http://017700000001:{p}",
+        f"http://[::1]:{p}",
+        f"http://[::ffff:127.0.0.1]:{p}",
+        f"http://[0:0:0:0:0:ffff:7f00:1]:{p}",
+        f"http://[::ffff:7f00:1]:{p}",
+        f"http://0.0.0.0:{p}",
+        f"http://0:{p}",
+        f"http://127.0.0.2:{p}",
+        f"http://localhost:{p}",
+        f"http://LOCALHOST:{p}",
+        f"http://localhost.:{p}",
+        f"http://ip6-localhost:{p}",
+        f"http://localtest.me:{p}",
+        f"http://127.0.0.1.nip.io:{p}",
+        f"http://spoofed.burpcollaborator.net:{p}",
+    ]
+    internal = [
+        "http://169.254.169.254",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fd00:ec2::254]",
+        "http://metadata.google.internal",
+        "http://100.100.100.200",
+        "http://10.0.0.1",
+        "http://192.168.0.1",
+        "http://172.16.0.1",
+        "http://[fe80::1]",
+        "http://[fc00::1]",
+    ]
+    user_info = [
+        f"http://user:pass@127.0.0.1:{p}",
+        f"https://api.lexware.io@127.0.0.1:{p}",
+        f"http://127.0.0.1:{p}@api.lexware.io",
+        f"https://api.lexware.io:443@127.0.0.1:{p}",
+        f"https://api.lexware.io\\@127.0.0.1:{p}",
+    ]
+    shapes = [
+        f"http://127.0.0.1:{p}/internal/secret#",
+        f"https://api.lexware.io#@127.0.0.1:{p}",
+        f"https://api.lexware.io?x=http://127.0.0.1:{p}",
+        f"http://127.0.0.1:{p}?",
+        f"http://127.0.0.1:{p}/v1#",
+        f"http://127.0.0.1:{p}/_sandbox/deliveries#",
+        "https://api.lexware.io/v1/../",
+        "https://api.lexware.io/x",
+        f"http://127.0.0.1%3A{p}",
+        f"http://%31%32%37.0.0.1:{p}",
+        f"https://api.lexware.io%2F@127.0.0.1:{p}",
+        f"http://127.0.0.1:{p}%23",
+        f"http://127.0.0.1:{p}/%2e%2e/",
+    ]
+    schemes = [
+        f"ftp://127.0.0.1:{p}",
+        "file:///etc/passwd",
+        f"gopher://127.0.0.1:{p}/",
+        "javascript:alert(1)",
+        f"//127.0.0.1:{p}",
+        f"127.0.0.1:{p}",
+        f"dict://127.0.0.1:{p}",
+        f"http:127.0.0.1:{p}",
+        f"http:/127.0.0.1:{p}",
+        f"ws://127.0.0.1:{p}",
+    ]
+    spelling = [
+        f" http://127.0.0.1:{p}",
+        f"http://127.0.0.1:{p}\n",
+        f"http://127.0.0.1:{p}\r\nX-Evil: 1",
+        f"http://127.0.0.1\t:{p}",
+        f"http://127.0.0.1:{p + 65536}",
+        f"http://127.0.0.1:0{p}",
+    ]
+    lookalikes = [
+        "https://api.lexware.io.evil.test",
+        "https://api.lexware.io:8443",
+        "http://api.lexware.io",
+        "https://api-lexware.io",
+        "https://evil.test/api.lexware.io",
+        "https://api.lexware.io./",
+    ]
     redirecting = [f"http://127.0.0.1:{redirect_port}"]
     return loopback + internal + user_info + shapes + schemes + spelling + lookalikes + redirecting
 
@@ -122,8 +184,9 @@ def test_the_corpus_is_refused_everywhere_and_nothing_connects(alice, listener, 
     form.force_login(alice)
 
     for number, url in enumerate(urls):
-        answer = api.post("/api/v1/connections/", {"name": f"api {number}", "apiKey": "anything", "baseUrl": url},
-                          format="json")
+        answer = api.post(
+            "/api/v1/connections/", {"name": f"api {number}", "apiKey": "anything", "baseUrl": url}, format="json"
+        )
         assert answer.status_code == 400, (url, answer.content)
         assert "LEXOFFICE_API_BASE_URLS" in answer.content.decode() or answer.json()["fieldErrors"], url
 
@@ -148,18 +211,33 @@ def test_the_form_offers_only_the_deployments_addresses(alice_client, settings) 
     assert page.count("<option") == 3  # the default, then the two extras
 
 
-@pytest.mark.parametrize(("given", "stored"), [
-    ("", ""), ("https://api.lexware.io", ""), ("HTTPS://API.LEXWARE.IO/", ""),
-    ("http://127.0.0.1:8765", "http://127.0.0.1:8765"), ("http://127.0.0.1:8765/", "http://127.0.0.1:8765"),
-])
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("", ""),
+        ("https://api.lexware.io", ""),
+        ("HTTPS://API.LEXWARE.IO/", ""),
+        ("http://127.0.0.1:8765", "http://127.0.0.1:8765"),
+        ("http://127.0.0.1:8765/", "http://127.0.0.1:8765"),
+    ],
+)
 def test_allowed_addresses_are_stored_in_their_normal_form(given, stored, settings) -> None:
     settings.LEXOFFICE_API_BASE_URLS = ["http://127.0.0.1:8765"]
 
     assert checked_base_url(given) == stored
 
 
-@pytest.mark.parametrize("value", ["http://127.0.0.1:8765/v1", "http://u@127.0.0.1:8765", "http://127.0.0.1:8765#",
-                                   "http://127.0.0.1:8765?", "http://127.0.0.1:99999", "ftp://127.0.0.1"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://127.0.0.1:8765/v1",
+        "http://u@127.0.0.1:8765",
+        "http://127.0.0.1:8765#",
+        "http://127.0.0.1:8765?",
+        "http://127.0.0.1:99999",
+        "ftp://127.0.0.1",
+    ],
+)
 def test_only_plain_host_roots_have_a_normal_form(value) -> None:
     assert normalize_base_url(value) is None
 
@@ -170,8 +248,9 @@ def test_a_stored_address_the_deployment_no_longer_allows_is_refused_at_use(conn
 
     with pytest.raises(BaseUrlNotAllowed):
         connection.client()
-    answer = token_client(alice).post(f"/api/v1/connections/{connection.pk}/api-call/",
-                                      {"method": "GET", "path": "/v1/profile"}, format="json")
+    answer = token_client(alice).post(
+        f"/api/v1/connections/{connection.pk}/api-call/", {"method": "GET", "path": "/v1/profile"}, format="json"
+    )
     assert answer.status_code == 400
     assert answer.json()["code"] == "base_url_not_allowed"
     assert token_client(alice).post(f"/api/v1/connections/{connection.pk}/verify/").status_code == 400

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def sync_now(connection, kind=SyncRun.Kind.FULL) -> SyncRun:
-    run = SyncRun.objects.create(connection=connection, kind=kind,
-                                 since=timezone.now() - timedelta(days=1) if kind == "incremental" else None)
+    run = SyncRun.objects.create(
+        connection=connection, kind=kind, since=timezone.now() - timedelta(days=1) if kind == "incremental" else None
+    )
     return run_sync(run_id=run.pk)
 
 
@@ -86,7 +87,8 @@ def test_only_one_sync_per_connection_is_unfinished(connection, django_capture_o
 
 
 def test_a_sync_that_finishes_while_another_is_requested_does_not_lose_the_request(
-        connection, django_capture_on_commit_callbacks, monkeypatch) -> None:
+    connection, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
     with django_capture_on_commit_callbacks(execute=False):
         first = start_sync(connection=connection, kind=SyncRun.Kind.FULL)
     unfinished = SyncRun.objects.unfinished
@@ -117,13 +119,16 @@ def test_an_older_copy_never_overwrites_a_newer_one(connection) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_sync_converges_despite_injected_faults(connection, sandbox, seed: int) -> None:
-    sandbox.set_faults([
-        {"path": "^/v1/", "method": "GET", "rate": 0.05, "kind": "status", "status": 429},
-        {"path": "^/v1/", "method": "GET", "rate": 0.05, "kind": "status", "status": 500},
-        {"path": "^/v1/", "method": "GET", "rate": 0.04, "kind": "status", "status": 503},
-        {"path": "^/v1/", "method": "GET", "rate": 0.03, "kind": "status", "status": 504},
-        {"path": "^/v1/", "method": "GET", "rate": 0.03, "kind": "drop"},
-    ], seed=seed)
+    sandbox.set_faults(
+        [
+            {"path": "^/v1/", "method": "GET", "rate": 0.05, "kind": "status", "status": 429},
+            {"path": "^/v1/", "method": "GET", "rate": 0.05, "kind": "status", "status": 500},
+            {"path": "^/v1/", "method": "GET", "rate": 0.04, "kind": "status", "status": 503},
+            {"path": "^/v1/", "method": "GET", "rate": 0.03, "kind": "status", "status": 504},
+            {"path": "^/v1/", "method": "GET", "rate": 0.03, "kind": "drop"},
+        ],
+        seed=seed,
+    )
     run = SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL)
     for _attempt in range(10):  # what Celery's retry does: run the same run again after a transient error
         try:
@@ -137,17 +142,23 @@ def test_a_sync_converges_despite_injected_faults(connection, sandbox, seed: int
     assert mirror_differences(connection, sandbox) == []
 
 
-def test_an_incremental_sync_after_200_changes_costs_pages_plus_200(alice, sandbox_server,
-                                                                     django_capture_on_commit_callbacks) -> None:
+def test_an_incremental_sync_after_200_changes_costs_pages_plus_200(
+    alice, sandbox_server, django_capture_on_commit_callbacks
+) -> None:
     from lexhub.connections import create_connection
 
     org = sandbox_server.new_org(contacts=10, vouchers=260, seed=13)
     with django_capture_on_commit_callbacks(execute=False):
-        connection = create_connection(name="Changes", api_key=org.api_key, owner=alice, base_url=org.base_url,
-                                       rate_limit=1000)
+        connection = create_connection(
+            name="Changes", api_key=org.api_key, owner=alice, base_url=org.base_url, rate_limit=1000
+        )
     sync_now(connection)
-    bookkeeping = [str(v) for v in Voucher.objects.filter(connection=connection).exclude(
-        voucher_status="unchecked").values_list("lexoffice_id", flat=True)[:200]]
+    bookkeeping = [
+        str(v)
+        for v in Voucher.objects.filter(connection=connection)
+        .exclude(voucher_status="unchecked")
+        .values_list("lexoffice_id", flat=True)[:200]
+    ]
     for voucher_id in bookkeeping:
         org.mutate("voucher", "change", voucher_id, {"remark": "changed in the web app"})
     before = org.counters()["requests"]
@@ -158,8 +169,10 @@ def test_an_incremental_sync_after_200_changes_costs_pages_plus_200(alice, sandb
     pages = 1 + 1  # one contacts page, one voucher-list page of the changed entries
     assert run.state == SyncRun.State.SUCCEEDED
     assert sent <= pages + 200
-    assert all(v.details["remark"] == "changed in the web app"
-               for v in Voucher.objects.filter(connection=connection, lexoffice_id__in=bookkeeping))
+    assert all(
+        v.details["remark"] == "changed in the web app"
+        for v in Voucher.objects.filter(connection=connection, lexoffice_id__in=bookkeeping)
+    )
 
 
 @pytest.mark.django_db(transaction=True)  # the command syncs in a thread with its own connection

@@ -21,8 +21,9 @@ def test_a_sync_survives_a_killed_worker(alice, sandbox_server, private_celery_q
 
     settings.LEXHUB_AUTO_REGISTER_WEBHOOKS = False
     org = sandbox_server.new_org(contacts=30, vouchers=60, invoices=20, seed=21)
-    connection = create_connection(name="Crash", api_key=org.api_key, owner=alice, base_url=org.base_url,
-                                   rate_limit=25)  # slow enough to be killed half-way
+    connection = create_connection(
+        name="Crash", api_key=org.api_key, owner=alice, base_url=org.base_url, rate_limit=25
+    )  # slow enough to be killed half-way
     worker = start_worker(private_celery_queue, tmp_path / "worker-1.log")
     run = start_sync(connection=connection, kind=SyncRun.Kind.FULL)
     deadline = time.monotonic() + 60
@@ -48,5 +49,6 @@ def test_a_sync_survives_a_killed_worker(alice, sandbox_server, private_celery_q
     assert SyncRun.objects.get(pk=run.pk).state == SyncRun.State.SUCCEEDED
     assert mirror_differences(connection, org) == []
     assert Contact.objects.filter(connection=connection).count() == 30
-    assert Voucher.objects.filter(connection=connection).count() == len({v.lexoffice_id for v in
-                                                                         Voucher.objects.filter(connection=connection)})
+    assert Voucher.objects.filter(connection=connection).count() == len(
+        {v.lexoffice_id for v in Voucher.objects.filter(connection=connection)}
+    )

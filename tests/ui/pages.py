@@ -25,5 +25,8 @@ def field_errors(html: str, name: str) -> list[str]:
 
 
 def fields_with_errors(html: str) -> set[str]:
-    return {re.search(r'name="([^"]+)"', block).group(1) for block in FIELD_BLOCK.findall(html)
-            if 'class="errorlist"' in block and 'name="' in block}
+    return {
+        re.search(r'name="([^"]+)"', block).group(1)
+        for block in FIELD_BLOCK.findall(html)
+        if 'class="errorlist"' in block and 'name="' in block
+    }

@@ -7,8 +7,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_owner_makes_an_api_call_and_it_is_audited(alice_client, connection, sandbox) -> None:
-    response = alice_client.post(f"/connections/{connection.pk}/api-call/", {
-        "method": "GET", "path": "/v1/contacts", "query": "page=0\nsize=2", "accept": "application/json"})
+    response = alice_client.post(
+        f"/connections/{connection.pk}/api-call/",
+        {"method": "GET", "path": "/v1/contacts", "query": "page=0\nsize=2", "accept": "application/json"},
+    )
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -19,13 +21,16 @@ def test_the_owner_makes_an_api_call_and_it_is_audited(alice_client, connection,
     assert (entry.method, entry.path, entry.status, entry.result) == ("GET", "/v1/contacts", 200, "ok")
 
 
-@pytest.mark.parametrize("path", ["https://evil.example/v1/profile", "//evil.example/v1/profile",
-                                  "/v1/../internal", "/v1/%2e%2e/x", "/v2/profile"])
+@pytest.mark.parametrize(
+    "path",
+    ["https://evil.example/v1/profile", "//evil.example/v1/profile", "/v1/../internal", "/v1/%2e%2e/x", "/v2/profile"],
+)
 def test_paths_outside_v1_are_refused_on_the_path_field(alice_client, connection, sandbox, path) -> None:
     before = sandbox.counters()["requests"]
 
-    response = alice_client.post(f"/connections/{connection.pk}/api-call/",
-                                 {"method": "GET", "path": path, "accept": "application/json"})
+    response = alice_client.post(
+        f"/connections/{connection.pk}/api-call/", {"method": "GET", "path": path, "accept": "application/json"}
+    )
 
     assert response.status_code == 400
     assert 'class="errorlist"' in response.content.decode()
@@ -34,9 +39,10 @@ def test_paths_outside_v1_are_refused_on_the_path_field(alice_client, connection
 
 
 def test_a_malformed_query_is_a_field_error(alice_client, connection, sandbox) -> None:
-    response = alice_client.post(f"/connections/{connection.pk}/api-call/",
-                                 {"method": "GET", "path": "/v1/profile", "query": "no equals sign",
-                                  "accept": "application/json"})
+    response = alice_client.post(
+        f"/connections/{connection.pk}/api-call/",
+        {"method": "GET", "path": "/v1/profile", "query": "no equals sign", "accept": "application/json"},
+    )
 
     assert response.status_code == 400
     assert "name=value" in response.content.decode()
@@ -46,14 +52,19 @@ def test_only_the_owner_sees_the_api_call_page(bob_client, bob, connection) -> N
     assert bob_client.get(f"/connections/{connection.pk}/api-call/").status_code == 404
     connection.members.add(bob)  # shared with bob: he may read, not call the API with alice's key
     assert bob_client.get(f"/connections/{connection.pk}/api-call/").status_code == 404
-    assert bob_client.post(f"/connections/{connection.pk}/api-call/",
-                           {"method": "GET", "path": "/v1/profile", "accept": "application/json"}).status_code == 404
+    assert (
+        bob_client.post(
+            f"/connections/{connection.pk}/api-call/",
+            {"method": "GET", "path": "/v1/profile", "accept": "application/json"},
+        ).status_code
+        == 404
+    )
 
 
-def test_the_audit_log_lists_writes_of_visible_connections_only(alice_client, bob_client, alice, connection,
-                                                                sandbox) -> None:
-    push_contact(connection=connection, data={"roles": {"customer": {}}, "company": {"name": "Audit GmbH"}},
-                 user=alice)
+def test_the_audit_log_lists_writes_of_visible_connections_only(
+    alice_client, bob_client, alice, connection, sandbox
+) -> None:
+    push_contact(connection=connection, data={"roles": {"customer": {}}, "company": {"name": "Audit GmbH"}}, user=alice)
 
     mine = alice_client.get("/audit/").content.decode()
     filtered = alice_client.get("/audit/", {"action": "api_call"}).content.decode()
@@ -65,10 +76,23 @@ def test_the_audit_log_lists_writes_of_visible_connections_only(alice_client, bo
     assert 'href="/audit/">Audit log</a>' in mine
 
 
-def test_the_audit_page_costs_the_same_queries_for_many_entries(alice_client, alice, connection,
-                                                                django_assert_max_num_queries) -> None:
-    AuditLog.objects.bulk_create([AuditLog(connection=connection, user=alice, action="api_call", method="GET",
-                                           path=f"/v1/x/{i}", result="ok", status=200) for i in range(120)])
+def test_the_audit_page_costs_the_same_queries_for_many_entries(
+    alice_client, alice, connection, django_assert_max_num_queries
+) -> None:
+    AuditLog.objects.bulk_create(
+        [
+            AuditLog(
+                connection=connection,
+                user=alice,
+                action="api_call",
+                method="GET",
+                path=f"/v1/x/{i}",
+                result="ok",
+                status=200,
+            )
+            for i in range(120)
+        ]
+    )
 
     with django_assert_max_num_queries(6):
         response = alice_client.get("/audit/")

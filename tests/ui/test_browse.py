@@ -33,14 +33,16 @@ def test_vouchers_and_invoices_are_listed_filtered_and_shown(alice_client, synce
     assert "Document" in detail
 
 
-def test_pages_follow_the_cursor_without_repeats(alice_client, sandbox_server, alice,
-                                                 django_capture_on_commit_callbacks) -> None:
+def test_pages_follow_the_cursor_without_repeats(
+    alice_client, sandbox_server, alice, django_capture_on_commit_callbacks
+) -> None:
     from lexhub.connections import create_connection
 
     org = sandbox_server.new_org(vouchers=130, seed=4)
     with django_capture_on_commit_callbacks(execute=False):
-        connection = create_connection(name="Paging", api_key=org.api_key, owner=alice, base_url=org.base_url,
-                                       rate_limit=1000)
+        connection = create_connection(
+            name="Paging", api_key=org.api_key, owner=alice, base_url=org.base_url, rate_limit=1000
+        )
     run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
     seen, url = [], "/vouchers/"
     for _ in range(5):
@@ -51,8 +53,10 @@ def test_pages_follow_the_cursor_without_repeats(alice_client, sandbox_server, a
             break
         url = f"/vouchers/?after={page.next_cursor}"
 
-    expected = Voucher.objects.filter(connection=connection, voucher_type__in=(
-        "salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote")).count()
+    expected = Voucher.objects.filter(
+        connection=connection,
+        voucher_type__in=("salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote"),
+    ).count()
     assert len(seen) == len(set(seen)) == expected
 
 

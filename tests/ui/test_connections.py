@@ -8,8 +8,9 @@ pytestmark = pytest.mark.django_db
 
 def test_connecting_verifies_the_key_and_starts_a_sync(alice_client, sandbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        response = alice_client.post("/connections/new/", {"name": "Books", "api_key": sandbox.api_key,
-                                                           "base_url": sandbox.base_url})
+        response = alice_client.post(
+            "/connections/new/", {"name": "Books", "api_key": sandbox.api_key, "base_url": sandbox.base_url}
+        )
 
     assert response.status_code == 302
     connection = Connection.objects.get(name="Books")
@@ -18,8 +19,9 @@ def test_connecting_verifies_the_key_and_starts_a_sync(alice_client, sandbox, dj
 
 
 def test_a_refused_key_shows_on_the_form_and_saves_nothing(alice_client, sandbox) -> None:
-    response = alice_client.post("/connections/new/", {"name": "Books", "api_key": "wrong-key-123",
-                                                       "base_url": sandbox.base_url})
+    response = alice_client.post(
+        "/connections/new/", {"name": "Books", "api_key": "wrong-key-123", "base_url": sandbox.base_url}
+    )
 
     assert response.status_code == 200
     assert "did not accept this API key" in response.content.decode()
@@ -41,8 +43,9 @@ def test_the_dashboard_shows_counts_and_the_running_sync(alice_client, connectio
     assert (status["done"], status["total"], status["percent"]) == (3, 10, 30)
 
 
-def test_the_dashboard_shows_the_next_sync_and_requests_waiting_for_the_budget(alice_client, connection,
-                                                                              settings) -> None:
+def test_the_dashboard_shows_the_next_sync_and_requests_waiting_for_the_budget(
+    alice_client, connection, settings
+) -> None:
     from lexoffice.ratelimit import HEADROOM, bucket_id, get_limiter
 
     settings.LEXHUB_SYNC_INTERVAL_SECONDS = 3600
@@ -91,8 +94,14 @@ def test_deleting_removes_the_connection(alice_client, connection) -> None:
 def test_the_event_log_lists_and_replays(alice_client, connection) -> None:
     from webhooks.models import WebhookEvent
 
-    event = WebhookEvent.objects.create(connection=connection, event_type="contact.changed", resource_id="x",
-                                        event_date="2026-01-01T00:00:00.000+01:00", state="dead", error="boom")
+    event = WebhookEvent.objects.create(
+        connection=connection,
+        event_type="contact.changed",
+        resource_id="x",
+        event_date="2026-01-01T00:00:00.000+01:00",
+        state="dead",
+        error="boom",
+    )
 
     page = alice_client.get("/events/?state=dead").content.decode()
     replayed = alice_client.post(f"/events/{event.pk}/replay/")

@@ -7,14 +7,25 @@ from tests.ui.pages import field_errors, fields_with_errors, labels
 
 pytestmark = pytest.mark.django_db
 
-CONTRACT_LABELS = ("Company name", "First name", "Last name", "Note", "Email (business)", "Customer", "Vendor",
-                   "Leitweg-ID")
+CONTRACT_LABELS = (
+    "Company name",
+    "First name",
+    "Last name",
+    "Note",
+    "Email (business)",
+    "Customer",
+    "Vendor",
+    "Leitweg-ID",
+)
 
 
 def posted(values: dict) -> dict:
     """What a browser submits for these form values: checked boxes as "on", unchecked ones absent."""
-    return {name: ("on" if value is True else value) for name, value in values.items()
-            if value is not False and value is not None}
+    return {
+        name: ("on" if value is True else value)
+        for name, value in values.items()
+        if value is not False and value is not None
+    }
 
 
 def edit_data(contact: Contact, **changes) -> dict:
@@ -42,12 +53,28 @@ def test_the_edit_form_has_every_contract_label_the_version_and_save(alice_clien
 
 
 def test_a_new_company_is_created_in_lexoffice_and_shown(alice_client, connection, sandbox) -> None:
-    response = alice_client.post("/contacts/new/", {
-        "version": "0", "is_customer": "on", "company_name": "Formular Test GmbH", "vat_id": "DE123456789",
-        "cp_firstName": "Jana", "cp_lastName": "Berg", "cp_primary": "on", "billing_street": "Hafenweg 3",
-        "billing_zip": "20457", "billing_city": "Hamburg", "billing_countryCode": "DE",
-        "email_business": "info@formular.example", "phone_mobile": "0170 123", "buyer_reference": "04011000-1-06",
-        "vendor_number_at_customer": "K-77", "note": "per Formular"}, follow=True)
+    response = alice_client.post(
+        "/contacts/new/",
+        {
+            "version": "0",
+            "is_customer": "on",
+            "company_name": "Formular Test GmbH",
+            "vat_id": "DE123456789",
+            "cp_firstName": "Jana",
+            "cp_lastName": "Berg",
+            "cp_primary": "on",
+            "billing_street": "Hafenweg 3",
+            "billing_zip": "20457",
+            "billing_city": "Hamburg",
+            "billing_countryCode": "DE",
+            "email_business": "info@formular.example",
+            "phone_mobile": "0170 123",
+            "buyer_reference": "04011000-1-06",
+            "vendor_number_at_customer": "K-77",
+            "note": "per Formular",
+        },
+        follow=True,
+    )
 
     contact = Contact.objects.get(connection=connection, name="Formular Test GmbH")
     remote = sandbox.api("GET", f"/v1/contacts/{contact.lexoffice_id}").json()
@@ -62,8 +89,10 @@ def test_a_new_company_is_created_in_lexoffice_and_shown(alice_client, connectio
 
 
 def test_a_new_person_is_created(alice_client, connection, sandbox) -> None:
-    alice_client.post("/contacts/new/", {"version": "0", "is_vendor": "on", "salutation": "Frau",
-                                         "first_name": "Erika", "last_name": "Mustermann"})
+    alice_client.post(
+        "/contacts/new/",
+        {"version": "0", "is_vendor": "on", "salutation": "Frau", "first_name": "Erika", "last_name": "Mustermann"},
+    )
 
     contact = Contact.objects.get(connection=connection, name="Erika Mustermann")
     remote = sandbox.api("GET", f"/v1/contacts/{contact.lexoffice_id}").json()
@@ -71,20 +100,24 @@ def test_a_new_person_is_created(alice_client, connection, sandbox) -> None:
     assert "company" not in remote and "vendor" in remote["roles"]
 
 
-@pytest.mark.parametrize(("values", "field"), [
-    ({"company_name": "X GmbH"}, "is_customer"),  # no role
-    ({"is_customer": "on", "company_name": "X GmbH", "last_name": "Both"}, "company_name"),
-    ({"is_customer": "on"}, "company_name"),  # neither company nor person
-    ({"is_customer": "on", "first_name": "Only"}, "last_name"),
-    ({"is_customer": "on", "company_name": "X GmbH", "cp_firstName": "No surname"}, "cp_lastName"),
-    ({"is_customer": "on", "company_name": "X GmbH", "billing_countryCode": "XX"}, "billing_countryCode"),
-    ({"is_customer": "on", "company_name": "X GmbH", "email_business": "not-an-address"}, "email_business"),
-    ({"is_customer": "on", "company_name": "X GmbH", "buyer_reference": "04011000-1-06"},
-     "vendor_number_at_customer"),
-    ({"is_customer": "on", "company_name": "X GmbH", "note": "x" * 1001}, "note"),
-])
-def test_local_errors_show_on_their_field_without_a_request(alice_client, connection, sandbox, values,
-                                                              field) -> None:
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"company_name": "X GmbH"}, "is_customer"),  # no role
+        ({"is_customer": "on", "company_name": "X GmbH", "last_name": "Both"}, "company_name"),
+        ({"is_customer": "on"}, "company_name"),  # neither company nor person
+        ({"is_customer": "on", "first_name": "Only"}, "last_name"),
+        ({"is_customer": "on", "company_name": "X GmbH", "cp_firstName": "No surname"}, "cp_lastName"),
+        ({"is_customer": "on", "company_name": "X GmbH", "billing_countryCode": "XX"}, "billing_countryCode"),
+        ({"is_customer": "on", "company_name": "X GmbH", "email_business": "not-an-address"}, "email_business"),
+        (
+            {"is_customer": "on", "company_name": "X GmbH", "buyer_reference": "04011000-1-06"},
+            "vendor_number_at_customer",
+        ),
+        ({"is_customer": "on", "company_name": "X GmbH", "note": "x" * 1001}, "note"),
+    ],
+)
+def test_local_errors_show_on_their_field_without_a_request(alice_client, connection, sandbox, values, field) -> None:
     before = sandbox.counters()["requests"]
 
     response = alice_client.post("/contacts/new/", {"version": "0", **values})
@@ -98,8 +131,9 @@ def test_local_errors_show_on_their_field_without_a_request(alice_client, connec
 
 
 def test_lexoffice_field_errors_show_on_the_right_field(alice_client, connection, sandbox) -> None:
-    response = alice_client.post("/contacts/new/", {"version": "0", "is_customer": "on",
-                                                    "company_name": "Steuer GmbH", "vat_id": "DE12"})
+    response = alice_client.post(
+        "/contacts/new/", {"version": "0", "is_customer": "on", "company_name": "Steuer GmbH", "vat_id": "DE12"}
+    )
 
     html = response.content.decode()
     assert response.status_code == 400
@@ -123,8 +157,12 @@ def test_an_edit_is_saved_in_lexoffice(alice_client, synced, sandbox) -> None:
 
 def test_a_remote_change_in_other_fields_is_merged_without_a_conflict_screen(alice_client, synced, sandbox) -> None:
     contact = a_company(synced)
-    sandbox.mutate("contact", "change", str(contact.lexoffice_id),
-                   {"company": {**contact.raw["company"], "name": "Umbenannt GmbH"}})
+    sandbox.mutate(
+        "contact",
+        "change",
+        str(contact.lexoffice_id),
+        {"company": {**contact.raw["company"], "name": "Umbenannt GmbH"}},
+    )
 
     response = alice_client.post(f"/contacts/{contact.pk}/edit/", edit_data(contact, note="meine Notiz"))
 
@@ -135,8 +173,12 @@ def test_a_remote_change_in_other_fields_is_merged_without_a_conflict_screen(ali
 
 def conflicted(alice_client, contact: Contact, sandbox) -> tuple[object, str]:
     """Lexoffice changes the note and the company name while the user edits the note."""
-    sandbox.mutate("contact", "change", str(contact.lexoffice_id),
-                   {"note": "ihre Notiz", "company": {**contact.raw["company"], "name": "Parallel GmbH"}})
+    sandbox.mutate(
+        "contact",
+        "change",
+        str(contact.lexoffice_id),
+        {"note": "ihre Notiz", "company": {**contact.raw["company"], "name": "Parallel GmbH"}},
+    )
     response = alice_client.post(f"/contacts/{contact.pk}/edit/", edit_data(contact, note="meine Notiz"))
     return response, response.content.decode()
 
@@ -149,10 +191,11 @@ def test_a_clash_shows_the_conflict_screen_and_overwrites_nothing(alice_client, 
     assert response.status_code == 409
     assert "<h1>Conflict" in html
     assert '<table class="conflict">' in html
-    assert ('<th scope="col">Field</th><th scope="col">Your edit</th>'
-            '<th scope="col">Current in Lexoffice</th>') in html
-    assert '<tr data-path="note"><th scope="row">Note</th><td class="mine">meine Notiz</td>' \
-           '<td class="theirs">ihre Notiz</td></tr>' in html
+    assert ('<th scope="col">Field</th><th scope="col">Your edit</th><th scope="col">Current in Lexoffice</th>') in html
+    assert (
+        '<tr data-path="note"><th scope="row">Note</th><td class="mine">meine Notiz</td>'
+        '<td class="theirs">ihre Notiz</td></tr>' in html
+    )
     assert 'data-path="company.name"' not in html  # only the user's clashing fields
     assert "Apply my edit to the current version</button>" in html
     assert f'href="/contacts/{contact.pk}/">Discard my edit</a>' in html
@@ -192,20 +235,24 @@ def test_a_tampered_resolution_is_refused(alice_client, synced, sandbox) -> None
     assert sandbox.counters()["requests"] == before
 
 
-def test_the_connection_is_chosen_only_with_several(alice_client, connection, sandbox_server, alice,
-                                                   django_capture_on_commit_callbacks) -> None:
+def test_the_connection_is_chosen_only_with_several(
+    alice_client, connection, sandbox_server, alice, django_capture_on_commit_callbacks
+) -> None:
     from lexhub.connections import create_connection
 
     assert 'name="connection"' not in alice_client.get("/contacts/new/").content.decode()
     other = sandbox_server.new_org()
     with django_capture_on_commit_callbacks(execute=False):
-        second = create_connection(name="Zweite", api_key=other.api_key, owner=alice, base_url=other.base_url,
-                                   rate_limit=1000)
+        second = create_connection(
+            name="Zweite", api_key=other.api_key, owner=alice, base_url=other.base_url, rate_limit=1000
+        )
     html = alice_client.get("/contacts/new/").content.decode()
     assert labels(html).get("Connection") == "id_connection"
 
-    alice_client.post("/contacts/new/", {"connection": second.pk, "version": "0", "is_customer": "on",
-                                         "company_name": "Zweitfirma AG"})
+    alice_client.post(
+        "/contacts/new/",
+        {"connection": second.pk, "version": "0", "is_customer": "on", "company_name": "Zweitfirma AG"},
+    )
 
     assert Contact.objects.get(name="Zweitfirma AG").connection == second
     assert other.api("GET", "/v1/contacts", params={"name": "Zweitfirma"}).json()["content"]

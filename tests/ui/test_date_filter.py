@@ -20,11 +20,23 @@ def dated(alice) -> dict[str, Voucher]:
     connection = Connection(name="Dates", owner=alice)
     connection.set_api_key("not-used")
     connection.save()
-    moments = {"before": (2026, 2, 28, 23, 59), "first": (2026, 3, 1, 0, 0), "last": (2026, 3, 31, 23, 30),
-               "after": (2026, 4, 1, 0, 0)}
-    return {name: Voucher.objects.create(
-        connection=connection, lexoffice_id=uuid.uuid4(), voucher_type="purchaseinvoice", voucher_status="open",
-        voucher_number=f"ER-{name}", voucher_date=datetime(*moment, tzinfo=BERLIN)) for name, moment in moments.items()}
+    moments = {
+        "before": (2026, 2, 28, 23, 59),
+        "first": (2026, 3, 1, 0, 0),
+        "last": (2026, 3, 31, 23, 30),
+        "after": (2026, 4, 1, 0, 0),
+    }
+    return {
+        name: Voucher.objects.create(
+            connection=connection,
+            lexoffice_id=uuid.uuid4(),
+            voucher_type="purchaseinvoice",
+            voucher_status="open",
+            voucher_number=f"ER-{name}",
+            voucher_date=datetime(*moment, tzinfo=BERLIN),
+        )
+        for name, moment in moments.items()
+    }
 
 
 def test_the_range_includes_both_whole_days_and_nothing_else(alice_client, dated) -> None:

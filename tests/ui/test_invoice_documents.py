@@ -40,8 +40,9 @@ def test_an_xrechnung_invoice_offers_pdf_preview_and_xml(alice_client, connectio
     assert body(preview).startswith(b"%PDF-")
 
 
-def test_a_document_the_sync_does_not_fetch_is_fetched_and_rendered_on_download(alice_client, connection,
-                                                                                sandbox) -> None:
+def test_a_document_the_sync_does_not_fetch_is_fetched_and_rendered_on_download(
+    alice_client, connection, sandbox
+) -> None:
     created = sandbox.mutate("creditnote", "create", fields={})
     sync(connection)
     voucher = Voucher.objects.get(connection=connection, lexoffice_id=created["id"])

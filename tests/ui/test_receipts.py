@@ -35,8 +35,9 @@ def test_the_inbox_offers_the_drop_zone_and_the_plain_form(alice_client, connect
 
 
 def test_one_file_by_script_is_uploaded_and_answered_in_json(alice_client, connection, sandbox) -> None:
-    response = alice_client.post("/receipts/upload/", {"files": SimpleUploadedFile("Tankbeleg.pdf", files.pdf("T1"))},
-                                 **JSON)
+    response = alice_client.post(
+        "/receipts/upload/", {"files": SimpleUploadedFile("Tankbeleg.pdf", files.pdf("T1"))}, **JSON
+    )
 
     body = response.json()["uploads"]
     upload = Upload.objects.get()
@@ -52,11 +53,17 @@ def test_each_file_of_a_plain_form_gets_its_own_outcome(alice_client, connection
     duplicate = files.png(seed=7)
     alice_client.post("/receipts/upload/", {"files": SimpleUploadedFile("first.png", duplicate)}, **JSON)
 
-    response = alice_client.post("/receipts/upload/", {"files": [
-        SimpleUploadedFile("good.png", files.png(seed=8)),
-        SimpleUploadedFile("renamed.pdf", b"PK\x03\x04" + b"\x00" * 40),
-        SimpleUploadedFile("again.png", duplicate),
-    ]}, follow=True)
+    response = alice_client.post(
+        "/receipts/upload/",
+        {
+            "files": [
+                SimpleUploadedFile("good.png", files.png(seed=8)),
+                SimpleUploadedFile("renamed.pdf", b"PK\x03\x04" + b"\x00" * 40),
+                SimpleUploadedFile("again.png", duplicate),
+            ]
+        },
+        follow=True,
+    )
 
     html = response.content.decode()
     assert response.redirect_chain[-1][0] == "/receipts/"
@@ -81,19 +88,24 @@ def test_a_duplicate_names_the_existing_voucher(alice_client, connection, sandbo
     assert outcome["state"] == "duplicate" and outcome["error"].startswith("Already uploaded")
     expected = f"/vouchers/{upload.voucher.pk}/" if upload.voucher else "/receipts/"
     assert outcome["existing_url"] == expected
-    forced = alice_client.post("/receipts/upload/", {"files": SimpleUploadedFile("b.pdf", content), "force": "on"},
-                               **JSON)
+    forced = alice_client.post(
+        "/receipts/upload/", {"files": SimpleUploadedFile("b.pdf", content), "force": "on"}, **JSON
+    )
     assert forced.status_code == 201
 
 
-@pytest.mark.parametrize(("name", "content", "status", "message"), [
-    ("big.pdf", b"%PDF-1.4\n" + b"0" * MAX_UPLOAD_BYTES + b"\n%%EOF\n", 413, "larger than 5 MB"),
-    ("photo.jpg", b"GIF89a" + b"\x00" * 40, 415, "Only PDF, PNG and JPEG"),
-    ("cut.png", files.png()[:-12], 400, "truncated or damaged"),
-    ("empty.pdf", b"", 400, "empty"),
-])
-def test_refused_files_are_answered_per_file(alice_client, connection, sandbox, media, name, content, status,
-                                             message) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "status", "message"),
+    [
+        ("big.pdf", b"%PDF-1.4\n" + b"0" * MAX_UPLOAD_BYTES + b"\n%%EOF\n", 413, "larger than 5 MB"),
+        ("photo.jpg", b"GIF89a" + b"\x00" * 40, 415, "Only PDF, PNG and JPEG"),
+        ("cut.png", files.png()[:-12], 400, "truncated or damaged"),
+        ("empty.pdf", b"", 400, "empty"),
+    ],
+)
+def test_refused_files_are_answered_per_file(
+    alice_client, connection, sandbox, media, name, content, status, message
+) -> None:
     response = alice_client.post("/receipts/upload/", {"files": SimpleUploadedFile(name, content)}, **JSON)
 
     assert response.status_code == status
@@ -103,8 +115,9 @@ def test_refused_files_are_answered_per_file(alice_client, connection, sandbox, 
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
 
 
-def test_the_status_endpoint_follows_uploads_of_visible_connections_only(alice_client, connection, sandbox,
-                                                                         bob) -> None:
+def test_the_status_endpoint_follows_uploads_of_visible_connections_only(
+    alice_client, connection, sandbox, bob
+) -> None:
     posted = alice_client.post("/receipts/upload/", {"files": SimpleUploadedFile("s.pdf", files.pdf("S"))}, **JSON)
     upload_id = posted.json()["uploads"][0]["id"]
     Upload.objects.filter(pk=upload_id).update(state=Upload.State.UPLOADED, voucher=None)
@@ -128,10 +141,12 @@ def test_uploads_need_the_csrf_token(alice, connection, sandbox) -> None:
     token = client.cookies["csrftoken"].value
 
     refused = client.post("/receipts/upload/", {"files": SimpleUploadedFile("c.pdf", files.pdf("C"))}, **JSON)
-    accepted = client.post("/receipts/upload/", {"files": SimpleUploadedFile("c.pdf", files.pdf("C"))},
-                           HTTP_X_CSRFTOKEN=token, **JSON)
-    by_field = client.post("/receipts/upload/", {"csrfmiddlewaretoken": token,
-                                                 "files": SimpleUploadedFile("d.pdf", files.pdf("D"))})
+    accepted = client.post(
+        "/receipts/upload/", {"files": SimpleUploadedFile("c.pdf", files.pdf("C"))}, HTTP_X_CSRFTOKEN=token, **JSON
+    )
+    by_field = client.post(
+        "/receipts/upload/", {"csrfmiddlewaretoken": token, "files": SimpleUploadedFile("d.pdf", files.pdf("D"))}
+    )
 
     assert refused.status_code == 403
     assert accepted.status_code == 201
@@ -145,8 +160,9 @@ def test_a_file_is_added_to_a_voucher_from_its_page(alice_client, connection, sa
     page = alice_client.get(f"/vouchers/{voucher.pk}/").content.decode()
     assert 'id="voucher-file-upload"' in page and 'name="file"' in page
 
-    response = alice_client.post(f"/vouchers/{voucher.pk}/files/",
-                                 {"file": SimpleUploadedFile("Nachtrag.png", files.png(seed=21))}, **JSON)
+    response = alice_client.post(
+        f"/vouchers/{voucher.pk}/files/", {"file": SimpleUploadedFile("Nachtrag.png", files.png(seed=21))}, **JSON
+    )
 
     assert response.status_code == 201, response.content
     remote = sandbox.api("GET", f"/v1/vouchers/{voucher.lexoffice_id}").json()
@@ -159,8 +175,9 @@ def test_files_are_not_added_to_sales_documents(alice_client, connection, sandbo
     run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
     invoice = Voucher.objects.filter(connection=connection, voucher_type="invoice").first()
 
-    response = alice_client.post(f"/vouchers/{invoice.pk}/files/",
-                                 {"file": SimpleUploadedFile("x.png", files.png(seed=22))}, follow=True)
+    response = alice_client.post(
+        f"/vouchers/{invoice.pk}/files/", {"file": SimpleUploadedFile("x.png", files.png(seed=22))}, follow=True
+    )
 
     assert "Files can only be added to bookkeeping vouchers." in response.content.decode()
     assert 'id="voucher-file-upload"' not in response.content.decode()
@@ -170,8 +187,9 @@ def test_files_are_not_added_to_sales_documents(alice_client, connection, sandbo
 def test_an_upload_lexoffice_cannot_take_now_is_kept_and_followed(alice_client, connection, sandbox) -> None:
     sandbox.set_faults([{"path": "^/v1/files$", "method": "POST", "kind": "status", "status": 503}])
 
-    response = alice_client.post("/receipts/upload/", {"files": SimpleUploadedFile("later.pdf", files.pdf("L"))},
-                                 **JSON)
+    response = alice_client.post(
+        "/receipts/upload/", {"files": SimpleUploadedFile("later.pdf", files.pdf("L"))}, **JSON
+    )
 
     outcome = response.json()["uploads"][0]
     assert response.status_code == 202

@@ -24,22 +24,37 @@ START = datetime.fromisoformat("2026-01-01T10:00:00+01:00")
 @pytest.fixture
 def many_vouchers(connection) -> list[Voucher]:
     """Shuffled values with repeats (ties) and gaps (NULL / empty), so order and tie-breaking both show."""
-    return Voucher.objects.bulk_create([Voucher(
-        connection=connection, lexoffice_id=uuid.uuid4(), voucher_type="purchaseinvoice", voucher_status="open",
-        voucher_number="" if n % 17 == 0 else f"RE-{(n * 37) % 101:04d}",
-        voucher_date=None if n % 13 == 0 else START + timedelta(days=(n * 7) % 40),
-        total_amount=None if n % 11 == 0 else Decimal((n * 29) % 53) + Decimal("0.50"),
-        contact_name=f"Lieferant {(n * 31) % 45:03d}",
-    ) for n in range(ROWS)])
+    return Voucher.objects.bulk_create(
+        [
+            Voucher(
+                connection=connection,
+                lexoffice_id=uuid.uuid4(),
+                voucher_type="purchaseinvoice",
+                voucher_status="open",
+                voucher_number="" if n % 17 == 0 else f"RE-{(n * 37) % 101:04d}",
+                voucher_date=None if n % 13 == 0 else START + timedelta(days=(n * 7) % 40),
+                total_amount=None if n % 11 == 0 else Decimal((n * 29) % 53) + Decimal("0.50"),
+                contact_name=f"Lieferant {(n * 31) % 45:03d}",
+            )
+            for n in range(ROWS)
+        ]
+    )
 
 
 @pytest.fixture
 def many_contacts(connection) -> list[Contact]:
-    return Contact.objects.bulk_create([Contact(
-        connection=connection, lexoffice_id=uuid.uuid4(), name=f"Firma {(n * 41) % 70:03d}",
-        customer_number=None if n % 3 == 0 else 10000 + (n * 7) % 50,
-        vendor_number=None if n % 4 == 0 else 70000 + (n * 11) % 60,
-    ) for n in range(ROWS)])
+    return Contact.objects.bulk_create(
+        [
+            Contact(
+                connection=connection,
+                lexoffice_id=uuid.uuid4(),
+                name=f"Firma {(n * 41) % 70:03d}",
+                customer_number=None if n % 3 == 0 else 10000 + (n * 7) % 50,
+                vendor_number=None if n % 4 == 0 else 70000 + (n * 11) % 60,
+            )
+            for n in range(ROWS)
+        ]
+    )
 
 
 @pytest.fixture
@@ -48,19 +63,30 @@ def two_connections(connection, alice) -> list[Voucher]:
     second = Connection(name="Second", owner=alice)
     second.set_api_key("not-used-here")
     second.save()
-    return Voucher.objects.bulk_create([Voucher(
-        connection=(connection, second)[n % 3 == 0], lexoffice_id=uuid.uuid4(), voucher_type="purchaseinvoice",
-        voucher_status="open", voucher_number=f"RE-{(n * 37) % 101:04d}",
-        voucher_date=None if n % 13 == 0 else START + timedelta(days=(n * 7) % 40),
-        total_amount=None if n % 11 == 0 else Decimal((n * 29) % 53), contact_name=f"Lieferant {(n * 31) % 45:03d}",
-    ) for n in range(ROWS)])
+    return Voucher.objects.bulk_create(
+        [
+            Voucher(
+                connection=(connection, second)[n % 3 == 0],
+                lexoffice_id=uuid.uuid4(),
+                voucher_type="purchaseinvoice",
+                voucher_status="open",
+                voucher_number=f"RE-{(n * 37) % 101:04d}",
+                voucher_date=None if n % 13 == 0 else START + timedelta(days=(n * 7) % 40),
+                total_amount=None if n % 11 == 0 else Decimal((n * 29) % 53),
+                contact_name=f"Lieferant {(n * 31) % 45:03d}",
+            )
+            for n in range(ROWS)
+        ]
+    )
 
 
 def expected(rows: list, field: str, *, descending: bool) -> list[int]:
     """(field, id) order with NULL as the largest value, the rule of lexhub.listing.seek."""
+
     def key(row) -> tuple:
         value = getattr(row, field)
         return (value is None, value if value is not None else 0, row.pk)
+
     return [row.pk for row in sorted(rows, key=key, reverse=descending)]
 
 
@@ -75,19 +101,36 @@ def walk(client: Client, path: str, params: dict) -> list[int]:
     raise AssertionError("the pages did not end")
 
 
-@pytest.mark.parametrize(("sort", "field"), [
-    ("-date", "voucher_date"), ("date", "voucher_date"), ("number", "voucher_number"), ("-number", "voucher_number"),
-    ("-amount", "total_amount"), ("amount", "total_amount"), ("contact", "contact_name"), ("-contact", "contact_name"),
-])
+@pytest.mark.parametrize(
+    ("sort", "field"),
+    [
+        ("-date", "voucher_date"),
+        ("date", "voucher_date"),
+        ("number", "voucher_number"),
+        ("-number", "voucher_number"),
+        ("-amount", "total_amount"),
+        ("amount", "total_amount"),
+        ("contact", "contact_name"),
+        ("-contact", "contact_name"),
+    ],
+)
 def test_every_voucher_order_pages_through_all_rows_in_order(alice_client, many_vouchers, sort, field) -> None:
     assert walk(alice_client, "/vouchers/", {"sort": sort}) == expected(
-        many_vouchers, field, descending=sort.startswith("-"))
+        many_vouchers, field, descending=sort.startswith("-")
+    )
 
 
-@pytest.mark.parametrize(("sort", "field"), [
-    ("name", "name"), ("-name", "name"), ("customer", "customer_number"), ("-customer", "customer_number"),
-    ("vendor", "vendor_number"), ("-vendor", "vendor_number"),
-])
+@pytest.mark.parametrize(
+    ("sort", "field"),
+    [
+        ("name", "name"),
+        ("-name", "name"),
+        ("customer", "customer_number"),
+        ("-customer", "customer_number"),
+        ("vendor", "vendor_number"),
+        ("-vendor", "vendor_number"),
+    ],
+)
 def test_every_contact_order_pages_through_all_rows_in_order(alice_client, many_contacts, sort, field) -> None:
     # sorted by a number, the contacts without one are left out (else "highest first" starts with all of them)
     listed = [c for c in many_contacts if field == "name" or getattr(c, field) is not None]
@@ -103,12 +146,19 @@ def test_sorting_by_a_number_says_who_is_left_out(alice_client, many_contacts) -
     assert "are listed" not in by_name
 
 
-@pytest.mark.parametrize(("sort", "field"), [
-    ("-date", "voucher_date"), ("number", "voucher_number"), ("-amount", "total_amount"), ("contact", "contact_name"),
-])
+@pytest.mark.parametrize(
+    ("sort", "field"),
+    [
+        ("-date", "voucher_date"),
+        ("number", "voucher_number"),
+        ("-amount", "total_amount"),
+        ("contact", "contact_name"),
+    ],
+)
 def test_the_rows_of_several_connections_page_as_one_list(alice_client, two_connections, sort, field) -> None:
     assert walk(alice_client, "/vouchers/", {"sort": sort}) == expected(
-        two_connections, field, descending=sort.startswith("-"))
+        two_connections, field, descending=sort.startswith("-")
+    )
 
 
 def test_sorting_keeps_the_filters_and_the_next_page_keeps_both(alice_client, many_vouchers) -> None:
@@ -117,15 +167,17 @@ def test_sorting_keeps_the_filters_and_the_next_page_keeps_both(alice_client, ma
     next_link = re.search(r'<a class="button" href="([^"]+)">Next page</a>', html).group(1)
     rows = walk(alice_client, "/vouchers/", {"sort": "amount", "min": "10"})
     assert "sort=amount" in next_link and "min=10" in next_link
-    assert rows == expected([v for v in many_vouchers if v.total_amount is not None and v.total_amount >= 10],
-                            "total_amount", descending=False)
+    assert rows == expected(
+        [v for v in many_vouchers if v.total_amount is not None and v.total_amount >= 10],
+        "total_amount",
+        descending=False,
+    )
 
 
 def test_the_sorted_column_says_so_and_its_header_reverses_the_order(alice_client, many_vouchers) -> None:
     html = alice_client.get("/vouchers/", {"sort": "number", "status": "open"}).content.decode()
 
-    sorted_header = re.search(r'<th scope="col" aria-sort="([a-z]+)"><a class="sort" href="([^"]+)">([^<]+)</a>',
-                              html)
+    sorted_header = re.search(r'<th scope="col" aria-sort="([a-z]+)"><a class="sort" href="([^"]+)">([^<]+)</a>', html)
     assert sorted_header.groups() == ("ascending", "?sort=-number&amp;status=open", "Number")
     assert html.count("aria-sort=") == 1
     assert '<option value="number" selected>Number, A to Z</option>' in html
@@ -150,10 +202,17 @@ def test_a_cursor_from_another_order_starts_the_list_over(alice_client, many_vou
     assert [v.pk for v in page.rows] == expected(many_vouchers, "total_amount", descending=True)[:50]
 
 
-@pytest.mark.parametrize(("path", "sort"), [
-    ("/contacts/", "-customer"), ("/contacts/", "vendor"), ("/vouchers/", "amount"), ("/vouchers/", "-contact"),
-    ("/invoices/", "number"), ("/invoices/", "-date"),
-])
+@pytest.mark.parametrize(
+    ("path", "sort"),
+    [
+        ("/contacts/", "-customer"),
+        ("/contacts/", "vendor"),
+        ("/vouchers/", "amount"),
+        ("/vouchers/", "-contact"),
+        ("/invoices/", "number"),
+        ("/invoices/", "-date"),
+    ],
+)
 def test_sorted_pages_cost_the_same_queries_for_few_and_many_rows(alice_client, connection, path, sort) -> None:
     def queries_for_second_page() -> int:
         first = alice_client.get(path, {"sort": sort}).context["page"]
@@ -162,12 +221,27 @@ def test_sorted_pages_cost_the_same_queries_for_few_and_many_rows(alice_client, 
         return len(captured)
 
     few = queries_for_second_page()
-    Voucher.objects.bulk_create([Voucher(connection=connection, lexoffice_id=uuid.uuid4(), voucher_type=kind,
-                                         voucher_status="open", voucher_number=f"X-{n}", contact_name=f"C {n}",
-                                         total_amount=Decimal(n)) for n in range(60) for kind in
-                                 ("invoice", "purchaseinvoice")])
-    Contact.objects.bulk_create([Contact(connection=connection, lexoffice_id=uuid.uuid4(), name=f"K {n}",
-                                         customer_number=n, vendor_number=n) for n in range(120)])
+    Voucher.objects.bulk_create(
+        [
+            Voucher(
+                connection=connection,
+                lexoffice_id=uuid.uuid4(),
+                voucher_type=kind,
+                voucher_status="open",
+                voucher_number=f"X-{n}",
+                contact_name=f"C {n}",
+                total_amount=Decimal(n),
+            )
+            for n in range(60)
+            for kind in ("invoice", "purchaseinvoice")
+        ]
+    )
+    Contact.objects.bulk_create(
+        [
+            Contact(connection=connection, lexoffice_id=uuid.uuid4(), name=f"K {n}", customer_number=n, vendor_number=n)
+            for n in range(120)
+        ]
+    )
     many = queries_for_second_page()
 
     assert many == few <= 6  # session, user, connections subquery, page
@@ -175,8 +249,9 @@ def test_sorted_pages_cost_the_same_queries_for_few_and_many_rows(alice_client, 
 
 @pytest.mark.parametrize("few_matches", [1000, 10])  # the matches sorted alone, or the sort index walked
 @pytest.mark.parametrize("term", ["lieferant", "lieferant 01"])  # all 120 rows (three pages), or about 27
-def test_a_search_is_sorted_and_paged_like_the_whole_list(alice_client, many_vouchers, monkeypatch, few_matches,
-                                                         term) -> None:
+def test_a_search_is_sorted_and_paged_like_the_whole_list(
+    alice_client, many_vouchers, monkeypatch, few_matches, term
+) -> None:
     monkeypatch.setattr("lexhub.sorting.FEW_MATCHES", few_matches)
     matching = [v for v in many_vouchers if term in v.contact_name.lower()]
 
@@ -196,13 +271,25 @@ def test_a_search_costs_one_query_more_whatever_it_matches(alice_client, many_vo
 
 
 @pytest.mark.parametrize("few_matches", [1000, 10])
-def test_a_search_looks_first_at_every_match_but_lists_only_the_pages_own(alice_client, many_vouchers, connection,
-                                                                          monkeypatch, few_matches) -> None:
+def test_a_search_looks_first_at_every_match_but_lists_only_the_pages_own(
+    alice_client, many_vouchers, connection, monkeypatch, few_matches
+) -> None:
     """The look-first step asks the search alone (for the trigram index); the page applies every filter."""
     monkeypatch.setattr("lexhub.sorting.FEW_MATCHES", few_matches)
-    Voucher.objects.bulk_create([Voucher(  # sales documents: on /invoices/, never on /vouchers/
-        connection=connection, lexoffice_id=uuid.uuid4(), voucher_type="invoice", voucher_status="open",
-        voucher_number=f"RE-9{n:03d}", voucher_date=START, contact_name="Lieferant 001") for n in range(20)])
+    Voucher.objects.bulk_create(
+        [
+            Voucher(  # sales documents: on /invoices/, never on /vouchers/
+                connection=connection,
+                lexoffice_id=uuid.uuid4(),
+                voucher_type="invoice",
+                voucher_status="open",
+                voucher_number=f"RE-9{n:03d}",
+                voucher_date=START,
+                contact_name="Lieferant 001",
+            )
+            for n in range(20)
+        ]
+    )
     Voucher.objects.filter(pk=many_vouchers[0].pk).update(contact_name="Lieferant 001", voucher_status="paid")
     many_vouchers[0].refresh_from_db()
     matching = [v for v in many_vouchers if v.contact_name == "Lieferant 001" and v.voucher_status == "open"]

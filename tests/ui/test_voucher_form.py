@@ -11,13 +11,25 @@ CATEGORY = "16d04a28-9d3d-4a83-a0f4-5ef6b1b3c2a1"
 
 
 def voucher_post(items: list[tuple[str, str, str]], **fields) -> dict:
-    data = {"type": "purchaseinvoice", "voucher_status": "open", "voucher_number": "ER-UI-1",
-            "voucher_date": "2026-03-01", "tax_type": "gross", "use_collective": "on",
-            "items-TOTAL_FORMS": str(max(3, len(items))), "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "0",
-            "items-MAX_NUM_FORMS": "50"}
+    data = {
+        "type": "purchaseinvoice",
+        "voucher_status": "open",
+        "voucher_number": "ER-UI-1",
+        "voucher_date": "2026-03-01",
+        "tax_type": "gross",
+        "use_collective": "on",
+        "items-TOTAL_FORMS": str(max(3, len(items))),
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "50",
+    }
     for index, (amount, rate, tax) in enumerate(items):
-        data |= {f"items-{index}-amount": amount, f"items-{index}-tax_rate": rate, f"items-{index}-tax_amount": tax,
-                 f"items-{index}-category": CATEGORY}
+        data |= {
+            f"items-{index}-amount": amount,
+            f"items-{index}-tax_rate": rate,
+            f"items-{index}-tax_amount": tax,
+            f"items-{index}-category": CATEGORY,
+        }
     for index in range(len(items), 3):
         data[f"items-{index}-tax_rate"] = "19"  # untouched extra rows, as a browser sends them
     return {key: value for key, value in (data | fields).items() if value is not None}
@@ -33,10 +45,10 @@ def test_the_form_offers_items_totals_and_categories(alice_client, connection) -
     assert 'href="/vouchers/new/"' in alice_client.get("/vouchers/").content.decode()
 
 
-def test_a_voucher_with_items_is_created_and_empty_totals_are_the_items_sum(alice_client, connection,
-                                                                            sandbox) -> None:
-    response = alice_client.post("/vouchers/new/", voucher_post([("119.00", "19", "19.00"), ("107", "7", "7")]),
-                                 follow=True)
+def test_a_voucher_with_items_is_created_and_empty_totals_are_the_items_sum(alice_client, connection, sandbox) -> None:
+    response = alice_client.post(
+        "/vouchers/new/", voucher_post([("119.00", "19", "19.00"), ("107", "7", "7")]), follow=True
+    )
 
     voucher = Voucher.objects.get(connection=connection, voucher_number="ER-UI-1")
     remote = sandbox.api("GET", f"/v1/vouchers/{voucher.lexoffice_id}").json()
@@ -50,8 +62,9 @@ def test_a_voucher_with_items_is_created_and_empty_totals_are_the_items_sum(alic
 def test_totals_that_do_not_match_the_items_are_refused_on_their_fields(alice_client, connection, sandbox) -> None:
     before = sandbox.counters()["requests"]
 
-    response = alice_client.post("/vouchers/new/", voucher_post([("119.00", "19", "19.00")], total_gross="120.00",
-                                                                total_tax="19.00"))
+    response = alice_client.post(
+        "/vouchers/new/", voucher_post([("119.00", "19", "19.00")], total_gross="120.00", total_tax="19.00")
+    )
 
     html = response.content.decode()
     assert response.status_code == 400
@@ -70,18 +83,23 @@ def test_an_item_error_shows_on_its_row(alice_client, connection, sandbox) -> No
 
 def test_a_contact_is_found_by_its_number(alice_client, connection, sandbox) -> None:
     run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
-    contact = Contact.objects.filter(connection=connection, vendor_number__isnull=False).first() or \
-        Contact.objects.filter(connection=connection, customer_number__isnull=False).first()
+    contact = (
+        Contact.objects.filter(connection=connection, vendor_number__isnull=False).first()
+        or Contact.objects.filter(connection=connection, customer_number__isnull=False).first()
+    )
     number = contact.vendor_number or contact.customer_number
 
-    response = alice_client.post("/vouchers/new/", voucher_post([("50", "19", "7.98")], use_collective=None,
-                                                                contact=str(number), voucher_number="ER-UI-2"))
+    response = alice_client.post(
+        "/vouchers/new/",
+        voucher_post([("50", "19", "7.98")], use_collective=None, contact=str(number), voucher_number="ER-UI-2"),
+    )
 
     assert response.status_code == 302, response.content.decode()[:3000]
     voucher = Voucher.objects.get(connection=connection, voucher_number="ER-UI-2")
     assert voucher.details["contactId"] == str(contact.lexoffice_id)
-    unknown = alice_client.post("/vouchers/new/", voucher_post([("50", "19", "7.98")], use_collective=None,
-                                                               contact="Niemand GmbH"))
+    unknown = alice_client.post(
+        "/vouchers/new/", voucher_post([("50", "19", "7.98")], use_collective=None, contact="Niemand GmbH")
+    )
     assert fields_with_errors(unknown.content.decode()) == {"contact"}
 
 
@@ -90,8 +108,9 @@ def test_lexoffice_refusals_land_on_their_fields(alice_client, connection, sandb
     contact = Contact.objects.filter(connection=connection).first()
     sandbox.mutate("contact", "delete", str(contact.lexoffice_id))  # gone upstream, still in the mirror
 
-    response = alice_client.post("/vouchers/new/", voucher_post([("119.00", "19", "19.00")], use_collective=None,
-                                                                contact=contact.name))
+    response = alice_client.post(
+        "/vouchers/new/", voucher_post([("119.00", "19", "19.00")], use_collective=None, contact=contact.name)
+    )
 
     html = response.content.decode()
     assert response.status_code == 400

@@ -23,8 +23,9 @@ class Signer:
 def webhook_signer(tmp_path_factory) -> Signer:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = tmp_path_factory.mktemp("webhook-key") / "public_key.pem"
-    pem.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                  serialization.PublicFormat.SubjectPublicKeyInfo))
+    pem.write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     return Signer(key, pem)
 
 

@@ -25,23 +25,29 @@ GENUINE = 1740  # + 10% duplicates + 5% forged = 2,001 deliveries
 
 def delivery(connection, contact_id: str, index: int) -> bytes:
     event_date = (datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=index)).isoformat(timespec="milliseconds")
-    return json.dumps({"organizationId": str(connection.organization_id), "eventType": "contact.changed",
-                       "resourceId": contact_id, "eventDate": event_date.replace("+00:00", "Z")},
-                      separators=(",", ":")).encode()
+    return json.dumps(
+        {
+            "organizationId": str(connection.organization_id),
+            "eventType": "contact.changed",
+            "resourceId": contact_id,
+            "eventDate": event_date.replace("+00:00", "Z"),
+        },
+        separators=(",", ":"),
+    ).encode()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_delivery_storm_survives_a_broker_restart(alice, sandbox_server, live_server, private_redis,
-                                                    private_celery_queue, trusted_signer, settings,
-                                                    tmp_path) -> None:
+def test_a_delivery_storm_survives_a_broker_restart(
+    alice, sandbox_server, live_server, private_redis, private_celery_queue, trusted_signer, settings, tmp_path
+) -> None:
     settings.LEXHUB_WEBHOOK_SWEEP_AFTER_SECONDS = 0
     settings.LEXHUB_AUTO_REGISTER_WEBHOOKS = False
     org = sandbox_server.new_org(contacts=60, seed=11)
-    connection = create_connection(name="Storm", api_key=org.api_key, owner=alice, base_url=org.base_url,
-                                   rate_limit=1000)
+    connection = create_connection(
+        name="Storm", api_key=org.api_key, owner=alice, base_url=org.base_url, rate_limit=1000
+    )
     run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
-    contact_ids = [str(c) for c in Contact.objects.filter(connection=connection).values_list("lexoffice_id",
-                                                                                               flat=True)]
+    contact_ids = [str(c) for c in Contact.objects.filter(connection=connection).values_list("lexoffice_id", flat=True)]
     rng = random.Random(2000)
     genuine = []
     for index in range(GENUINE):
@@ -75,8 +81,12 @@ def test_a_delivery_storm_survives_a_broker_restart(alice, sandbox_server, live_
 
             def send(item: tuple[bytes, str, bool]) -> tuple[bool, int]:
                 body, signature, is_genuine = item
-                response = session.post(url, data=body, timeout=30, headers={
-                    "Content-Type": "application/json", "X-Lxo-Signature": signature})
+                response = session.post(
+                    url,
+                    data=body,
+                    timeout=30,
+                    headers={"Content-Type": "application/json", "X-Lxo-Signature": signature},
+                )
                 return is_genuine, response.status_code
 
             with ThreadPoolExecutor(max_workers=8) as pool:

@@ -27,8 +27,9 @@ def live_connection(alice, sandbox_server, live_server, settings, sandbox_key_fi
     settings.PUBLIC_BASE_URL = live_server.url
     settings.LEXHUB_AUTO_REGISTER_WEBHOOKS = False  # registered below, in this process
     org = sandbox_server.new_org(contacts=4, vouchers=4, invoices=2, seed=7)
-    connection = create_connection(name="Live", api_key=org.api_key, owner=alice, base_url=org.base_url,
-                                   rate_limit=1000)
+    connection = create_connection(
+        name="Live", api_key=org.api_key, owner=alice, base_url=org.base_url, rate_limit=1000
+    )
     register_webhooks(connection=connection)
     run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
     return connection, org
@@ -60,8 +61,9 @@ def test_a_change_in_lexoffice_reaches_the_mirror_within_five_seconds(live_conne
     contact = Contact.objects.filter(connection=connection, is_company=True).first()
 
     org.mutate("contact", "change", str(contact.lexoffice_id), {"note": "edited in the Lexoffice web app"})
-    elapsed = wait_until(lambda: Contact.objects.get(pk=contact.pk).raw.get("note")
-                         == "edited in the Lexoffice web app", timeout=5)
+    elapsed = wait_until(
+        lambda: Contact.objects.get(pk=contact.pk).raw.get("note") == "edited in the Lexoffice web app", timeout=5
+    )
 
     event = WebhookEvent.objects.get(connection=connection, resource_id=str(contact.lexoffice_id))
     assert event.state == WebhookEvent.State.PROCESSED

@@ -15,16 +15,18 @@ pytestmark = pytest.mark.django_db
 def deliver(client: Client, connection, body: bytes, signature: str | None, **headers) -> object:
     if signature is not None:
         headers["HTTP_X_LXO_SIGNATURE"] = signature
-    return client.post(f"/webhooks/lexoffice/{connection.webhook_token}/", data=body,
-                       content_type="application/json", **headers)
+    return client.post(
+        f"/webhooks/lexoffice/{connection.webhook_token}/", data=body, content_type="application/json", **headers
+    )
 
 
 def body_for(connection, name: str = "contact_changed", **changes: str) -> bytes:
     return payload(name, organizationId=str(connection.organization_id), **changes)
 
 
-def test_a_signed_delivery_is_stored_and_acknowledged(client, connection, trusted_signer,
-                                                        django_capture_on_commit_callbacks) -> None:
+def test_a_signed_delivery_is_stored_and_acknowledged(
+    client, connection, trusted_signer, django_capture_on_commit_callbacks
+) -> None:
     body = body_for(connection)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = deliver(client, connection, body, trusted_signer.sign(body))
@@ -69,8 +71,12 @@ def test_the_probe_before_subscribing_is_answered(client, connection) -> None:
 def test_a_genuine_delivery_to_an_unknown_endpoint_answers_gone(client, connection, trusted_signer) -> None:
     body = body_for(connection)
 
-    response = client.post("/webhooks/lexoffice/not-a-token/", data=body, content_type="application/json",
-                           HTTP_X_LXO_SIGNATURE=trusted_signer.sign(body))
+    response = client.post(
+        "/webhooks/lexoffice/not-a-token/",
+        data=body,
+        content_type="application/json",
+        HTTP_X_LXO_SIGNATURE=trusted_signer.sign(body),
+    )
 
     assert response.status_code == 410
     assert WebhookEvent.objects.count() == 0
@@ -117,8 +123,16 @@ def test_a_corpus_of_forged_deliveries_is_refused_without_writing(client, connec
     rng = random.Random(4242)
     wrong_key = Signer(rsa.generate_private_key(public_exponent=65537, key_size=2048), trusted_signer.public_pem)
     cases = []
-    for event_type in ("contact.changed", "voucher.changed", "invoice.status.changed", "payment.changed",
-                       "contact.created", "voucher.deleted", "credit-note.changed", "token.revoked"):
+    for event_type in (
+        "contact.changed",
+        "voucher.changed",
+        "invoice.status.changed",
+        "payment.changed",
+        "contact.created",
+        "voucher.deleted",
+        "credit-note.changed",
+        "token.revoked",
+    ):
         resource_id = str(uuid.UUID(int=rng.getrandbits(128)))
         body = body_for(connection, eventType=event_type, resourceId=resource_id)
         cases += forgeries(body, trusted_signer.sign(body), trusted_signer, rng)
@@ -137,14 +151,22 @@ def test_token_revoked_marks_the_connection_and_stops_its_work(connection, trust
     from lexhub.models import Connection
     from webhooks.handlers import handle
 
-    event = WebhookEvent.objects.create(connection=connection, organization_id=connection.organization_id,
-                                        event_type="token.revoked", resource_id=str(uuid.uuid4()),
-                                        event_date="2026-01-01T00:00:00.000+01:00")
+    event = WebhookEvent.objects.create(
+        connection=connection,
+        organization_id=connection.organization_id,
+        event_type="token.revoked",
+        resource_id=str(uuid.uuid4()),
+        event_date="2026-01-01T00:00:00.000+01:00",
+    )
 
     assert handle(event) == "revoked"
     connection.refresh_from_db()
     assert connection.status == Connection.Status.REVOKED
-    later = WebhookEvent.objects.create(connection=connection, organization_id=connection.organization_id,
-                                        event_type="contact.changed", resource_id=str(uuid.uuid4()),
-                                        event_date="2026-01-01T00:00:01.000+01:00")
+    later = WebhookEvent.objects.create(
+        connection=connection,
+        organization_id=connection.organization_id,
+        event_type="contact.changed",
+        resource_id=str(uuid.uuid4()),
+        event_date="2026-01-01T00:00:01.000+01:00",
+    )
     assert handle(later) == "skipped: connection inactive"

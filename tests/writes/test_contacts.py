@@ -9,7 +9,6 @@ from tests.payloads import NEW_COMPANY
 pytestmark = pytest.mark.django_db
 
 
-
 def remote_contacts_named(sandbox, name: str) -> list[dict]:
     return sandbox.api("GET", "/v1/contacts", params={"name": name}).json()["content"]
 
@@ -24,16 +23,19 @@ def test_a_new_contact_is_created_upstream_and_mirrored(connection, sandbox, ali
     assert OutboxEntry.objects.get().state == OutboxEntry.State.SENT
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"roles": {}}, "roles"),
-    ({"person": {"lastName": "Both"}}, "company"),
-    ({"company": {"name": " "}}, "company.name"),
-    ({"addresses": {"billing": [{"countryCode": "XX"}]}}, "addresses.billing[0].countryCode"),
-    ({"addresses": {"billing": [{"countryCode": "DE"}, {"countryCode": "AT"}]}}, "addresses.billing"),
-    ({"emailAddresses": {"business": ["a@b.example", "c@d.example"]}}, "emailAddresses.business"),
-    ({"xRechnung": {"buyerReference": "04011000-1234512345-06"}}, "xRechnung.vendorNumberAtCustomer"),
-    ({"note": "x" * 1001}, "note"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"roles": {}}, "roles"),
+        ({"person": {"lastName": "Both"}}, "company"),
+        ({"company": {"name": " "}}, "company.name"),
+        ({"addresses": {"billing": [{"countryCode": "XX"}]}}, "addresses.billing[0].countryCode"),
+        ({"addresses": {"billing": [{"countryCode": "DE"}, {"countryCode": "AT"}]}}, "addresses.billing"),
+        ({"emailAddresses": {"business": ["a@b.example", "c@d.example"]}}, "emailAddresses.business"),
+        ({"xRechnung": {"buyerReference": "04011000-1234512345-06"}}, "xRechnung.vendorNumberAtCustomer"),
+        ({"note": "x" * 1001}, "note"),
+    ],
+)
 def test_invalid_contacts_are_refused_locally_without_a_request(connection, sandbox, alice, change, field) -> None:
     before = sandbox.counters()["requests"]
 
@@ -58,8 +60,12 @@ def test_lexoffice_field_errors_come_back_on_their_fields(connection, sandbox, a
 def test_a_remote_change_in_other_fields_is_merged(synced, sandbox, alice) -> None:
     contact = Contact.objects.filter(connection=synced, is_company=True).first()
     edited = {**contact.raw, "note": "my note"}
-    sandbox.mutate("contact", "change", str(contact.lexoffice_id),
-                   {"company": {**contact.raw["company"], "name": "Renamed upstream GmbH"}})
+    sandbox.mutate(
+        "contact",
+        "change",
+        str(contact.lexoffice_id),
+        {"company": {**contact.raw["company"], "name": "Renamed upstream GmbH"}},
+    )
 
     update_contact(contact=contact, data=edited, version=contact.version, user=alice)
 
@@ -90,8 +96,12 @@ def test_fifty_concurrent_edits_never_overwrite_a_remote_change(synced, sandbox,
         theirs = f"theirs {round_number}"
         sandbox.mutate("contact", "change", str(contact.lexoffice_id), {"note": theirs})  # between read and write
         try:
-            update_contact(contact=contact, data={**contact.raw, "note": f"mine {round_number}"},
-                           version=contact.version, user=alice)
+            update_contact(
+                contact=contact,
+                data={**contact.raw, "note": f"mine {round_number}"},
+                version=contact.version,
+                user=alice,
+            )
         except EditConflict:
             detected += 1
         if sandbox.api("GET", f"/v1/contacts/{contact.lexoffice_id}").json().get("note") != theirs:
@@ -104,10 +114,13 @@ def test_fifty_concurrent_edits_never_overwrite_a_remote_change(synced, sandbox,
     assert (detected, overwritten) == (50, 0)
 
 
-@pytest.mark.parametrize("fault", [
-    {"kind": "drop", "applyWrite": True},
-    {"kind": "status", "status": 504, "applyWrite": True},
-])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"kind": "drop", "applyWrite": True},
+        {"kind": "status", "status": 504, "applyWrite": True},
+    ],
+)
 def test_lost_create_responses_never_duplicate_a_contact(connection, sandbox, alice, fault) -> None:
     for attempt in range(25):
         name = f"Lost Response {fault['kind']} {attempt:02d} GmbH"

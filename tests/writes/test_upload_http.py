@@ -55,25 +55,40 @@ def broken_bodies(field: str) -> list[tuple[str, bytes, str]]:
         ("no closing boundary", part(field, pdf, "a.pdf"), MULTIPART),
         ("cut inside the file", part(field, pdf, "a.pdf")[: len(pdf) // 2], MULTIPART),
         ("no boundary parameter", part(field, pdf, "a.pdf") + end(), "multipart/form-data"),
-        ("invalid boundary", part(field, pdf, "a.pdf") + end(), "multipart/form-data; boundary=\"\x7f\""),
+        ("invalid boundary", part(field, pdf, "a.pdf") + end(), 'multipart/form-data; boundary="\x7f"'),
         ("wrong boundary", part(field, pdf, "a.pdf") + end(), "multipart/form-data; boundary=other"),
         ("garbage", b"\x00\xff" * 500, MULTIPART),
         ("empty body", b"", MULTIPART),
-        ("headers never end", f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"".encode()
-         + b"x" * 2000, MULTIPART),
-        ("no content disposition", f"--{BOUNDARY}\r\nContent-Type: application/pdf\r\n\r\n".encode() + pdf
-         + b"\r\n" + end(), MULTIPART),
+        (
+            "headers never end",
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{field}"'.encode() + b"x" * 2000,
+            MULTIPART,
+        ),
+        (
+            "no content disposition",
+            f"--{BOUNDARY}\r\nContent-Type: application/pdf\r\n\r\n".encode() + pdf + b"\r\n" + end(),
+            MULTIPART,
+        ),
         ("empty filename", part(field, pdf, "") + end(), MULTIPART),
         ("other field name", part("upload", pdf, "a.pdf") + end(), MULTIPART),
-        ("invalid base64", f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"a.pdf\"\r\n"
-         "Content-Transfer-Encoding: base64\r\n\r\n".encode() + b"!!!not base64!!!\r\n" + end(), MULTIPART),
+        (
+            "invalid base64",
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{field}"; filename="a.pdf"\r\n'
+            "Content-Transfer-Encoding: base64\r\n\r\n".encode()
+            + b"!!!not base64!!!\r\n"
+            + end(),
+            MULTIPART,
+        ),
         ("json instead of multipart", b'{"file": "JVBERi0="}', "application/json"),
         ("urlencoded", b"files=%25PDF-1.4", "application/x-www-form-urlencoded"),
         ("urlencoded over the field limit", b"files=" + b"A" * (3 * 1024 * 1024), "application/x-www-form-urlencoded"),
         ("101 files", many, MULTIPART),
         ("1100 fields", fields, MULTIPART),
-        ("ten times the limit then a valid file", part(field, b"%PDF-1.4\n" + b"0" * (10 * MAX_UPLOAD_BYTES),
-                                                         "big.pdf") + part(field, pdf, "ok.pdf") + end(), MULTIPART),
+        (
+            "ten times the limit then a valid file",
+            part(field, b"%PDF-1.4\n" + b"0" * (10 * MAX_UPLOAD_BYTES), "big.pdf") + part(field, pdf, "ok.pdf") + end(),
+            MULTIPART,
+        ),
         ("utf-16 charset", part(field, pdf, "a.pdf") + end(), MULTIPART + "; charset=utf-16"),
     ]
 
@@ -95,8 +110,9 @@ def assert_no_trace(sandbox, before: int, media: Path, files_before: int) -> Non
 
 
 @pytest.mark.parametrize("target", ["receipts", "voucher"])
-def test_two_hundred_malformed_uploads_are_refused_without_a_trace(alice_client, connection, sandbox, media,
-                                                                  request, target) -> None:
+def test_two_hundred_malformed_uploads_are_refused_without_a_trace(
+    alice_client, connection, sandbox, media, request, target
+) -> None:
     if target == "voucher":
         url, field = f"/vouchers/{request.getfixturevalue('voucher').pk}/files/", "file"
     else:
@@ -105,8 +121,10 @@ def test_two_hundred_malformed_uploads_are_refused_without_a_trace(alice_client,
     files_before, before = File.objects.count(), sandbox.counters()["requests"]
 
     answers = [(name, alice_client.post(url, data, **JSON)) for name, data in cases]
-    answers += [(case, alice_client.generic("POST", url, body, content_type=kind, **JSON))
-                for case, body, kind in broken_bodies(field)]
+    answers += [
+        (case, alice_client.generic("POST", url, body, content_type=kind, **JSON))
+        for case, body, kind in broken_bodies(field)
+    ]
 
     assert len(answers) >= 220
     wrong = [(name, response.status_code) for name, response in answers if not 400 <= response.status_code < 500]
@@ -120,8 +138,9 @@ def test_the_plain_form_reports_refusals_and_stores_nothing(alice_client, connec
     cases = malformed_uploads()[::10]
     before = sandbox.counters()["requests"]
 
-    response = alice_client.post("/receipts/upload/", {"files": [SimpleUploadedFile(n, c) for n, c in cases]},
-                                 follow=True)
+    response = alice_client.post(
+        "/receipts/upload/", {"files": [SimpleUploadedFile(n, c) for n, c in cases]}, follow=True
+    )
 
     html = response.content.decode()
     assert response.redirect_chain[0][1] == 302
@@ -154,8 +173,9 @@ def test_a_user_without_a_connection_is_refused_readably(bob, connection, sandbo
 def test_a_broken_body_from_the_plain_form_gets_a_readable_page(alice_client, connection, sandbox, media) -> None:
     before = sandbox.counters()["requests"]
 
-    response = alice_client.generic("POST", "/receipts/upload/", part("files", files.pdf(), "a.pdf") + end(),
-                                    content_type="multipart/form-data")
+    response = alice_client.generic(
+        "POST", "/receipts/upload/", part("files", files.pdf(), "a.pdf") + end(), content_type="multipart/form-data"
+    )
 
     html = response.content.decode()
     assert response.status_code == 400

@@ -23,15 +23,18 @@ def test_a_voucher_is_created_and_mirrored(connection, sandbox, alice) -> None:
     assert (voucher.voucher_number, str(voucher.total_amount)) == ("ER-2026-1", "226.00")
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"totalGrossAmount": 200.0}, "totalGrossAmount"),
-    ({"voucherItems": [{**VOUCHER["voucherItems"][0], "taxAmount": 5.0}]}, "voucherItems[0].taxAmount"),
-    ({"voucherStatus": "paid"}, "voucherStatus"),
-    ({"voucherStatus": "unchecked", "taxType": "net"}, "taxType"),
-    ({"voucherDate": "01.03.2026"}, "voucherDate"),
-    ({"useCollectiveContact": False}, "contactId"),
-    ({"voucherItems": [{**VOUCHER["voucherItems"][0], "taxRatePercent": 20}]}, "voucherItems[0].taxRatePercent"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"totalGrossAmount": 200.0}, "totalGrossAmount"),
+        ({"voucherItems": [{**VOUCHER["voucherItems"][0], "taxAmount": 5.0}]}, "voucherItems[0].taxAmount"),
+        ({"voucherStatus": "paid"}, "voucherStatus"),
+        ({"voucherStatus": "unchecked", "taxType": "net"}, "taxType"),
+        ({"voucherDate": "01.03.2026"}, "voucherDate"),
+        ({"useCollectiveContact": False}, "contactId"),
+        ({"voucherItems": [{**VOUCHER["voucherItems"][0], "taxRatePercent": 20}]}, "voucherItems[0].taxRatePercent"),
+    ],
+)
 def test_voucher_rules_are_checked_before_a_request(connection, sandbox, alice, change, field) -> None:
     before = sandbox.counters()["requests"]
 
@@ -67,8 +70,9 @@ def test_a_file_is_attached_to_a_voucher(synced, sandbox, alice, settings, tmp_p
     settings.MEDIA_ROOT = tmp_path
     voucher = Voucher.objects.filter(connection=synced, voucher_type="purchaseinvoice").first()
 
-    upload = attach_voucher_file(voucher=voucher, upload=SimpleUploadedFile("beleg.pdf", files.pdf("anhang")),
-                                 user=alice)
+    upload = attach_voucher_file(
+        voucher=voucher, upload=SimpleUploadedFile("beleg.pdf", files.pdf("anhang")), user=alice
+    )
 
     assert upload.state in (Upload.State.UPLOADED, Upload.State.LINKED)
     remote = sandbox.api("GET", f"/v1/vouchers/{voucher.lexoffice_id}").json()
@@ -91,15 +95,17 @@ def test_a_voucher_file_is_downloaded_once_and_kept(synced, sandbox, settings, t
     assert sandbox.counters()["requests"] == requests_after_first
 
 
-def test_an_invoice_pdf_is_downloaded_and_a_draft_refused(sandbox_server, alice, settings, tmp_path,
-                                                           django_capture_on_commit_callbacks) -> None:
+def test_an_invoice_pdf_is_downloaded_and_a_draft_refused(
+    sandbox_server, alice, settings, tmp_path, django_capture_on_commit_callbacks
+) -> None:
     from lexhub.connections import create_connection
 
     settings.MEDIA_ROOT = tmp_path
     org = sandbox_server.new_org(invoices=15, seed=9)
     with django_capture_on_commit_callbacks(execute=False):
-        connection = create_connection(name="Docs", api_key=org.api_key, owner=alice, base_url=org.base_url,
-                                       rate_limit=1000)
+        connection = create_connection(
+            name="Docs", api_key=org.api_key, owner=alice, base_url=org.base_url, rate_limit=1000
+        )
     run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
     documents = SalesDocument.objects.filter(connection=connection, kind="invoice")
     final = documents.exclude(voucher_status="draft").exclude(electronic_document_profile="XRechnung").first()
@@ -122,8 +128,9 @@ def test_a_sales_document_deleted_upstream_is_marked(synced, sandbox) -> None:
     invoice = Voucher.objects.filter(connection=synced, voucher_type="invoice").first()
     sandbox.mutate("invoice", "delete", str(invoice.lexoffice_id))
 
-    outcome = refresh_sales_document(connection=synced, kind="invoice", lexoffice_id=str(invoice.lexoffice_id),
-                                     client=synced.client())
+    outcome = refresh_sales_document(
+        connection=synced, kind="invoice", lexoffice_id=str(invoice.lexoffice_id), client=synced.client()
+    )
 
     invoice.refresh_from_db()
     assert outcome == "deleted"

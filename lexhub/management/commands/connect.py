@@ -24,11 +24,14 @@ class Command(BaseCommand):
             if owner is None:
                 raise CommandError("no superuser exists; pass --owner USERNAME")
         try:
-            connection = create_connection(name=options["name"], api_key=options["api_key"], owner=owner,
-                                           base_url=options["base_url"])
+            connection = create_connection(
+                name=options["name"], api_key=options["api_key"], owner=owner, base_url=options["base_url"]
+            )
         except ConnectionRejected as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(self.style.SUCCESS(
-            f"Connected {connection.name!r} to {connection.company_name or 'Lexoffice'} "
-            f"(organization {connection.organization_id}); the key is stored encrypted."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Connected {connection.name!r} to {connection.company_name or 'Lexoffice'} "
+                f"(organization {connection.organization_id}); the key is stored encrypted."
+            )
+        )

@@ -9,8 +9,11 @@ class Command(BaseCommand):
     help = "Change a record in the sandbox as a person in the Lexoffice web app would (webhooks follow)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("resource", help="contact, voucher, invoice, credit-note, quotation, ..., article, "
-                                             "recurring-template, token (with revoke)")
+        parser.add_argument(
+            "resource",
+            help="contact, voucher, invoice, credit-note, quotation, ..., article, "
+            "recurring-template, token (with revoke)",
+        )
         parser.add_argument("action", choices=["create", "change", "archive", "delete", "pay", "status", "revoke"])
         parser.add_argument("--id", dest="record_id")
         parser.add_argument("--fields", default="{}", help="JSON object of fields to set")
@@ -22,9 +25,17 @@ class Command(BaseCommand):
             fields = json.loads(options["fields"])
         except ValueError:
             raise CommandError("--fields must be a JSON object") from None
-        response = requests.post(f"{options['url'].rstrip('/')}/_sandbox/mutations", timeout=30, json={
-            "apiKey": options["api_key"], "resource": options["resource"], "action": options["action"],
-            "id": options["record_id"], "fields": fields})
+        response = requests.post(
+            f"{options['url'].rstrip('/')}/_sandbox/mutations",
+            timeout=30,
+            json={
+                "apiKey": options["api_key"],
+                "resource": options["resource"],
+                "action": options["action"],
+                "id": options["record_id"],
+                "fields": fields,
+            },
+        )
         if response.status_code >= 400:
             raise CommandError(f"sandbox answered {response.status_code}: {response.text[:300]}")
         self.stdout.write(json.dumps(response.json(), indent=2, ensure_ascii=False))

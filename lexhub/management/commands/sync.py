@@ -60,8 +60,6 @@ class Command(BaseCommand):
         filled = int(width * run.percent / 100)
         bar = "#" * filled + "-" * (width - filled)
         sys.stdout.write(
-            f"\r[{bar}] {run.percent:3d}% {run.phase:<16} {run.done}/{run.total} "
-            f"{run.requests} req {elapsed:5.0f}s"
+            f"\r[{bar}] {run.percent:3d}% {run.phase:<16} {run.done}/{run.total} {run.requests} req {elapsed:5.0f}s"
         )
         sys.stdout.flush()
-
