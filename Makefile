@@ -36,6 +36,8 @@ run: $(STAMP)
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	LEXHUB_VAR_DIR=$${LEXHUB_VAR_DIR:-$(CURDIR)/var/test} $(BIN)/mypy
 	LEXHUB_VAR_DIR=$${LEXHUB_VAR_DIR:-$(CURDIR)/var/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)

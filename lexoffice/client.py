@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 import requests
@@ -64,6 +64,8 @@ __all__ = [
 ]
 
 log = logging.getLogger("lexoffice.client")
+
+Json = dict[str, Any]  # a parsed Lexoffice answer; its shape is checked where it is used
 
 CONNECT_TIMEOUT = 5.0
 PAGE_SIZE = 250
@@ -187,20 +189,20 @@ class Lexoffice:
 
     # --- profile and master data ---------------------------------------------------------------
 
-    def profile(self) -> dict:
-        return self._json("GET", "/v1/profile")
+    def profile(self) -> Json:
+        return self._object("GET", "/v1/profile")
 
-    def posting_categories(self) -> list[dict]:
-        return self._json("GET", "/v1/posting-categories")
+    def posting_categories(self) -> list[Json]:
+        return self._list("GET", "/v1/posting-categories")
 
-    def countries(self) -> list[dict]:
-        return self._json("GET", "/v1/countries")
+    def countries(self) -> list[Json]:
+        return self._list("GET", "/v1/countries")
 
-    def payment_conditions(self) -> list[dict]:
-        return self._json("GET", "/v1/payment-conditions")
+    def payment_conditions(self) -> list[Json]:
+        return self._list("GET", "/v1/payment-conditions")
 
-    def print_layouts(self) -> list[dict]:
-        return self._json("GET", "/v1/print-layouts")
+    def print_layouts(self) -> list[Json]:
+        return self._list("GET", "/v1/print-layouts")
 
     # --- contacts ------------------------------------------------------------------------------
 
@@ -214,7 +216,7 @@ class Lexoffice:
         vendor: bool | None = None,
         page: int = 0,
         size: int = PAGE_SIZE,
-    ) -> dict:
+    ) -> Json:
         """One page of contacts. `email`/`name` are substring patterns (`_`, `%` wildcards)."""
         params = {
             "email": search_term(email),
@@ -225,25 +227,25 @@ class Lexoffice:
             "page": page,
             "size": size,
         }
-        return self._json("GET", "/v1/contacts", params=params)
+        return self._object("GET", "/v1/contacts", params=params)
 
-    def iter_contacts(self, **filters: object) -> Iterator[dict]:
+    def iter_contacts(self, **filters: Any) -> Iterator[Json]:
         page = 0
         while True:
             envelope = self.contacts(**filters, page=page, size=PAGE_SIZE)
-            yield from envelope.get("content") or []
+            yield from _content(envelope)
             if envelope.get("last", True) or not envelope.get("content"):
                 return
             page += 1
 
-    def contact(self, contact_id: str) -> dict:
-        return self._json("GET", f"/v1/contacts/{_id(contact_id)}")
+    def contact(self, contact_id: str) -> Json:
+        return self._object("GET", f"/v1/contacts/{_id(contact_id)}")
 
-    def create_contact(self, payload: dict) -> dict:
-        return self._json("POST", "/v1/contacts", json=payload)
+    def create_contact(self, payload: Json) -> Json:
+        return self._object("POST", "/v1/contacts", json=payload)
 
-    def update_contact(self, contact_id: str, payload: dict) -> dict:
-        return self._json("PUT", f"/v1/contacts/{_id(contact_id)}", json=payload)
+    def update_contact(self, contact_id: str, payload: Json) -> Json:
+        return self._object("PUT", f"/v1/contacts/{_id(contact_id)}", json=payload)
 
     # --- voucher list --------------------------------------------------------------------------
 
@@ -264,7 +266,7 @@ class Lexoffice:
         sort: str | None = None,
         page: int = 0,
         size: int = PAGE_SIZE,
-    ) -> dict:
+    ) -> Json:
         params = {
             "voucherType": voucher_type,
             "voucherStatus": voucher_status,
@@ -281,9 +283,9 @@ class Lexoffice:
             "page": page,
             "size": size,
         }
-        return self._json("GET", "/v1/voucherlist", params=params)
+        return self._object("GET", "/v1/voucherlist", params=params)
 
-    def iter_voucherlist(self, **filters: object) -> Iterator[dict]:
+    def iter_voucherlist(self, **filters: Any) -> Iterator[Json]:
         """Every matching entry. A query reaching the 10,000-entry search window is split into date
         windows (by voucher date, or by updated date when `updated_date_from` is given) until each
         window fits, so the walk never asks for a page beyond the window."""
@@ -292,7 +294,7 @@ class Lexoffice:
         high = filters.pop(f"{by}_to", None) or date.today() + timedelta(days=3660)
         yield from self._walk_window(filters, by, low, high)
 
-    def _walk_window(self, filters: dict, by: str, low: date, high: date) -> Iterator[dict]:
+    def _walk_window(self, filters: dict[str, Any], by: str, low: date, high: date) -> Iterator[Json]:
         window = {**filters, f"{by}_from": low, f"{by}_to": high}
         first = self.voucherlist(**window, page=0, size=PAGE_SIZE)
         total = first.get("totalElements") or 0
@@ -305,74 +307,74 @@ class Lexoffice:
             log.warning(
                 "more than %s vouchers on %s; only the first %s are reachable", SEARCH_WINDOW, low, SEARCH_WINDOW
             )
-        yield from first.get("content") or []
+        yield from _content(first)
         page = 1
         while not first.get("last", True) and page * PAGE_SIZE < SEARCH_WINDOW:
             envelope = self.voucherlist(**window, page=page, size=PAGE_SIZE)
-            yield from envelope.get("content") or []
+            yield from _content(envelope)
             if envelope.get("last", True) or not envelope.get("content"):
                 return
             page += 1
 
     # --- bookkeeping vouchers and files --------------------------------------------------------
 
-    def voucher(self, voucher_id: str) -> dict:
-        return self._json("GET", f"/v1/vouchers/{_id(voucher_id)}")
+    def voucher(self, voucher_id: str) -> Json:
+        return self._object("GET", f"/v1/vouchers/{_id(voucher_id)}")
 
-    def create_voucher(self, payload: dict) -> dict:
-        return self._json("POST", "/v1/vouchers", json=payload)
+    def create_voucher(self, payload: Json) -> Json:
+        return self._object("POST", "/v1/vouchers", json=payload)
 
-    def update_voucher(self, voucher_id: str, payload: dict) -> dict:
-        return self._json("PUT", f"/v1/vouchers/{_id(voucher_id)}", json=payload)
+    def update_voucher(self, voucher_id: str, payload: Json) -> Json:
+        return self._object("PUT", f"/v1/vouchers/{_id(voucher_id)}", json=payload)
 
-    def vouchers_by_number(self, voucher_number: str) -> list[dict]:
-        envelope = self._json("GET", "/v1/vouchers", params={"voucherNumber": search_term(voucher_number)})
-        return envelope.get("content") or []
+    def vouchers_by_number(self, voucher_number: str) -> list[Json]:
+        envelope = self._object("GET", "/v1/vouchers", params={"voucherNumber": search_term(voucher_number)})
+        return _content(envelope)
 
-    def upload_voucher_file(self, voucher_id: str, *, filename: str, fileobj: BinaryIO, content_type: str) -> dict:
-        return self._json(
+    def upload_voucher_file(self, voucher_id: str, *, filename: str, fileobj: BinaryIO, content_type: str) -> Json:
+        return self._object(
             "POST", f"/v1/vouchers/{_id(voucher_id)}/files", files={"file": (filename, fileobj, content_type)}
         )
 
-    def upload_file(self, *, filename: str, fileobj: BinaryIO, content_type: str) -> dict:
+    def upload_file(self, *, filename: str, fileobj: BinaryIO, content_type: str) -> Json:
         """POST /v1/files (type=voucher): Lexoffice creates a voucher for it; returns {id, voucherId}."""
-        return self._json(
+        return self._object(
             "POST", "/v1/files", files={"file": (filename, fileobj, content_type)}, data={"type": "voucher"}
         )
 
     def download_file(self, file_id: str, *, accept: str = "*/*") -> Download:
         return self._download(f"/v1/files/{_id(file_id)}", accept)
 
-    def payments(self, voucher_id: str) -> dict:
-        return self._json("GET", f"/v1/payments/{_id(voucher_id)}")
+    def payments(self, voucher_id: str) -> Json:
+        return self._object("GET", f"/v1/payments/{_id(voucher_id)}")
 
     # --- sales documents -----------------------------------------------------------------------
 
-    def sales_document(self, kind: str, document_id: str) -> dict:
-        return self._json("GET", f"/v1/{_kind(kind)}/{_id(document_id)}")
+    def sales_document(self, kind: str, document_id: str) -> Json:
+        return self._object("GET", f"/v1/{_kind(kind)}/{_id(document_id)}")
 
-    def invoice(self, invoice_id: str) -> dict:
+    def invoice(self, invoice_id: str) -> Json:
         return self.sales_document("invoices", invoice_id)
 
     def render_document(self, kind: str, document_id: str) -> str:
         """The deprecated render call; returns the documentFileId."""
-        return self._json("GET", f"/v1/{_kind(kind)}/{_id(document_id)}/document")["documentFileId"]
+        return str(self._object("GET", f"/v1/{_kind(kind)}/{_id(document_id)}/document")["documentFileId"])
 
     def download_document(self, kind: str, document_id: str, *, accept: str = "*/*") -> Download:
         return self._download(f"/v1/{_kind(kind)}/{_id(document_id)}/file", accept)
 
     def create_sales_document(
-        self, kind: str, payload: dict, *, finalize: bool = False, preceding_id: str | None = None
-    ) -> dict:
+        self, kind: str, payload: Json, *, finalize: bool = False, preceding_id: str | None = None
+    ) -> Json:
         """POST a new sales document (a draft unless `finalize`); `preceding_id` pursues an existing one.
         Returns the action result {id, resourceUri, createdDate, updatedDate, version}."""
         params = {
             "finalize": "true" if finalize else None,
             "precedingSalesVoucherId": _id(preceding_id) if preceding_id else None,
         }
-        return self._json("POST", f"/v1/{_kind(kind)}", params=params, json=payload)
+        return self._object("POST", f"/v1/{_kind(kind)}", params=params, json=payload)
 
-    def create_invoice(self, payload: dict, *, finalize: bool = False, preceding_id: str | None = None) -> dict:
+    def create_invoice(self, payload: Json, *, finalize: bool = False, preceding_id: str | None = None) -> Json:
         return self.create_sales_document("invoices", payload, finalize=finalize, preceding_id=preceding_id)
 
     # --- articles and recurring templates ------------------------------------------------------
@@ -385,39 +387,39 @@ class Lexoffice:
         article_type: str | None = None,
         page: int = 0,
         size: int = PAGE_SIZE,
-    ) -> dict:
+    ) -> Json:
         """One page of articles; the filters match exactly."""
         params = {"articleNumber": article_number, "gtin": gtin, "type": article_type, "page": page, "size": size}
-        return self._json("GET", "/v1/articles", params=params)
+        return self._object("GET", "/v1/articles", params=params)
 
-    def article(self, article_id: str) -> dict:
-        return self._json("GET", f"/v1/articles/{_id(article_id)}")
+    def article(self, article_id: str) -> Json:
+        return self._object("GET", f"/v1/articles/{_id(article_id)}")
 
-    def create_article(self, payload: dict) -> dict:
-        return self._json("POST", "/v1/articles", json=payload)
+    def create_article(self, payload: Json) -> Json:
+        return self._object("POST", "/v1/articles", json=payload)
 
-    def update_article(self, article_id: str, payload: dict) -> dict:
-        return self._json("PUT", f"/v1/articles/{_id(article_id)}", json=payload)
+    def update_article(self, article_id: str, payload: Json) -> Json:
+        return self._object("PUT", f"/v1/articles/{_id(article_id)}", json=payload)
 
     def delete_article(self, article_id: str) -> None:
         self._send("DELETE", f"/v1/articles/{_id(article_id)}")
 
-    def recurring_templates(self, *, sort: str | None = None, page: int = 0, size: int = PAGE_SIZE) -> dict:
-        return self._json("GET", "/v1/recurring-templates", params={"sort": sort, "page": page, "size": size})
+    def recurring_templates(self, *, sort: str | None = None, page: int = 0, size: int = PAGE_SIZE) -> Json:
+        return self._object("GET", "/v1/recurring-templates", params={"sort": sort, "page": page, "size": size})
 
-    def recurring_template(self, template_id: str) -> dict:
-        return self._json("GET", f"/v1/recurring-templates/{_id(template_id)}")
+    def recurring_template(self, template_id: str) -> Json:
+        return self._object("GET", f"/v1/recurring-templates/{_id(template_id)}")
 
     # --- event subscriptions -------------------------------------------------------------------
 
-    def event_subscriptions(self) -> list[dict]:
-        return self._json("GET", "/v1/event-subscriptions").get("content") or []
+    def event_subscriptions(self) -> list[Json]:
+        return _content(self._object("GET", "/v1/event-subscriptions"))
 
-    def event_subscription(self, subscription_id: str) -> dict:
-        return self._json("GET", f"/v1/event-subscriptions/{_id(subscription_id)}")
+    def event_subscription(self, subscription_id: str) -> Json:
+        return self._object("GET", f"/v1/event-subscriptions/{_id(subscription_id)}")
 
-    def create_event_subscription(self, *, event_type: str, callback_url: str) -> dict:
-        return self._json(
+    def create_event_subscription(self, *, event_type: str, callback_url: str) -> Json:
+        return self._object(
             "POST", "/v1/event-subscriptions", json={"eventType": event_type, "callbackUrl": callback_url}
         )
 
@@ -431,16 +433,16 @@ class Lexoffice:
         method: str,
         path: str,
         *,
-        query: dict | None = None,
-        headers: dict | None = None,
-        body: bytes | str | dict | None = None,
+        query: dict[str, Any] | None = None,
+        headers: dict[str, Any] | None = None,
+        body: bytes | str | dict[str, Any] | list[Any] | None = None,
     ) -> requests.Response:
         """'Make an API call': any /v1/ path of this connection; the answer is returned as it is
         (no exception for 4xx/5xx, no redirect followed). Raises PassthroughRejected for a request
         that could leave this connection's host or change its authorization."""
         method = _passthrough_method(method)
         path = _passthrough_path(path)
-        kwargs: dict = {
+        kwargs: dict[str, Any] = {
             "params": _passthrough_query(query),
             "headers": _passthrough_headers(headers or {}),
             **_passthrough_body(body),
@@ -452,7 +454,20 @@ class Lexoffice:
 
     # --- the one private request method --------------------------------------------------------
 
-    def _json(self, method: str, path: str, **kwargs: object) -> object:
+    def _object(self, method: str, path: str, **kwargs: Any) -> Json:
+        """A JSON object answer; any other shape is Lexoffice's error, reported once, here at the edge."""
+        data = self._json(method, path, **kwargs)
+        if not isinstance(data, dict):
+            raise ServerError("Lexoffice answered with JSON that is not an object", path=path)
+        return data
+
+    def _list(self, method: str, path: str, **kwargs: Any) -> list[Json]:
+        data = self._json(method, path, **kwargs)
+        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+            raise ServerError("Lexoffice answered with JSON that is not a list of objects", path=path)
+        return data
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> object:
         response = self._send(method, path, **kwargs)
         if response.status_code == 204 or not response.content:
             return {}
@@ -474,7 +489,7 @@ class Lexoffice:
             response=response,
         )
 
-    def _send(self, method: str, path: str, *, raise_errors: bool = True, **kwargs: object) -> requests.Response:
+    def _send(self, method: str, path: str, *, raise_errors: bool = True, **kwargs: Any) -> requests.Response:
         headers = {"Accept": "application/json", **(kwargs.pop("headers", None) or {})}
         files = kwargs.get("files")
         deadline = time.monotonic() + self._max_retry_seconds
@@ -579,6 +594,14 @@ def _day(value: date | str | None) -> str | None:
 UUIDISH = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 
+def _content(envelope: Json) -> list[Json]:
+    """The records of a paged answer (`content`), checked to be objects."""
+    content = envelope.get("content") or []
+    if not isinstance(content, list) or not all(isinstance(item, dict) for item in content):
+        raise ServerError("Lexoffice answered with a page whose content is not a list of objects")
+    return content
+
+
 def _id(value: object) -> str:
     """Ids go into paths: allow only what an id can contain, so no id can change the path."""
     text = str(value)
@@ -649,7 +672,7 @@ def _passthrough_query(query: object) -> dict[str, str] | None:
     return {_sendable_text(name, "query names"): _sendable_text(value, "query values") for name, value in query.items()}
 
 
-def _passthrough_body(body: object) -> dict:
+def _passthrough_body(body: object) -> Json:
     if body is None:
         return {}
     if isinstance(body, dict | list):

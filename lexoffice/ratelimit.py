@@ -114,10 +114,12 @@ class RedisRateLimiter(RateLimiter):
 
         try:
             with self._redis.pipeline(transaction=False) as pipe:
-                tat, (seconds, micros) = pipe.get(f"lexhub:ratelimit:{bucket}").time().execute()
+                pipe.get(f"lexhub:ratelimit:{bucket}")
+                pipe.time()
+                tat, (seconds, micros) = pipe.execute()
         except redis.RedisError:
             return 0.0
-        return max(float(tat or 0) - (seconds + micros / 1_000_000), 0.0)
+        return max(float(tat or 0) - (float(seconds) + float(micros) / 1_000_000), 0.0)
 
 
 class FileRateLimiter(RateLimiter):
