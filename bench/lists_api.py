@@ -18,12 +18,12 @@ PAGE = 50
 
 def last_cursor(data: dataset.Dataset) -> str:
     """The API's cursor for the row before the last 50 in its default order (-voucherDate, -id)."""
-    from lexhub.api_common import _encode
+    from lexhub.api_common import encode_cursor
 
     before_last = Voucher.objects.filter(connection_id=data.connection_id, deleted_upstream_at__isnull=True).order_by(
         "voucher_date", "id"
     )[PAGE]
-    return _encode(["-voucherDate", before_last.voucher_date, before_last.pk])
+    return encode_cursor(["-voucherDate", before_last.voucher_date, before_last.pk])
 
 
 def measure(base_url: str, paths: list[str], headers: dict, count: int) -> dict:

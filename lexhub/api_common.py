@@ -346,9 +346,6 @@ def _pk(row: object) -> int:
     return row["id"] if isinstance(row, dict) else row.pk
 
 
-_encode = encode_cursor  # bench/lists_api.py builds a last-page cursor with it
-
-
 # --- documentation helpers -------------------------------------------------------------------
 
 ErrorSerializer = inline_serializer(

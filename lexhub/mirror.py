@@ -14,9 +14,6 @@ class MirrorQuerySet(models.QuerySet):
 
         return self.filter(connection__in=Connection.objects.visible_to(user))
 
-    def for_connection(self, connection) -> "MirrorQuerySet":
-        return self.filter(connection=connection)
-
     def present(self) -> "MirrorQuerySet":
         return self.filter(deleted_upstream_at__isnull=True)
 

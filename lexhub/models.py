@@ -95,9 +95,6 @@ class Connection(models.Model):
 
         return Lexoffice(self.api_key, self.base_url, lane=lane, rate=self.rate_limit)
 
-    def is_visible_to(self, user: "settings.AUTH_USER_MODEL") -> bool:
-        return Connection.objects.visible_to(user).filter(pk=self.pk).exists()
-
 
 class SyncRunQuerySet(models.QuerySet):
     def unfinished(self) -> "SyncRunQuerySet":

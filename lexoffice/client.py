@@ -178,15 +178,6 @@ class Lexoffice:
     def base_url(self) -> str:
         return self._base_url
 
-    def with_lane(self, lane: str) -> "Lexoffice":
-        """The same key, session, budget and counter, in another priority lane."""
-        if lane not in LANES:
-            raise ValueError(f"unknown lane {lane!r}")
-        clone = object.__new__(Lexoffice)
-        clone.__dict__.update(self.__dict__)
-        clone._lane = lane
-        return clone
-
     # --- profile and master data ---------------------------------------------------------------
 
     def profile(self) -> Json:

@@ -32,10 +32,6 @@ class ApiError(Exception):
         return b"" if self.body is None else json.dumps(self.body).encode()
 
 
-def gateway(status: int, message: str | None) -> ApiError:
-    return ApiError(status, {"message": message})
-
-
 def legacy(status: int, *issues: tuple[str | None, str, str]) -> ApiError:
     """Legacy IssueList: issues are (source, i18nKey, type)."""
     return ApiError(
