@@ -11,7 +11,7 @@ def test_connecting_the_sandbox_verifies_the_key_and_starts_a_sync(logged_in_pag
 
     page.get_by_label("Name").fill("Books")
     page.get_by_label("API key").fill(sandbox.api_key)
-    page.get_by_label("API base URL").fill(sandbox.base_url)
+    page.get_by_label("Lexoffice address").select_option(sandbox.base_url)
     page.get_by_role("button", name="Verify and connect").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
@@ -29,7 +29,7 @@ def test_a_refused_key_is_reported_on_the_form(logged_in_page, sandbox) -> None:
 
     page.get_by_label("Name").fill("Books")
     page.get_by_label("API key").fill("not-a-valid-key-42")
-    page.get_by_label("API base URL").fill(sandbox.base_url)
+    page.get_by_label("Lexoffice address").select_option(sandbox.base_url)
     page.get_by_role("button", name="Verify and connect").click()
 
     expect(page.locator(".errorlist")).to_contain_text("did not accept this API key")
