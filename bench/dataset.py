@@ -333,7 +333,7 @@ VOUCHER_COLUMNS = (
 
 def ensure(*, contacts: int, vouchers: int) -> Dataset:
     """The data set of this size (seed SEED), built now unless an earlier run left it complete."""
-    from lexhub.models import Connection
+    from connections.models import Connection
 
     # An owner per data set, so its pages show this data set alone.
     owner, _ = get_user_model().objects.get_or_create(username=f"bench-lists-{contacts}-{vouchers}")

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from tests.servers import allow_lexoffice_address
+from harness.processes import allow_lexoffice_address, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_VAR = ROOT / "var" / "bench"
@@ -101,14 +101,6 @@ def use_local_services() -> None:
 
 def is_postgresql() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith("postgres")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager

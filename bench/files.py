@@ -65,7 +65,7 @@ def rss(server: Server) -> dict[int, int]:
 
 
 def run(quick: bool) -> list[Row]:
-    from lexhub.models import Connection
+    from connections.models import Connection
     from vouchers.models import File
 
     user, _ = get_user_model().objects.get_or_create(username="bench-files")

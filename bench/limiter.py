@@ -21,7 +21,7 @@ def measure(rate: float, seconds: float) -> list[Row]:
         command = [
             sys.executable,
             "-m",
-            "tests.lexoffice.load_worker",
+            "harness.load_worker",
             "--base-url",
             base_url,
             "--api-key",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import env
+from harness.processes import free_port
 
 
 @dataclass
@@ -66,7 +67,7 @@ def rss_kib(pid: int, field: str = "VmRSS") -> int:
 def gunicorn(
     *, workers: int, worker_class: str = "sync", threads: int = 1, env_extra: dict[str, str] | None = None
 ) -> Iterator[Server]:
-    port = env.free_port()
+    port = free_port()
     args = [
         str(Path(sys.executable).parent / "gunicorn"),
         "lexhub.wsgi",

@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 
 from bench import env
 from bench.rows import Row
-from tests.fixtures.sandbox import SandboxOrg
-from tests.mirror import mirror_differences
+from harness.mirror import mirror_differences
+from harness.sandbox import SandboxOrg
 
 BOOKKEEPING = ("salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote")
 SALES = ("invoice", "downpaymentinvoice", "creditnote", "orderconfirmation", "quotation", "deliverynote")
@@ -39,10 +39,10 @@ def minimum_requests(base_url: str, api_key: str) -> tuple[int, dict]:
 
 
 def run_one(*, label: str, contacts: int, vouchers: int, invoices: int, rate: float) -> list[Row]:
+    from connections.models import SyncRun
+    from connections.services import create_connection
+    from connections.sync import start_sync
     from lexhub.celery import app as celery_app
-    from lexhub.connections import create_connection
-    from lexhub.models import SyncRun
-    from lexhub.sync import start_sync
 
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     celery_app.conf.task_default_queue = queue

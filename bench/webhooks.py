@@ -47,7 +47,7 @@ def signed_deliveries(connection, key: rsa.RSAPrivateKey, count: int, url: str) 
 
 
 def run(quick: bool) -> list[Row]:
-    from lexhub.models import Connection
+    from connections.models import Connection
     from webhooks.models import WebhookEvent
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)

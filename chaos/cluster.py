@@ -21,8 +21,8 @@ import requests
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from chaos.services import PrivatePostgres, PrivateRedis
-from tests.servers import ROOT, free_port, spawn, stop_process, wait_for_http
+from harness.processes import ROOT, free_port, spawn, stop_process, wait_for_http
+from harness.services import PrivatePostgres, PrivateRedis
 
 
 class Signer:
@@ -243,8 +243,8 @@ class Beat(threading.Thread):
     def run(self) -> None:
         from django.db import close_old_connections, connection
 
-        from lexhub.sync import resume_stalled_runs
-        from lexhub.writes import sweep_outbox
+        from connections.sync import resume_stalled_runs
+        from connections.writes import sweep_outbox
         from webhooks.tasks import sweep_inbox_task
 
         while not self._halt.wait(self.interval):

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from chaos.cluster import Cluster
-from tests.fixtures.sandbox import SandboxOrg, SandboxServer
+from harness.sandbox import SandboxOrg, SandboxServer
 
 
 def new_connection(
@@ -26,7 +26,7 @@ def new_connection(
     base_url: str | None = None,
 ):
     """A new sandbox organization and a verified connection to it (through `base_url` if given)."""
-    from lexhub.connections import create_connection
+    from connections.services import create_connection
 
     org = SandboxServer(cluster.sandbox_url, cluster.dir / "logs" / "sandbox.log").new_org(
         contacts=contacts, vouchers=vouchers, invoices=invoices, seed=seed
@@ -44,8 +44,8 @@ def new_connection(
 
 def full_sync_now(connection) -> None:
     """The first full sync, run in this process (the campaigns' faults start after it)."""
-    from lexhub.models import SyncRun
-    from lexhub.sync import run_sync
+    from connections.models import SyncRun
+    from connections.sync import run_sync
 
     run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
 
@@ -67,7 +67,7 @@ def wait_until(condition: Callable[[], bool], *, timeout: float, what: str, ever
 def skip_time(connection_ids: list[int], seconds: float) -> None:
     """Quick mode only, and only while no worker runs: move the leases, locks and ages of the campaign's
     unfinished rows `seconds` into the past, as if the clock had run on (what a dead worker's leases need)."""
-    from lexhub.models import OutboxEntry, SyncRun
+    from connections.models import OutboxEntry, SyncRun
     from webhooks.models import WebhookEvent
 
     shift = timedelta(seconds=seconds)
@@ -84,7 +84,7 @@ def skip_time(connection_ids: list[int], seconds: float) -> None:
 
 def held_now(connection_ids: list[int]) -> dict[str, set[int]]:
     """Rows some worker has claimed and not finished: after a kill, exactly what the dead worker held."""
-    from lexhub.models import OutboxEntry, SyncRun
+    from connections.models import OutboxEntry, SyncRun
     from webhooks.models import WebhookEvent
 
     now = timezone.now()
@@ -122,7 +122,7 @@ def delivery(organization_id: str, event_type: str, resource_id: str, index: int
 
 
 def mirror_problems(connection, org: SandboxOrg) -> list[str]:
-    from tests.mirror import mirror_differences
+    from harness.mirror import mirror_differences
 
     close_old_connections()
     return mirror_differences(connection, org)

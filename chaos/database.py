@@ -55,7 +55,7 @@ def skip_stale_lease(run_id: int) -> None:
 
     from django.db.models import F
 
-    from lexhub.models import SyncRun
+    from connections.models import SyncRun
 
     before = SyncRun.objects.filter(pk=run_id).values_list("lease_until", "state").first()
     time.sleep(3)
@@ -67,8 +67,8 @@ def skip_stale_lease(run_id: int) -> None:
 
 
 def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
-    from lexhub.models import SyncRun
-    from lexhub.sync import start_sync
+    from connections.models import SyncRun
+    from connections.sync import start_sync
     from webhooks.models import WebhookEvent
 
     outcome = Outcome("database", seed)

@@ -19,10 +19,10 @@ from chaos.report import Outcome
 
 def issue(kind: str, connection, org, rng: random.Random, contact_ids: list[str], index: int, seed: int) -> int:
     """Hand one job to the workers the way the app does; returns the row that tracks it."""
+    from connections.models import SyncRun
+    from connections.sync import start_sync
+    from connections.writes import enqueue_write, schedule_push
     from contacts.validation import writable
-    from lexhub.models import SyncRun
-    from lexhub.sync import start_sync
-    from lexhub.writes import enqueue_write, schedule_push
     from webhooks.models import WebhookEvent
     from webhooks.views import store
 
@@ -117,7 +117,7 @@ def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
 
 
 def _open(ids: list[int]) -> int:
-    from lexhub.models import OutboxEntry, SyncRun
+    from connections.models import OutboxEntry, SyncRun
     from webhooks.models import WebhookEvent
 
     return (
@@ -130,8 +130,8 @@ def _open(ids: list[int]) -> int:
 def _check(outcome: Outcome, pairs: list, jobs: dict[str, set[int]], interrupted: set[int]) -> None:
     from django.db.models import Count
 
+    from connections.models import OutboxEntry, SyncRun
     from contacts.models import Contact
-    from lexhub.models import OutboxEntry, SyncRun
     from vouchers.models import Voucher
     from webhooks.models import WebhookEvent
 

@@ -17,7 +17,7 @@ from chaos.cluster import Beat, Cluster
 from chaos.common import half_written, mirror_problems, new_connection, wait_until
 from chaos.proxy import Proxy
 from chaos.report import Outcome
-from tests.servers import allow_lexoffice_address, free_port
+from harness.processes import allow_lexoffice_address, free_port
 
 PAGES = ["/", "/contacts/", "/vouchers/", "/invoices/", "/connections/", "/api/v1/connections/"]
 
@@ -28,8 +28,8 @@ def write_while_down(
     """Create `count` contacts at random moments of the outage through the write service, as a user would."""
     from django.db import connection as db
 
+    from connections.writes import WriteError, WriteQueued
     from contacts.sync import push_contact
-    from lexhub.writes import WriteError, WriteQueued
 
     started = time.monotonic()
     waits = []
@@ -54,8 +54,8 @@ def write_while_down(
 
 
 def run(cluster: Cluster, *, seed: int, quick: bool) -> Outcome:
-    from lexhub.models import OutboxEntry, SyncRun
-    from lexhub.sync import start_sync
+    from connections.models import OutboxEntry, SyncRun
+    from connections.sync import start_sync
 
     outcome = Outcome("outage", seed)
     rng = random.Random(seed)

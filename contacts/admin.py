@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from connections.admin import ReadOnlyAdmin
 from contacts.models import Contact
-from lexhub.admin import ReadOnlyAdmin
 
 
 @admin.register(Contact)

@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from connections.models import Connection
 from contacts.models import Contact, matching
 from contacts.sync import push_contact, update_contact
 from lexhub.api_common import (
@@ -22,7 +23,6 @@ from lexhub.api_common import (
     queued,
     visible_connection_ids,
 )
-from lexhub.models import Connection
 
 TEXT = {"required": False, "allow_blank": True, "allow_null": True}
 

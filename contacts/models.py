@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Upper
 
-from lexhub.mirror import MirroredModel
+from connections.mirror import MirroredModel
 
 
 class Contact(MirroredModel):

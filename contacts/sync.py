@@ -3,12 +3,12 @@
 import copy
 import uuid
 
+from connections.mirror import bulk_upsert, mark_deleted, parse_uuid, upsert_one
+from connections.models import Connection, OutboxEntry
+from connections.progress import Progress
+from connections.writes import EditConflict, WriteError, operation, remember_created, submit
 from contacts.models import Contact, contact_columns
 from contacts.validation import READ_ONLY, flatten, validate_contact, writable
-from lexhub.mirror import bulk_upsert, mark_deleted, parse_uuid, upsert_one
-from lexhub.models import Connection, OutboxEntry
-from lexhub.progress import Progress
-from lexhub.writes import EditConflict, WriteError, operation, remember_created, submit
 from lexoffice.client import Conflict, Lexoffice, NotFound, ValidationFailed
 
 PAGE_SIZE = 250

@@ -7,13 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from connections.models import Connection
+from connections.writes import EditConflict, WriteError, WriteQueued
 from contacts import sync
 from contacts.forms import ContactForm, extra_entries, field_for_path, initial_from, payload_from
 from contacts.models import Contact, matching
 from contacts.validation import flatten
-from lexhub.models import Connection
 from lexhub.sorting import SortChoice, ordering_from, sort_headers, sort_options, sorted_page, visible_connection_ids
-from lexhub.writes import EditConflict, WriteError, WriteQueued
 
 SAVED = "Saved in Lexoffice."
 RESOLUTION_SALT = "contacts.conflict-resolution"

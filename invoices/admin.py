@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from connections.admin import ReadOnlyAdmin
 from invoices.models import SalesDocument
-from lexhub.admin import ReadOnlyAdmin
 
 
 @admin.register(SalesDocument)

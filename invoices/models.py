@@ -1,6 +1,6 @@
 from django.db import models
 
-from lexhub.mirror import MirroredModel
+from connections.mirror import MirroredModel
 
 KINDS = {
     "invoice": "invoices",

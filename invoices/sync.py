@@ -7,11 +7,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from connections.mirror import mark_deleted, parse_datetime, parse_decimal, parse_uuid, upsert_one
+from connections.models import Connection
+from connections.progress import Progress
+from connections.writes import WriteError, from_lexoffice
 from invoices.models import KINDS, SalesDocument
-from lexhub.mirror import mark_deleted, parse_datetime, parse_decimal, parse_uuid, upsert_one
-from lexhub.models import Connection
-from lexhub.progress import Progress
-from lexhub.writes import WriteError, from_lexoffice
 from lexoffice.client import Lexoffice, LexofficeError, NotFound
 from vouchers.models import File, Voucher
 

@@ -3,9 +3,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from connections.writes import WriteError
 from invoices.models import SalesDocument
 from invoices.sync import ensure_document_file, sales_document_of
-from lexhub.writes import WriteError
 from vouchers.models import SALES_TYPES, Voucher
 from vouchers.serving import file_response
 from vouchers.views import sales_list  # the list is the voucher list, restricted to sales documents

@@ -74,7 +74,7 @@ def tokens_with_key(token_key: str) -> list[tuple[AuthToken, list[int]]]:
 def _token_query() -> tuple[str, list[str], list[str], list[tuple[int, object, list]]]:
     """The query, written from the models' metadata once per process, and the database's converters
     for its columns."""
-    from lexhub.models import Connection
+    from connections.models import Connection
 
     q = connection.ops.quote_name
     user_model = get_user_model()

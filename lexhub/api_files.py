@@ -17,9 +17,9 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from connections.models import Connection
+from connections.writes import WriteError, from_lexoffice
 from lexhub.api_common import KeysetPagination, errors, stamp, visible_connection_ids
-from lexhub.models import Connection
-from lexhub.writes import WriteError, from_lexoffice
 from lexoffice.client import LexofficeError
 from vouchers.models import File, Upload
 from vouchers.serving import file_response as serve_file

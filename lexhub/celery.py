@@ -16,7 +16,7 @@ def _refuse_unreadable_keys(**kwargs: object) -> None:
     """A worker with the wrong FIELD_ENCRYPTION_KEY would fail every task; stop it at start-up instead."""
     from django.core.exceptions import ImproperlyConfigured
 
-    from lexhub.crypto import require_readable_keys
+    from connections.crypto import require_readable_keys
 
     try:
         require_readable_keys()

@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "lexhub",
+    "connections",
     "contacts",
     "vouchers",
     "invoices",
@@ -441,12 +442,12 @@ LEXHUB_WEBHOOK_SWEEP_AFTER_SECONDS = env_int("LEXHUB_WEBHOOK_SWEEP_AFTER_SECONDS
 LEXHUB_SYNC_INTERVAL_SECONDS = env_int("LEXHUB_SYNC_INTERVAL_SECONDS", 900)
 CELERY_BEAT_SCHEDULE = {
     "incremental-sync": {
-        "task": "lexhub.tasks.schedule_incremental_syncs_task",
+        "task": "connections.tasks.schedule_incremental_syncs_task",
         "schedule": LEXHUB_SYNC_INTERVAL_SECONDS,
     },
-    "resume-stalled-syncs": {"task": "lexhub.tasks.resume_stalled_runs_task", "schedule": 60.0},
+    "resume-stalled-syncs": {"task": "connections.tasks.resume_stalled_runs_task", "schedule": 60.0},
     "sweep-webhook-inbox": {"task": "webhooks.tasks.sweep_inbox_task", "schedule": 30.0},
-    "sweep-outbox": {"task": "lexhub.tasks.sweep_outbox_task", "schedule": 30.0},
+    "sweep-outbox": {"task": "connections.tasks.sweep_outbox_task", "schedule": 30.0},
     "sweep-uploads": {"task": "vouchers.tasks.sweep_uploads_task", "schedule": 60.0},
     "reconcile-webhook-subscriptions": {
         "task": "webhooks.tasks.reconcile_all_webhooks_task",

@@ -169,6 +169,6 @@ def visible_connection_ids(user: "AbstractBaseUser") -> list[int]:
     With the subquery instead, PostgreSQL cannot know there is usually one connection and sorts every
     row of the account; with `connection_id IN (1)` it walks the (connection, field, id) index in order.
     """
-    from lexhub.models import Connection
+    from connections.models import Connection
 
     return list(Connection.objects.visible_to(user).order_by("pk").values_list("pk", flat=True))

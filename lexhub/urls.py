@@ -4,17 +4,21 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from connections import api as connection_api
+from connections import api_audit
+from connections import views as connection_views
 from contacts import api as contact_api
 from invoices import api as invoice_api
-from lexhub import api, api_audit, api_files, auth, tokens, views
+from lexhub import api, api_files, auth, tokens, views
 from lexhub.api_docs import SwaggerDocsView
 from vouchers import api as voucher_api
+from webhooks import api as webhook_api
 from webhooks import pages as webhook_pages
 
 router = DefaultRouter()
-router.register("connections", api.ConnectionViewSet, basename="connection")
-router.register("sync-runs", api.SyncRunViewSet, basename="syncrun")
-router.register("webhook-events", api.WebhookEventViewSet, basename="webhookevent")
+router.register("connections", connection_api.ConnectionViewSet, basename="connection")
+router.register("sync-runs", connection_api.SyncRunViewSet, basename="syncrun")
+router.register("webhook-events", webhook_api.WebhookEventViewSet, basename="webhookevent")
 router.register("vouchers", voucher_api.VoucherViewSet, basename="voucher")
 router.register("files", api_files.FileViewSet, basename="file")
 router.register("uploads", api_files.UploadViewSet, basename="upload")
@@ -26,12 +30,12 @@ router.register("tokens", tokens.TokenViewSet, basename="token")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("connections/", include("lexhub.web_urls")),
+    path("connections/", include("connections.urls")),
     path("contacts/", include("contacts.urls")),
     path("vouchers/", include("vouchers.urls")),
     path("invoices/", include("invoices.urls")),
     path("receipts/", include("vouchers.receipts")),
-    path("audit/", views.audit_log, name="audit"),
+    path("audit/", connection_views.audit_log, name="audit"),
     path("events/", webhook_pages.event_list, name="webhook-events"),
     path("events/<int:pk>/replay/", webhook_pages.event_replay, name="webhook-replay"),
     path("accounts/tokens/", include(tokens.urlpatterns)),

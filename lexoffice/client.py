@@ -9,7 +9,7 @@ Retry rules: 429 is always retried (Lexoffice executed nothing). 5xx, timeouts a
 connections are retried for GET, PUT and DELETE (PUT carries a version, so a repeat cannot
 overwrite a newer record). A POST is never repeated after it may have reached Lexoffice: a 5xx, a
 timeout after sending or a dropped connection raises MaybeExecuted, and the caller looks the record
-up before trying again (see lexhub.writes). A POST that was refused before sending (connection
+up before trying again (see connections.writes). A POST that was refused before sending (connection
 refused, connect timeout) is retried like any other request.
 """
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: services, personas and servers. See tests/servers.py for process handling."""
+"""Shared fixtures: services, personas and servers. Process handling itself is in harness/ (plain, no pytest)."""
 
 import os
 

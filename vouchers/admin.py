@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from lexhub.admin import ReadOnlyAdmin
+from connections.admin import ReadOnlyAdmin
 from vouchers.models import File, Upload, Voucher
 
 

@@ -12,6 +12,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from connections.models import Connection
 from lexhub.api_common import (
     BooleanFilter,
     FilterBackend,
@@ -25,7 +26,6 @@ from lexhub.api_common import (
     visible_connection_ids,
 )
 from lexhub.api_files import SizeLimitedUploadMixin, UploadSerializer, uploaded_file
-from lexhub.models import Connection
 from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher, dated_between
 from vouchers.sync import attach_voucher_file, push_voucher
 

@@ -7,8 +7,8 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from connections.models import Connection
 from contacts.models import Contact
-from lexhub.models import Connection
 from vouchers.models import Voucher
 
 TYPE_CHOICES = [

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from lexhub.mirror import MirroredModel
+from connections.mirror import MirroredModel
 
 BOOKKEEPING_TYPES = ("salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote")
 SALES_TYPES = (
@@ -126,7 +126,7 @@ def file_upload_to(instance: "File", filename: str) -> str:
 class File(models.Model):
     """A file in Lexoffice (a receipt of a voucher, or a rendered sales document), and our local copy."""
 
-    connection = models.ForeignKey("lexhub.Connection", on_delete=models.CASCADE, related_name="+")
+    connection = models.ForeignKey("connections.Connection", on_delete=models.CASCADE, related_name="+")
     lexoffice_id = models.UUIDField()
     voucher = models.ForeignKey(Voucher, null=True, blank=True, on_delete=models.SET_NULL, related_name="files")
     filename = models.CharField(max_length=255, blank=True)
@@ -152,7 +152,7 @@ class File(models.Model):
 
 class UploadQuerySet(models.QuerySet):
     def visible_to(self, user) -> "UploadQuerySet":
-        from lexhub.models import Connection
+        from connections.models import Connection
 
         return self.filter(connection__in=Connection.objects.visible_to(user))
 
@@ -166,7 +166,7 @@ class Upload(models.Model):
         LINKED = "linked", "Voucher created"
         FAILED = "failed", "Failed"
 
-    connection = models.ForeignKey("lexhub.Connection", on_delete=models.CASCADE, related_name="uploads")
+    connection = models.ForeignKey("connections.Connection", on_delete=models.CASCADE, related_name="uploads")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -22,8 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from lexhub.models import Connection
-from lexhub.writes import WriteError
+from connections.models import Connection
+from connections.writes import WriteError
 from vouchers import sync
 from vouchers.models import Upload
 from vouchers.uploads import MAX_UPLOAD_BYTES, install_size_limit

@@ -14,8 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from contacts.models import Contact
-from lexhub.mirror import (
+from connections.mirror import (
     bulk_upsert,
     mark_deleted,
     parse_datetime,
@@ -23,9 +22,10 @@ from lexhub.mirror import (
     parse_uuid,
     upsert_one,
 )
-from lexhub.models import Connection, OutboxEntry
-from lexhub.progress import Progress
-from lexhub.writes import EditConflict, WriteError, audit, from_lexoffice, operation, remember_created, submit
+from connections.models import Connection, OutboxEntry
+from connections.progress import Progress
+from connections.writes import EditConflict, WriteError, audit, from_lexoffice, operation, remember_created, submit
+from contacts.models import Contact
 from lexoffice.client import Conflict, Lexoffice, LexofficeError, NotFound
 from vouchers.models import BOOKKEEPING_TYPES, File, Upload, Voucher
 from vouchers.uploads import CheckedFile, UploadRejected, check_upload

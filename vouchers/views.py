@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from connections.models import Connection
+from connections.writes import WriteError, WriteQueued
 from lexhub.middleware import frames_own_documents
-from lexhub.models import Connection
 from lexhub.sorting import SortChoice, ordering_from, sort_headers, sort_options, sorted_page, visible_connection_ids
-from lexhub.writes import WriteError, WriteQueued
 from vouchers.forms import (
     ItemFormSet,
     VoucherForm,
@@ -174,7 +174,7 @@ def file_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _visible_connections(request: HttpRequest):
-    from lexhub.models import Connection
+    from connections.models import Connection
 
     return Connection.objects.visible_to(request.user)
 

@@ -6,12 +6,12 @@ import uuid
 from django.db.models import F
 from django.utils import timezone
 
+from connections.mirror import mark_deleted
+from connections.models import Connection
+from connections.services import mark_revoked
 from contacts.sync import refresh_contact
 from invoices.models import KINDS
 from invoices.sync import refresh_sales_document, store_sales_document
-from lexhub.connections import mark_revoked
-from lexhub.mirror import mark_deleted
-from lexhub.models import Connection
 from lexoffice.client import NotFound
 from vouchers.models import BOOKKEEPING_TYPES, Voucher
 from vouchers.sync import refresh_voucher

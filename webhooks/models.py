@@ -4,7 +4,7 @@ from django.db.models import Q
 
 class WebhookEventQuerySet(models.QuerySet):
     def visible_to(self, user) -> "WebhookEventQuerySet":
-        from lexhub.models import Connection
+        from connections.models import Connection
 
         return self.filter(connection__in=Connection.objects.visible_to(user))
 
@@ -21,7 +21,7 @@ class WebhookEvent(models.Model):
         IGNORED = "ignored", "Ignored"
         DEAD = "dead", "Dead"
 
-    connection = models.ForeignKey("lexhub.Connection", on_delete=models.CASCADE, related_name="webhook_events")
+    connection = models.ForeignKey("connections.Connection", on_delete=models.CASCADE, related_name="webhook_events")
     organization_id = models.UUIDField(null=True)
     event_type = models.CharField(max_length=60, db_index=True)
     resource_id = models.CharField(max_length=64)
@@ -53,7 +53,9 @@ class WebhookEvent(models.Model):
 class EventSubscription(models.Model):
     """An event subscription we registered at Lexoffice for a connection."""
 
-    connection = models.ForeignKey("lexhub.Connection", on_delete=models.CASCADE, related_name="event_subscriptions")
+    connection = models.ForeignKey(
+        "connections.Connection", on_delete=models.CASCADE, related_name="event_subscriptions"
+    )
     subscription_id = models.UUIDField()
     event_type = models.CharField(max_length=60)
     callback_url = models.URLField(max_length=500)

@@ -6,7 +6,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 
-from lexhub.models import Connection
+from connections.models import Connection
 from lexoffice.client import Conflict, NotFound
 from webhooks.models import EventSubscription
 

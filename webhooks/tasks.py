@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from lexhub.models import Connection
+from connections.models import Connection
 from lexoffice.client import LexofficeError, RateLimited, ServerError, TransportError
 from webhooks import handlers, subscriptions
 from webhooks.models import WebhookEvent

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from lexhub.models import Connection
+from connections.models import Connection
 from webhooks import signature
 from webhooks.handlers import is_known
 from webhooks.models import WebhookEvent

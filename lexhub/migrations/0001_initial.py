@@ -2,7 +2,7 @@
 
 import datetime
 import django.db.models.deletion
-import lexhub.models
+import connections.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('status_detail', models.CharField(blank=True, max_length=255)),
                 ('key_created_on', models.DateField(default=datetime.date.today)),
                 ('key_expires_on', models.DateField(blank=True, null=True)),
-                ('webhook_token', models.CharField(default=lexhub.models.new_webhook_token, editable=False, max_length=64, unique=True)),
+                ('webhook_token', models.CharField(default=connections.models.new_webhook_token, editable=False, max_length=64, unique=True)),
                 ('rate_limit', models.FloatField(default=2.0, help_text='Requests per second allowed for this key.')),
                 ('fetch_files_eagerly', models.BooleanField(default=False)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
-from lexhub.models import SyncRun
-from lexhub.sync import run_sync
+from connections.models import SyncRun
+from connections.sync import run_sync
 
 
 def token_client(user) -> APIClient:

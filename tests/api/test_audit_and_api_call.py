@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from lexhub.models import AuditLog
+from connections.models import AuditLog
 from tests.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from connections.models import AuditLog, SyncRun
+from connections.sync import run_sync
 from contacts.models import Contact
 from invoices.models import SalesDocument
-from lexhub.models import AuditLog, SyncRun
-from lexhub.sync import run_sync
 from tests.api.conftest import token_client
 from tests.api.test_vouchers import VOUCHER
 from tests.payloads import NEW_COMPANY
@@ -40,7 +40,7 @@ class Case:
 
 @pytest.fixture
 def world(sandbox_server, alice, media, django_capture_on_commit_callbacks):
-    from lexhub.connections import create_connection
+    from connections.services import create_connection
 
     org = sandbox_server.new_org(contacts=5, vouchers=12, invoices=15, seed=9)
     with django_capture_on_commit_callbacks(execute=False):

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from lexhub.models import Connection, SyncRun
+from connections.models import Connection, SyncRun
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 
+from connections.models import OutboxEntry
 from contacts.models import Contact
-from lexhub.models import OutboxEntry
 from tests.payloads import NEW_COMPANY
 
 pytestmark = pytest.mark.django_db

@@ -2,10 +2,10 @@
 
 import pytest
 
+from connections.models import SyncRun
+from connections.sync import run_sync
 from invoices.models import SalesDocument
 from lexhub.api_files import TOO_LARGE
-from lexhub.models import SyncRun
-from lexhub.sync import run_sync
 from tests.writes import files
 from vouchers.models import File, Upload, Voucher
 from vouchers.uploads import MAX_UPLOAD_BYTES
@@ -156,7 +156,7 @@ def test_a_file_is_downloaded_as_an_attachment_with_its_sniffed_type(synced, own
 
 @pytest.fixture
 def documents(sandbox_server, alice, media, django_capture_on_commit_callbacks):
-    from lexhub.connections import create_connection
+    from connections.services import create_connection
 
     org = sandbox_server.new_org(invoices=15, seed=9)
     with django_capture_on_commit_callbacks(execute=False):

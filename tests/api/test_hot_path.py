@@ -16,9 +16,9 @@ from knox.models import AuthToken
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.renderers import JSONRenderer as DrfJSONRenderer
 
+from connections.models import Connection
 from lexhub.api_auth import TokenAuthentication, tokens_with_key
 from lexhub.api_common import JSONRenderer, TokenRateThrottle
-from lexhub.models import Connection
 from tests.conftest import require
 
 pytestmark = pytest.mark.django_db

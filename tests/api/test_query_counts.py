@@ -9,8 +9,8 @@ from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from connections.models import Connection
 from contacts.models import Contact
-from lexhub.models import Connection
 from tests.api.conftest import token_client
 from tests.conftest import require
 from vouchers.models import Voucher

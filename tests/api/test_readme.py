@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from connections.models import SyncRun
+from connections.sync import run_sync
 from contacts.models import Contact
-from lexhub.models import SyncRun
-from lexhub.sync import run_sync
 from tests.conftest import require
 from tests.fixtures.app import worker_database_url
 from tests.writes import files
@@ -34,7 +34,7 @@ def test_the_readme_walkthrough_runs_as_written(
 ) -> None:
     import shutil
 
-    from lexhub.connections import create_connection
+    from connections.services import create_connection
 
     require(shutil.which("curl") is not None, "curl is not installed")
     settings.MEDIA_ROOT = tmp_path / "media"

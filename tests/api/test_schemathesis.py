@@ -19,8 +19,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from connections.models import AuditLog, SyncRun
 from contacts.models import Contact
-from lexhub.models import AuditLog, SyncRun
 from tests.api.conftest import token_client
 from vouchers.models import File, Upload, Voucher
 from webhooks.models import WebhookEvent

@@ -12,8 +12,8 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from harness.processes import ROOT
 from tests.api.conftest import token_client
-from tests.servers import ROOT
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/tokens/"

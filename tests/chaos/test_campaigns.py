@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from chaos.services import postgres_bin
+from harness.processes import ROOT
+from harness.services import postgres_bin
 from tests.conftest import require
-from tests.servers import ROOT
 
 CAMPAIGNS = ["webhooks", "jobs", "database", "outage"]
 

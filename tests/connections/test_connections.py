@@ -3,9 +3,9 @@ import logging
 import pytest
 from django.core.management import call_command
 
-from lexhub import crypto
-from lexhub.connections import ConnectionRejected, create_connection, reverify_connection
-from lexhub.models import Connection
+from connections import crypto
+from connections.models import Connection
+from connections.services import ConnectionRejected, create_connection, reverify_connection
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
+from harness.processes import ROOT
 from tests.fixtures.app import worker_database_url
-from tests.servers import ROOT
 
 
 @pytest.mark.django_db

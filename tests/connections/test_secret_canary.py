@@ -23,8 +23,8 @@ from django.db import connection as db
 from django.test import Client
 from rest_framework.test import APIClient
 
-from lexhub.models import Connection, SyncRun
-from lexhub.sync import start_sync
+from connections.models import Connection, SyncRun
+from connections.sync import start_sync
 from tests.conftest import require
 
 CANARY = "canary-KEY-5f0c1e7d-do-not-leak"
@@ -223,7 +223,7 @@ def test_the_key_is_absent_from_failures_admin_api_cache_queues_and_the_database
 
     # Lexoffice failing: a 500 on every contacts page, then the run executed as a task (eagerly, in-process).
     org.set_faults([{"path": "^/v1/contacts$", "method": "GET", "kind": "status", "status": 500}])
-    from lexhub.tasks import sync_task
+    from connections.tasks import sync_task
 
     result = sync_task.apply(args=[run.pk], retries=sync_task.max_retries)  # the last try: it raises
     assert result.failed()
@@ -244,10 +244,10 @@ def test_the_key_is_absent_from_failures_admin_api_cache_queues_and_the_database
     # The admin, every API endpoint the root names and the schema.
     for path in (
         "/admin/",
-        "/admin/lexhub/connection/",
-        f"/admin/lexhub/connection/{connection.pk}/change/",
-        "/admin/lexhub/syncrun/",
-        "/admin/lexhub/auditlog/",
+        "/admin/connections/connection/",
+        f"/admin/connections/connection/{connection.pk}/change/",
+        "/admin/connections/syncrun/",
+        "/admin/connections/auditlog/",
         "/admin/webhooks/eventsubscription/",
     ):
         page = admin.get(path)
@@ -260,7 +260,7 @@ def test_the_key_is_absent_from_failures_admin_api_cache_queues_and_the_database
 
     assert leaks(seen, canary) == []
     blobs = [blob for raw in stored_blobs() for blob in with_message_bodies(raw)]
-    assert any(b"lexhub.tasks.sync_task" in blob for blob in blobs)  # the queue was searched, messages and all
+    assert any(b"connections.tasks.sync_task" in blob for blob in blobs)  # the queue was searched, messages and all
     assert [blob[:120] for blob in blobs if canary.encode() in blob] == []
     dump = database_dump()
     assert connection.api_key_encrypted in dump  # the dump is real and holds the ciphertext …

@@ -18,9 +18,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from lexhub.models import Connection
+from connections.models import Connection
+from harness.processes import ROOT
 from tests.browser import chromium
-from tests.servers import ROOT
 
 if TYPE_CHECKING:  # a missing playwright should fail the browser tests, not every test's collection
     from playwright.sync_api import Browser, Page
@@ -87,8 +87,8 @@ def logged_in_page(page: "Page", alice, live_server) -> "Page":
 
 @pytest.fixture
 def synced(connection: Connection) -> Connection:
-    from lexhub.models import SyncRun
-    from lexhub.sync import run_sync
+    from connections.models import SyncRun
+    from connections.sync import run_sync
 
     run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
     return connection

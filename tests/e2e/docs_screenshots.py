@@ -7,10 +7,10 @@ Writes docs/screenshots/{dashboard,contact-edit,receipts}.png from a synced sand
 
 from playwright.sync_api import expect
 
+from connections.models import Connection, SyncRun
 from contacts.models import Contact
-from lexhub.models import Connection, SyncRun
+from harness.processes import ROOT
 from tests.e2e.helpers import drop_files
-from tests.servers import ROOT
 from tests.writes import files
 
 OUT = ROOT / "docs" / "screenshots"

@@ -1,6 +1,6 @@
 from playwright.sync_api import expect
 
-from lexhub.models import Connection, SyncRun
+from connections.models import Connection, SyncRun
 
 
 def test_connecting_the_sandbox_verifies_the_key_and_starts_a_sync(logged_in_page, sandbox) -> None:

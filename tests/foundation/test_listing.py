@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from connections.models import Connection
 from lexhub.listing import seek
-from lexhub.models import Connection
 from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db

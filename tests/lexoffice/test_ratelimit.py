@@ -12,9 +12,9 @@ from datetime import datetime
 import pytest
 from django.conf import settings
 
+from harness.processes import ROOT
 from lexoffice.ratelimit import FileRateLimiter, RedisRateLimiter
 from tests.conftest import require
-from tests.servers import ROOT
 
 
 def limiter_backends() -> list[str]:
@@ -36,7 +36,7 @@ def test_four_processes_and_a_person_share_one_key_without_a_429(sandbox_server,
     command = [
         sys.executable,
         "-m",
-        "tests.lexoffice.load_worker",
+        "harness.load_worker",
         "--base-url",
         org.base_url,
         "--api-key",

@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.servers import free_port
+from harness.processes import free_port
 
 
 class Receiver:

@@ -10,9 +10,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from harness.processes import free_port
 from sandbox.seed import seed_organization
 from sandbox.store import Organization
-from tests.servers import free_port
 from tests.writes import files
 
 MAX = 5 * 1024 * 1024

@@ -2,7 +2,7 @@
 
 import requests
 
-from tests.fixtures.sandbox import SandboxOrg
+from harness.sandbox import SandboxOrg
 from tests.sandbox.bodies import assert_regular, create
 from tests.sandbox.test_vouchers import VOUCHER
 

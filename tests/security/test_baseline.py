@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.servers import ROOT
+from harness.processes import ROOT
 
 pytestmark = pytest.mark.django_db
 

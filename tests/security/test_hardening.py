@@ -15,10 +15,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.test import Client, RequestFactory
 
+from connections.models import Connection, SyncRun
+from connections.sync import run_sync
+from harness.processes import ROOT
 from lexhub.middleware import CONTENT_SECURITY_POLICY, FRAMING_CONTENT_SECURITY_POLICY
-from lexhub.models import Connection, SyncRun
-from lexhub.sync import run_sync
-from tests.servers import ROOT
 from tests.writes import files
 from vouchers.models import File
 

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.core.management.base import SystemCheckError
 
-from lexhub.models import Connection
+from connections.models import Connection
 from lexoffice.hosts import BaseUrlNotAllowed, checked_base_url, normalize_base_url
 from tests.api.conftest import token_client
 

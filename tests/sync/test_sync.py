@@ -4,12 +4,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from connections.mirror import upsert_one
+from connections.models import SyncRun
+from connections.sync import run_sync, start_sync
 from contacts.models import Contact
-from lexhub.mirror import upsert_one
-from lexhub.models import SyncRun
-from lexhub.sync import run_sync, start_sync
+from harness.mirror import mirror_differences, row_fingerprint
 from lexoffice.client import LexofficeError
-from tests.mirror import mirror_differences, row_fingerprint
 from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +145,7 @@ def test_a_sync_converges_despite_injected_faults(connection, sandbox, seed: int
 def test_an_incremental_sync_after_200_changes_costs_pages_plus_200(
     alice, sandbox_server, django_capture_on_commit_callbacks
 ) -> None:
-    from lexhub.connections import create_connection
+    from connections.services import create_connection
 
     org = sandbox_server.new_org(contacts=10, vouchers=260, seed=13)
     with django_capture_on_commit_callbacks(execute=False):

@@ -6,18 +6,18 @@ import time
 
 import pytest
 
+from connections.models import SyncRun
+from connections.sync import resume_stalled_runs, start_sync
 from contacts.models import Contact
-from lexhub.models import SyncRun
-from lexhub.sync import resume_stalled_runs, start_sync
+from harness.mirror import mirror_differences
+from harness.processes import stop_process
 from tests.fixtures.app import start_worker
-from tests.mirror import mirror_differences
-from tests.servers import stop_process
 from vouchers.models import Voucher
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_sync_survives_a_killed_worker(alice, sandbox_server, private_celery_queue, settings, tmp_path) -> None:
-    from lexhub.connections import create_connection
+    from connections.services import create_connection
 
     settings.LEXHUB_AUTO_REGISTER_WEBHOOKS = False
     org = sandbox_server.new_org(contacts=30, vouchers=60, invoices=20, seed=21)

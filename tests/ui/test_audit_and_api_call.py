@@ -1,7 +1,7 @@
 import pytest
 
+from connections.models import AuditLog
 from contacts.sync import push_contact
-from lexhub.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,9 @@
 import pytest
 from django.test import Client
 
+from connections.models import SyncRun
+from connections.sync import run_sync
 from contacts.models import Contact
-from lexhub.models import SyncRun
-from lexhub.sync import run_sync
 from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_vouchers_and_invoices_are_listed_filtered_and_shown(alice_client, synce
 def test_pages_follow_the_cursor_without_repeats(
     alice_client, sandbox_server, alice, django_capture_on_commit_callbacks
 ) -> None:
-    from lexhub.connections import create_connection
+    from connections.services import create_connection
 
     org = sandbox_server.new_org(vouchers=130, seed=4)
     with django_capture_on_commit_callbacks(execute=False):

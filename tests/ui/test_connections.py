@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from lexhub.models import Connection, SyncRun
+from connections.models import Connection, SyncRun
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def test_a_refused_key_shows_on_the_form_and_saves_nothing(alice_client, sandbox
 
 
 def test_the_dashboard_shows_counts_and_the_running_sync(alice_client, connection) -> None:
-    from lexhub.sync import run_sync
+    from connections.sync import run_sync
 
     run_sync(run_id=SyncRun.objects.create(connection=connection, kind="full").pk)
     running = SyncRun.objects.create(connection=connection, kind="incremental", state="running", done=3, total=10)

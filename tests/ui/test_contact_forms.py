@@ -238,7 +238,7 @@ def test_a_tampered_resolution_is_refused(alice_client, synced, sandbox) -> None
 def test_the_connection_is_chosen_only_with_several(
     alice_client, connection, sandbox_server, alice, django_capture_on_commit_callbacks
 ) -> None:
-    from lexhub.connections import create_connection
+    from connections.services import create_connection
 
     assert 'name="connection"' not in alice_client.get("/contacts/new/").content.decode()
     other = sandbox_server.new_org()
@@ -275,7 +275,7 @@ def test_list_and_detail_link_to_new_and_edit(alice_client, synced) -> None:
 
 
 def test_an_edit_lexoffice_cannot_take_now_is_kept_and_said_so(alice_client, synced, sandbox) -> None:
-    from lexhub.models import OutboxEntry
+    from connections.models import OutboxEntry
 
     contact = a_company(synced)
     sandbox.set_faults([{"path": "^/v1/contacts/", "method": "PUT", "kind": "status", "status": 503}])

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
 
-from lexhub.models import Connection
+from connections.models import Connection
 from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,9 @@
 import pytest
 from django.test import Client
 
+from connections.models import SyncRun
+from connections.sync import run_sync
 from invoices.models import SalesDocument
-from lexhub.models import SyncRun
-from lexhub.sync import run_sync
 from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from lexhub.models import SyncRun
-from lexhub.sync import run_sync
+from connections.models import SyncRun
+from connections.sync import run_sync
 from tests.writes import files
 from vouchers.models import File, Upload, Voucher
 from vouchers.uploads import MAX_UPLOAD_BYTES

@@ -11,8 +11,8 @@ from django.db import connection as db
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from connections.models import Connection
 from contacts.models import Contact
-from lexhub.models import Connection
 from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,8 @@
 import pytest
 
+from connections.models import SyncRun
+from connections.sync import run_sync
 from contacts.models import Contact
-from lexhub.models import SyncRun
-from lexhub.sync import run_sync
 from tests.ui.pages import field_errors, fields_with_errors, labels
 from vouchers.models import Voucher
 

@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
+from connections.models import SyncRun
+from connections.services import create_connection
+from connections.sync import run_sync
 from contacts.models import Contact
-from lexhub.connections import create_connection
-from lexhub.models import SyncRun
-from lexhub.sync import run_sync
+from harness.mirror import mirror_differences
+from harness.processes import stop_process
 from tests.fixtures.app import celery_broker, start_worker
-from tests.mirror import mirror_differences
-from tests.servers import stop_process
 from webhooks.models import WebhookEvent
 from webhooks.tasks import sweep_inbox_task
 

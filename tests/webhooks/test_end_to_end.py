@@ -5,10 +5,10 @@ import time
 import pytest
 import requests
 
+from connections.models import SyncRun
+from connections.services import create_connection
+from connections.sync import run_sync
 from contacts.models import Contact
-from lexhub.connections import create_connection
-from lexhub.models import SyncRun
-from lexhub.sync import run_sync
 from webhooks.models import EventSubscription, WebhookEvent
 from webhooks.subscriptions import EVENT_TYPES, register_webhooks
 

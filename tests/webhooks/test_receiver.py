@@ -148,7 +148,7 @@ def test_a_corpus_of_forged_deliveries_is_refused_without_writing(client, connec
 
 
 def test_token_revoked_marks_the_connection_and_stops_its_work(connection, trusted_signer) -> None:
-    from lexhub.models import Connection
+    from connections.models import Connection
     from webhooks.handlers import handle
 
     event = WebhookEvent.objects.create(

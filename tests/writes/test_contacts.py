@@ -1,9 +1,9 @@
 import pytest
 
+from connections.models import OutboxEntry
+from connections.writes import EditConflict, WriteError, WriteQueued, process_entry
 from contacts.models import Contact
 from contacts.sync import push_contact, update_contact
-from lexhub.models import OutboxEntry
-from lexhub.writes import EditConflict, WriteError, WriteQueued, process_entry
 from tests.payloads import NEW_COMPANY
 
 pytestmark = pytest.mark.django_db

@@ -5,12 +5,12 @@ import time
 import pytest
 import requests
 
+from connections.models import OutboxEntry
+from connections.services import create_connection
+from connections.writes import WriteQueued, process_entry
 from contacts.models import Contact
-from lexhub.connections import create_connection
-from lexhub.models import OutboxEntry
-from lexhub.writes import WriteQueued, process_entry
+from harness.processes import free_port, manage_py_server
 from lexoffice import client as lexoffice
-from tests.servers import free_port, manage_py_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

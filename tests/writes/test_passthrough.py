@@ -5,10 +5,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from lexhub.models import AuditLog, Connection
-from lexhub.passthrough import call_api
-from lexhub.writes import WriteError
-from tests.servers import free_port
+from connections.models import AuditLog, Connection
+from connections.passthrough import call_api
+from connections.writes import WriteError
+from harness.processes import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from lexhub.models import AuditLog, OutboxEntry, SyncRun
-from lexhub.sync import run_sync
+from connections.models import AuditLog, OutboxEntry, SyncRun
+from connections.sync import run_sync
 from tests.writes import files
 from tests.writes.test_uploads import malformed_uploads
 from vouchers.models import File, Upload, Voucher

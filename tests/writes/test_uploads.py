@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from lexhub.writes import WriteError
+from connections.writes import WriteError
 from tests.writes import files
 from vouchers.models import File, Upload
 from vouchers.sync import DuplicateUpload, upload_receipt

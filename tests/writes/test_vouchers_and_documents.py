@@ -1,11 +1,11 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from connections.models import SyncRun
+from connections.sync import run_sync
+from connections.writes import WriteError, WriteQueued
 from invoices.models import SalesDocument
 from invoices.sync import ensure_document_file, refresh_sales_document
-from lexhub.models import SyncRun
-from lexhub.sync import run_sync
-from lexhub.writes import WriteError, WriteQueued
 from tests.payloads import PURCHASE_VOUCHER
 from tests.writes import files
 from vouchers.models import Upload, Voucher
@@ -98,7 +98,7 @@ def test_a_voucher_file_is_downloaded_once_and_kept(synced, sandbox, settings, t
 def test_an_invoice_pdf_is_downloaded_and_a_draft_refused(
     sandbox_server, alice, settings, tmp_path, django_capture_on_commit_callbacks
 ) -> None:
-    from lexhub.connections import create_connection
+    from connections.services import create_connection
 
     settings.MEDIA_ROOT = tmp_path
     org = sandbox_server.new_org(invoices=15, seed=9)

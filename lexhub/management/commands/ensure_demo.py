@@ -5,9 +5,9 @@ import requests
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from lexhub.connections import ConnectionRejected, create_connection
-from lexhub.models import Connection, SyncRun
-from lexhub.sync import start_sync
+from connections.models import Connection, SyncRun
+from connections.services import ConnectionRejected, create_connection
+from connections.sync import start_sync
 
 DEMO_NAME = "Demo (sandbox)"
 DEMO_KEY = "sandbox-demo-key"  # the sandbox's documented demo key; not a secret

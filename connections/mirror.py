@@ -10,7 +10,7 @@ from django.utils import timezone
 
 class MirrorQuerySet(models.QuerySet):
     def visible_to(self, user) -> "MirrorQuerySet":
-        from lexhub.models import Connection
+        from connections.models import Connection
 
         return self.filter(connection__in=Connection.objects.visible_to(user))
 
@@ -21,7 +21,7 @@ class MirrorQuerySet(models.QuerySet):
 class MirroredModel(models.Model):
     """A local copy of one Lexoffice record; `raw` is the last fetched JSON, verbatim."""
 
-    connection = models.ForeignKey("lexhub.Connection", on_delete=models.CASCADE, related_name="+")
+    connection = models.ForeignKey("connections.Connection", on_delete=models.CASCADE, related_name="+")
     lexoffice_id = models.UUIDField()
     version = models.IntegerField(null=True, blank=True)
     remote_updated_at = models.DateTimeField(null=True, blank=True, db_index=True)

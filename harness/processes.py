@@ -1,4 +1,5 @@
-"""Start and stop the servers a test needs: own processes on free loopback ports, ended by pid."""
+"""Start and stop the servers a test, benchmark or chaos run needs: own processes on free loopback ports,
+ended by pid."""
 
 import os
 import signal
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: manage.py and the packages
 
 
 def free_port() -> int:

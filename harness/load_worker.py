@@ -1,4 +1,5 @@
-"""A separate process that spends one key's budget: `python -m tests.lexoffice.load_worker ARGS`.
+"""A separate process that spends one key's budget: `python -m harness.load_worker ARGS` (the rate-limit
+test and the limiter benchmark start several).
 
 Prints one JSON line: requests sent, 429s seen, and the limiter's own time per reservation.
 """

@@ -4,8 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lexhub.models import Connection, SyncRun
-from lexhub.sync import finish, run_sync
+from connections.models import Connection, SyncRun
+from connections.sync import finish, run_sync
 from lexoffice.client import LexofficeError
 
 

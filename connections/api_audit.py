@@ -8,6 +8,8 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 
+from connections.models import AuditLog, Connection
+from connections.passthrough import PassthroughResult, call_api
 from lexhub.api_common import (
     FilterBackend,
     FilterSet,
@@ -17,8 +19,6 @@ from lexhub.api_common import (
     stamp,
     visible_connection_ids,
 )
-from lexhub.models import AuditLog, Connection
-from lexhub.passthrough import PassthroughResult, call_api
 from lexoffice.client import PASSTHROUGH_HEADERS, PASSTHROUGH_METHODS
 
 

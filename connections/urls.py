@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lexhub import views
+from connections import views
 
 app_name = "connections"
 urlpatterns = [

@@ -5,8 +5,8 @@ from django.core.checks import CheckMessage, Error, register
 from django.core.checks import Warning as CheckWarning
 from django.db import DatabaseError
 
-from lexhub.crypto import unreadable_stored_keys
-from lexhub.models import Connection
+from connections.crypto import unreadable_stored_keys
+from connections.models import Connection
 from lexoffice.hosts import allowed_base_urls, normalize_base_url
 
 

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from lexhub import crypto
-from lexhub.models import Connection
+from connections import crypto
+from connections.models import Connection
 
 
 class Command(BaseCommand):

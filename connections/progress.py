@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db.models import F
 from django.utils import timezone
 
-from lexhub.models import SyncRun
+from connections.models import SyncRun
 
 OUTCOMES = ("seen", "created", "updated", "unchanged", "deleted", "failed")
 FLUSH_EVERY_SECONDS = 0.5

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from lexhub.models import AuditLog, Connection, OutboxEntry
+from connections.models import AuditLog, Connection, OutboxEntry
 from lexoffice.client import (
     AuthenticationError,
     Conflict,
@@ -272,7 +272,7 @@ def submit(*, connection: Connection, user, operation_name: str, payload: dict, 
 
 
 def schedule_push(entry_id: int, countdown: int = 0) -> None:
-    from lexhub.tasks import push_outbox_entry_task
+    from connections.tasks import push_outbox_entry_task
 
     try:
         push_outbox_entry_task.apply_async((entry_id,), countdown=countdown)

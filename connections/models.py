@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from lexhub import crypto
+from connections import crypto
 from lexoffice.hosts import resolved_base_url
 
 KEY_LIFETIME = timedelta(days=730)  # Lexoffice API keys live 24 months
@@ -43,7 +43,9 @@ class Connection(models.Model):
 
     name = models.CharField(max_length=100)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owned_connections")
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="connections")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="connections", db_table="lexhub_connection_members"
+    )
     api_key_encrypted = models.TextField(editable=False)
     base_url = models.URLField(blank=True, help_text="Host root; empty means LEXOFFICE_API_BASE_URL.")
     organization_id = models.UUIDField(null=True, blank=True, db_index=True)
@@ -62,6 +64,7 @@ class Connection(models.Model):
     objects = ConnectionQuerySet.as_manager()
 
     class Meta:
+        db_table = "lexhub_connection"  # moved from the lexhub app; the table kept its name
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["owner", "name"], name="connection_unique_name_per_owner")]
 
@@ -136,6 +139,7 @@ class SyncRun(models.Model):
     objects = SyncRunQuerySet.as_manager()
 
     class Meta:
+        db_table = "lexhub_syncrun"  # moved from the lexhub app; the table kept its name
         ordering = ["-created_at"]
         constraints = [
             # The database, not a cache lock, guarantees one unfinished sync per connection.
@@ -178,6 +182,7 @@ class AuditLog(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        db_table = "lexhub_auditlog"  # moved from the lexhub app; the table kept its name
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -214,6 +219,7 @@ class OutboxEntry(models.Model):
     objects = OutboxQuerySet.as_manager()
 
     class Meta:
+        db_table = "lexhub_outboxentry"  # moved from the lexhub app; the table kept its name
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:

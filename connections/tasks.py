@@ -4,8 +4,8 @@ from celery import shared_task
 
 import contacts.sync  # noqa: F401  (registers the contact write operations)
 import vouchers.sync  # noqa: F401  (registers the voucher write operations)
-from lexhub import sync, writes
-from lexhub.writes import WriteQueued
+from connections import sync, writes
+from connections.writes import WriteQueued
 from lexoffice.client import RateLimited, ServerError, TransportError
 
 TRANSIENT = (RateLimited, ServerError, TransportError, sync.SyncBusy)

@@ -14,7 +14,7 @@ import time
 from glob import glob
 from pathlib import Path
 
-from tests.servers import free_port, spawn
+from harness.processes import free_port, spawn
 
 
 def wait_for_port(port: int, timeout: float, what: str) -> None:

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from lexhub.models import Connection
-from lexhub.writes import WriteError, audit
+from connections.models import Connection
+from connections.writes import WriteError, audit
 from lexoffice.client import LexofficeError, PassthroughRejected
 
 MAX_RESPONSE_BYTES = 10 * 1024 * 1024

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lexhub.connections import ConnectionRejected, create_connection
+from connections.services import ConnectionRejected, create_connection
 
 
 class Command(BaseCommand):

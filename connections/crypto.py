@@ -45,7 +45,7 @@ def unreadable_stored_keys() -> tuple[int, int]:
     """
     from django.db import DatabaseError
 
-    from lexhub.models import Connection
+    from connections.models import Connection
 
     try:
         tokens = list(Connection.objects.values_list("api_key_encrypted", flat=True))

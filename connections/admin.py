@@ -7,7 +7,7 @@ the admin may rename a connection or change its members, never see or edit its A
 from django.contrib import admin
 from django.http import HttpRequest
 
-from lexhub.models import AuditLog, Connection, OutboxEntry, SyncRun
+from connections.models import AuditLog, Connection, OutboxEntry, SyncRun
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

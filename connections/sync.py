@@ -13,11 +13,11 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from connections.mirror import mark_missing
+from connections.models import Connection, SyncRun
+from connections.progress import LEASE, Progress
 from contacts.models import Contact
 from contacts.sync import pull_contacts
-from lexhub.mirror import mark_missing
-from lexhub.models import Connection, SyncRun
-from lexhub.progress import LEASE, Progress
 from lexoffice.client import AuthenticationError, LexofficeError, PermissionDenied
 from vouchers.models import Voucher
 from vouchers.sync import pull_voucherlist
@@ -34,7 +34,7 @@ class SyncBusy(Exception):
 
 def start_sync(*, connection: Connection, kind: str = SyncRun.Kind.INCREMENTAL, user=None) -> SyncRun:
     """Queue a sync unless one is already unfinished for this connection (then return that one)."""
-    from lexhub.tasks import sync_task
+    from connections.tasks import sync_task
 
     if kind == SyncRun.Kind.INCREMENTAL and not connection.sync_runs.filter(state=SyncRun.State.SUCCEEDED).exists():
         kind = SyncRun.Kind.FULL
@@ -151,7 +151,7 @@ def finish(run: SyncRun, *, state: str, error: str = "") -> SyncRun:
 
 def resume_stalled_runs() -> int:
     """Re-enqueue unfinished runs nobody works on (lost broker message, worker gone)."""
-    from lexhub.tasks import sync_task
+    from connections.tasks import sync_task
 
     stale_queued = timezone.now() - timedelta(minutes=2)
     runs = SyncRun.objects.unfinished().filter(

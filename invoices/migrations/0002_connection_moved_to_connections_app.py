@@ -1,0 +1,25 @@
+"""Connection moved to the connections app (same table): only the reference changes in Django's state."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('connections', '0001_moved_from_lexhub'),
+        ('invoices', '0001_initial'),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='salesdocument',
+                    name='connection',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='connections.connection'),
+                ),
+                ],
+            database_operations=[],
+        ),
+    ]
