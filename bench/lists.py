@@ -18,8 +18,8 @@ from bench.load import load
 from bench.rows import Row
 from bench.server import gunicorn, session_cookie
 from contacts.models import Contact
-from lexhub.listing import encode_cursor
 from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher
+from web.listing import encode_cursor
 
 CLIENTS = 8
 PAGE = 50

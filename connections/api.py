@@ -10,13 +10,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from connections import api_audit
+from connections import api_audit, hooks
 from connections import services as service
+from connections.access import visible_connection_ids
 from connections.models import Connection, SyncRun
 from connections.sync import start_sync
-from lexhub.api_common import FilterBackend, FilterSet, IdFilter, KeysetPagination, errors, visible_connection_ids
 from lexoffice.hosts import BaseUrlNotAllowed, checked_base_url
-from webhooks.tasks import register_webhooks_task
+from web.api import FilterBackend, FilterSet, IdFilter, KeysetPagination, errors
 
 # Keys travel in an HTTP header: anything but printable ASCII could not be sent (and is no Lexoffice key).
 API_KEY = RegexValidator(r"^[\x21-\x7e]+$", "An API key consists of printable ASCII characters without spaces.")
@@ -174,7 +174,7 @@ class ConnectionViewSet(
     @action(detail=True, methods=["post"])
     def webhooks(self, request: Request, pk: str | None = None) -> Response:
         connection = self.owned()
-        transaction.on_commit(lambda: register_webhooks_task.delay(connection.pk))
+        transaction.on_commit(lambda: hooks.request_webhook_subscriptions(connection.pk))
         return Response(status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(

@@ -8,18 +8,18 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 
+from connections.access import visible_connection_ids
 from connections.models import AuditLog, Connection
 from connections.passthrough import PassthroughResult, call_api
-from lexhub.api_common import (
+from lexoffice.client import PASSTHROUGH_HEADERS, PASSTHROUGH_METHODS
+from web.api import (
     FilterBackend,
     FilterSet,
     IdFilter,
     KeysetPagination,
     errors,
     stamp,
-    visible_connection_ids,
 )
-from lexoffice.client import PASSTHROUGH_HEADERS, PASSTHROUGH_METHODS
 
 
 class AuditLogSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 
+from connections import hooks
 from connections.models import Connection
 from lexoffice.client import (
     AuthenticationError,
@@ -113,18 +114,15 @@ def mark_revoked(*, connection: Connection, detail: str = "") -> None:
 
 
 def delete_connection(*, connection: Connection) -> None:
-    """Remove the connection's event subscriptions upstream (best effort), then its local data."""
-    from webhooks.subscriptions import unregister_webhooks
-
-    try:
-        unregister_webhooks(connection=connection)
-    except LexofficeError as exc:
-        log.warning("connection %s: could not remove webhooks before delete: %s", connection.pk, exc)
+    """Let the apps clean up upstream (webhooks unsubscribe; best effort), then delete the local data."""
+    for hook in hooks.before_delete:
+        try:
+            hook(connection)
+        except LexofficeError as exc:
+            log.warning("connection %s: could not clean up upstream before delete: %s", connection.pk, exc)
     connection.delete()
 
 
 def _after_connect(connection_id: int) -> None:
-    from webhooks.tasks import register_webhooks_task
-
     if settings.LEXHUB_AUTO_REGISTER_WEBHOOKS:
-        register_webhooks_task.delay(connection_id)
+        hooks.request_webhook_subscriptions(connection_id)

@@ -13,14 +13,11 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from connections.hooks import ordered_sync_steps
 from connections.mirror import mark_missing
 from connections.models import Connection, SyncRun
 from connections.progress import LEASE, Progress
-from contacts.models import Contact
-from contacts.sync import pull_contacts
 from lexoffice.client import AuthenticationError, LexofficeError, PermissionDenied
-from vouchers.models import Voucher
-from vouchers.sync import pull_voucherlist
 
 log = logging.getLogger(__name__)
 
@@ -111,24 +108,19 @@ def run_sync(*, run_id: int) -> SyncRun | None:
 
 
 def run_phases(*, run: SyncRun, connection: Connection, client, progress: Progress) -> None:
+    """The apps' registered steps in order (connections.hooks); each finished one is checkpointed."""
     complete_walk = run.kind in (SyncRun.Kind.FULL, SyncRun.Kind.RECONCILE)
+    since = run.since.date() if run.kind == SyncRun.Kind.INCREMENTAL and run.since else None
     done = set(run.checkpoint.get("phases_done", []))
-    if "contacts" not in done:
-        seen = pull_contacts(connection=connection, client=client, progress=progress)
+    for step in ordered_sync_steps():
+        if step.name in done:
+            continue
+        seen = step.pull(connection=connection, client=client, progress=progress, since=since)
         if complete_walk:
-            deleted = mark_missing(queryset=Contact.objects.filter(connection=connection), seen=seen)
+            deleted = mark_missing(queryset=step.mirrored(connection), seen=seen)
             if deleted:
-                progress.count("contacts", "deleted", deleted)
-        done.add("contacts")
-        progress.checkpoint(phases_done=sorted(done))
-    if "vouchers" not in done:
-        since = run.since.date() if run.kind == SyncRun.Kind.INCREMENTAL and run.since else None
-        seen = pull_voucherlist(connection=connection, client=client, progress=progress, updated_since=since)
-        if complete_walk:
-            deleted = mark_missing(queryset=Voucher.objects.filter(connection=connection), seen=seen)
-            if deleted:
-                progress.count("vouchers", "deleted", deleted)
-        done.add("vouchers")
+                progress.count(step.name, "deleted", deleted)
+        done.add(step.name)
         progress.checkpoint(phases_done=sorted(done))
 
 

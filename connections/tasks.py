@@ -2,8 +2,6 @@
 
 from celery import shared_task
 
-import contacts.sync  # noqa: F401  (registers the contact write operations)
-import vouchers.sync  # noqa: F401  (registers the voucher write operations)
 from connections import sync, writes
 from connections.writes import WriteQueued
 from lexoffice.client import RateLimited, ServerError, TransportError

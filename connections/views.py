@@ -12,14 +12,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from connections import hooks
 from connections import services as service
 from connections.forms import ConnectionForm, ReplaceKeyForm
 from connections.models import AuditLog, Connection, SyncRun
 from connections.passthrough import PassthroughResult, call_api
 from connections.sync import start_sync
 from connections.writes import WriteError
-from lexhub.listing import seek
 from lexoffice.client import PASSTHROUGH_METHODS
+from web.listing import seek
 
 
 def visible_connection(request: HttpRequest, pk: int, *, owner_only: bool = False) -> Connection:
@@ -87,10 +88,8 @@ def connection_replace_key(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def connection_webhooks(request: HttpRequest, pk: int) -> HttpResponse:
-    from webhooks.tasks import register_webhooks_task
-
     connection = visible_connection(request, pk, owner_only=True)
-    register_webhooks_task.delay(connection.pk)
+    hooks.request_webhook_subscriptions(connection.pk)
     messages.success(request, "Webhook subscriptions are being checked and renewed.")
     return redirect("connections:list")
 

@@ -7,10 +7,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from connections.access import WalkedList, visible_connection_ids
 from connections.models import Connection
 from contacts.models import Contact, matching
 from contacts.sync import push_contact, update_contact
-from lexhub.api_common import (
+from web.api import (
     NOT_FOUND_EXAMPLE,
     QUEUED_EXAMPLE,
     VALIDATION_EXAMPLE,
@@ -21,7 +22,6 @@ from lexhub.api_common import (
     KeysetPagination,
     errors,
     queued,
-    visible_connection_ids,
 )
 
 TEXT = {"required": False, "allow_blank": True, "allow_null": True}
@@ -266,6 +266,7 @@ CONFLICT = OpenApiResponse(
     ),
 )
 class ContactViewSet(
+    WalkedList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -274,6 +275,8 @@ class ContactViewSet(
 ):
     """Contacts of your connections, read from the mirror; writes go to Lexoffice first."""
 
+    list_rows = LIST_ROWS
+
     serializer_class = ContactSerializer
     pagination_class = KeysetPagination
     filter_backends = [FilterBackend]
@@ -281,10 +284,6 @@ class ContactViewSet(
     ordering_fields = {"name": "name", "updatedDate": "remote_updated_at"}
     default_ordering = "name"
     http_method_names = ["get", "post", "put", "head", "options"]
-
-    def walk_rows(self, connection_ids: list[int]) -> QuerySet:
-        """The list's rows in these connections, before any filter (KeysetPagination pages them)."""
-        return LIST_ROWS.filter(connection_id__in=connection_ids)
 
     def get_queryset(self) -> QuerySet:
         mine = visible_connection_ids(self.request)

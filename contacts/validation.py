@@ -2,7 +2,7 @@
 
 import re
 
-from lexhub.countries import is_valid_country
+from web.countries import is_valid_country
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EMAIL_TYPES = ("business", "office", "private", "other")

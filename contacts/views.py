@@ -7,13 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from connections.access import connection_ids_of
 from connections.models import Connection
 from connections.writes import EditConflict, WriteError, WriteQueued
 from contacts import sync
 from contacts.forms import ContactForm, extra_entries, field_for_path, initial_from, payload_from
 from contacts.models import Contact, matching
 from contacts.validation import flatten
-from lexhub.sorting import SortChoice, ordering_from, sort_headers, sort_options, sorted_page, visible_connection_ids
+from web.sorting import SortChoice, ordering_from, sort_headers, sort_options, sorted_page
 
 SAVED = "Saved in Lexoffice."
 RESOLUTION_SALT = "contacts.conflict-resolution"
@@ -30,7 +31,7 @@ SORTS = (
 @login_required
 @require_GET
 def contact_list(request: HttpRequest) -> HttpResponse:
-    connection_ids = visible_connection_ids(request.user)
+    connection_ids = connection_ids_of(request.user)
     contacts = Contact.objects.present().filter(connection_id__in=connection_ids).select_related("connection")
     query = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")

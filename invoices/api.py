@@ -10,18 +10,18 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from connections.access import visible_connection_ids
 from invoices.models import KINDS, SalesDocument
 from invoices.sync import ensure_document_file, render_document
-from lexhub.api_common import (
+from vouchers.api_files import BINARY, AnyRenderer, FileDownloadMixin, file_response
+from web.api import (
     BooleanFilter,
     FilterBackend,
     FilterSet,
     IdFilter,
     KeysetPagination,
     errors,
-    visible_connection_ids,
 )
-from lexhub.api_files import BINARY, AnyRenderer, FileDownloadMixin, file_response
 
 
 class SalesDocumentSerializer(serializers.Serializer):

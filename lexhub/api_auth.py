@@ -20,7 +20,7 @@ from knox.models import AuthToken
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
 
-from lexhub.postgres import prepared_statements
+from web.db import prepared_statements
 
 
 class TokenAuthentication(KnoxTokenAuthentication):

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from lexhub.middleware import CONTENT_SECURITY_POLICY
+from web.csp import CONTENT_SECURITY_POLICY
 
 
 @cache

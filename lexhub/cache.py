@@ -1,6 +1,6 @@
-"""The Redis cache with one client per process, and the counter the API throttle needs."""
+"""The Redis cache with one client per process, and the one-round-trip counter the API throttle uses
+(web.api.count_hit)."""
 
-from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from django.utils.functional import cached_property
@@ -34,15 +34,3 @@ class RedisCache(DjangoRedisCache):
         pipe.set(current, 0, ex=timeout, nx=True).incr(current).get(previous)
         _created, count, before = pipe.execute()
         return count, int(before or 0)
-
-
-def count_hit(cache: BaseCache, key: str, previous_key: str, timeout: int) -> tuple[int, int]:
-    """The new count under `key` and the count under `previous_key`, on any cache backend."""
-    if hasattr(cache, "count_hit"):  # our RedisCache (also behind django.core.cache.cache's proxy)
-        return cache.count_hit(key, previous_key, timeout)
-    cache.add(key, 0, timeout)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, count := 1, timeout)
-    return count, int(cache.get(previous_key, 0))

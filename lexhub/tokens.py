@@ -24,7 +24,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from lexhub.api_common import errors
+from web.api import errors
 
 
 def issue_token(user: object, *, made_with: AuthToken | None = None) -> tuple[AuthToken, str]:

@@ -9,9 +9,10 @@ from connections import api_audit
 from connections import views as connection_views
 from contacts import api as contact_api
 from invoices import api as invoice_api
-from lexhub import api, api_files, auth, tokens, views
+from lexhub import api, auth, tokens, views
 from lexhub.api_docs import SwaggerDocsView
 from vouchers import api as voucher_api
+from vouchers import api_files
 from webhooks import api as webhook_api
 from webhooks import pages as webhook_pages
 

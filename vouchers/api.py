@@ -12,8 +12,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from connections.access import WalkedList, visible_connection_ids
 from connections.models import Connection
-from lexhub.api_common import (
+from vouchers.api_files import SizeLimitedUploadMixin, UploadSerializer, uploaded_file
+from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher, dated_between
+from vouchers.sync import attach_voucher_file, push_voucher
+from web.api import (
     BooleanFilter,
     FilterBackend,
     FilterSet,
@@ -23,11 +27,7 @@ from lexhub.api_common import (
     number,
     queued,
     stamp,
-    visible_connection_ids,
 )
-from lexhub.api_files import SizeLimitedUploadMixin, UploadSerializer, uploaded_file
-from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher, dated_between
-from vouchers.sync import attach_voucher_file, push_voucher
 
 STATUSES = (
     "draft",
@@ -288,6 +288,7 @@ VOUCHER_EXAMPLE = OpenApiExample(
     ),
 )
 class VoucherViewSet(
+    WalkedList,
     SizeLimitedUploadMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -295,6 +296,8 @@ class VoucherViewSet(
     viewsets.GenericViewSet,
 ):
     """Every entry of the voucher list (bookkeeping vouchers and sales documents), read from the mirror."""
+
+    list_rows = LIST_ROWS
 
     pagination_class = KeysetPagination
     filter_backends = [FilterBackend]
@@ -307,10 +310,6 @@ class VoucherViewSet(
     }
     default_ordering = "-voucherDate"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def walk_rows(self, connection_ids: list[int]) -> QuerySet:
-        """The list's rows in these connections, before any filter (KeysetPagination pages them)."""
-        return LIST_ROWS.filter(connection_id__in=connection_ids)
 
     def get_queryset(self) -> QuerySet:
         mine = visible_connection_ids(self.request)

@@ -27,6 +27,7 @@ from connections.progress import Progress
 from connections.writes import EditConflict, WriteError, audit, from_lexoffice, operation, remember_created, submit
 from contacts.models import Contact
 from lexoffice.client import Conflict, Lexoffice, LexofficeError, NotFound
+from vouchers import hooks
 from vouchers.models import BOOKKEEPING_TYPES, File, Upload, Voucher
 from vouchers.uploads import CheckedFile, UploadRejected, check_upload
 from vouchers.validation import validate_voucher
@@ -81,8 +82,6 @@ def pull_voucherlist(
 ) -> set[uuid.UUID]:
     """Walk the voucher list (date windows keep it under the search window), upsert every entry,
     then fetch the details the product needs. Returns the ids seen."""
-    from invoices.sync import pull_sales_documents_needing_details
-
     contacts = contact_index(connection)
     seen: set[uuid.UUID] = set()
     progress.phase("vouchers")
@@ -102,9 +101,8 @@ def pull_voucherlist(
             progress.count("vouchers", outcome)
         seen |= set(rows)
         pull_voucher_details(connection=connection, client=client, progress=progress, lexoffice_ids=list(rows))
-        pull_sales_documents_needing_details(
-            connection=connection, client=client, progress=progress, lexoffice_ids=list(rows)
-        )
+        for hook in hooks.after_voucherlist_page:
+            hook(connection=connection, client=client, progress=progress, lexoffice_ids=list(rows))
     return seen
 
 

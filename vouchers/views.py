@@ -11,10 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from connections.access import connection_ids_of
 from connections.models import Connection
 from connections.writes import WriteError, WriteQueued
-from lexhub.middleware import frames_own_documents
-from lexhub.sorting import SortChoice, ordering_from, sort_headers, sort_options, sorted_page, visible_connection_ids
 from vouchers.forms import (
     ItemFormSet,
     VoucherForm,
@@ -38,6 +37,8 @@ from vouchers.receipts import (
 from vouchers.serving import file_response
 from vouchers.sync import attach_voucher_file, ensure_local_file, push_voucher
 from vouchers.uploads import MAX_UPLOAD_BYTES
+from web.csp import frames_own_documents
+from web.sorting import SortChoice, ordering_from, sort_headers, sort_options, sorted_page
 
 STATUSES = (
     "draft",
@@ -94,7 +95,7 @@ def filtered(request: HttpRequest, queryset: QuerySet) -> tuple[QuerySet, dict]:
 
 
 def _list(request: HttpRequest, *, types: tuple[str, ...], title: str, url_name: str) -> HttpResponse:
-    connection_ids = visible_connection_ids(request.user)
+    connection_ids = connection_ids_of(request.user)
     vouchers = Voucher.objects.present().filter(connection_id__in=connection_ids, voucher_type__in=types)
     vouchers = vouchers.select_related("contact", "connection")
     vouchers, params = filtered(request, vouchers)

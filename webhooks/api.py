@@ -7,7 +7,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from lexhub.api_common import FilterBackend, FilterSet, IdFilter, KeysetPagination, errors, visible_connection_ids
+from connections.access import visible_connection_ids
+from web.api import FilterBackend, FilterSet, IdFilter, KeysetPagination, errors
 from webhooks.models import WebhookEvent
 from webhooks.tasks import replay
 

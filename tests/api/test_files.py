@@ -5,8 +5,8 @@ import pytest
 from connections.models import SyncRun
 from connections.sync import run_sync
 from invoices.models import SalesDocument
-from lexhub.api_files import TOO_LARGE
 from tests.writes import files
+from vouchers.api_files import TOO_LARGE
 from vouchers.models import File, Upload, Voucher
 from vouchers.uploads import MAX_UPLOAD_BYTES
 

@@ -18,8 +18,8 @@ from rest_framework.renderers import JSONRenderer as DrfJSONRenderer
 
 from connections.models import Connection
 from lexhub.api_auth import TokenAuthentication, tokens_with_key
-from lexhub.api_common import JSONRenderer, TokenRateThrottle
 from tests.conftest import require
+from web.api import JSONRenderer, TokenRateThrottle
 
 pytestmark = pytest.mark.django_db
 

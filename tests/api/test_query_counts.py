@@ -160,8 +160,8 @@ def test_an_unfiltered_walk_is_prepared_and_pages_alike_on_a_generic_plan(
 def test_a_walk_compiled_once_pages_exactly_like_the_orm(big_mirror, alice, ordering, field, monkeypatch) -> None:
     from django.db.models import F
 
-    from lexhub import compiled_walks
     from vouchers.api import VoucherViewSet
+    from web import compiled_walks
 
     monkeypatch.setattr(compiled_walks, "_walks", {})
     Voucher.objects.filter(connection=big_mirror).update(remote_updated_at=F("voucher_date"))
@@ -180,7 +180,7 @@ def test_a_walk_compiled_once_pages_exactly_like_the_orm(big_mirror, alice, orde
 
 
 def test_a_walk_whose_stand_in_cannot_be_kept_is_compiled_per_request(big_mirror, alice, monkeypatch) -> None:
-    from lexhub import compiled_walks
+    from web import compiled_walks
 
     monkeypatch.setattr(compiled_walks, "_walks", {})
     monkeypatch.setattr(compiled_walks, "_VALUE_MARKERS", {})  # no stand-in for a date: nothing to keep
@@ -198,7 +198,7 @@ def test_a_walk_whose_stand_in_cannot_be_kept_is_compiled_per_request(big_mirror
 def test_a_walk_over_two_connections_is_compiled_for_two_and_pages_like_the_orm(
     big_mirror, alice, bob, monkeypatch
 ) -> None:
-    from lexhub import compiled_walks
+    from web import compiled_walks
 
     monkeypatch.setattr(compiled_walks, "_walks", {})
     theirs = Connection.objects.get(owner=bob, name="Theirs")

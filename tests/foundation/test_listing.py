@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from connections.models import Connection
-from lexhub.listing import seek
 from vouchers.models import Voucher
+from web.listing import seek
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from django.test import Client, RequestFactory
 from connections.models import Connection, SyncRun
 from connections.sync import run_sync
 from harness.processes import ROOT
-from lexhub.middleware import CONTENT_SECURITY_POLICY, FRAMING_CONTENT_SECURITY_POLICY
 from tests.writes import files
 from vouchers.models import File
+from web.csp import CONTENT_SECURITY_POLICY, FRAMING_CONTENT_SECURITY_POLICY
 
 # Variables that would steer a child process away from a fresh var/ (a CI database, a shared broker, ...).
 DEPLOYMENT_VARIABLES = (

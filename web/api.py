@@ -8,6 +8,7 @@ from decimal import Decimal
 import django_filters
 import orjson
 from django import forms
+from django.core.cache.backends.base import BaseCache
 from django.db import connections
 from django.db.models import Field, QuerySet
 from django.http import QueryDict
@@ -26,23 +27,11 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.utils import encoders
 from rest_framework.utils.urls import replace_query_param
 
-from lexhub import compiled_walks, sorting
-from lexhub.cache import count_hit
-from lexhub.listing import InvalidCursor, after_position, encode_cursor, keyset_order, position_of
-from lexhub.postgres import prepared_statements
+from web import compiled_walks
+from web.db import prepared_statements
+from web.listing import InvalidCursor, after_position, encode_cursor, keyset_order, position_of
 
 MAX_PAGE_SIZE = 250
-
-
-def visible_connection_ids(request: Request) -> list[int]:
-    """The user's connections (lexhub.sorting.visible_connection_ids), resolved once per request."""
-    cached = getattr(request, "_lexhub_connection_ids", None)
-    if cached is None:
-        cached = getattr(request.auth, "connection_ids", None)  # read with the API token (lexhub.api_auth)
-        if cached is None:
-            cached = sorting.visible_connection_ids(request.user)
-        request._lexhub_connection_ids = cached
-    return cached
 
 
 class IdFilter(django_filters.Filter):
@@ -148,6 +137,18 @@ class JSONRenderer(renderers.JSONRenderer):
         return super().render(data, accepted_media_type, renderer_context)
 
 
+def count_hit(cache: BaseCache, key: str, previous_key: str, timeout: int) -> tuple[int, int]:
+    """The new count under `key` and the count under `previous_key`, on any cache backend."""
+    if hasattr(cache, "count_hit"):  # lexhub.cache.RedisCache does it in one round trip
+        return cache.count_hit(key, previous_key, timeout)  # type: ignore[no-any-return]
+    cache.add(key, 0, timeout)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, count := 1, timeout)
+    return count, int(cache.get(previous_key, 0))
+
+
 class TokenRateThrottle(SimpleRateThrottle):
     """One budget per API token (per user for the browser session, per address when anonymous).
 
@@ -206,7 +207,7 @@ class KeysetPagination(BasePagination):
     The view names its sortable fields in `ordering_fields` ({public name: model field}) and its
     default in `default_ordering` ("-voucherDate"). A view with `walk_rows(connection_ids)` (the rows
     its list shows, before any filter) has a request that names no filter paged by
-    lexhub.compiled_walks, as a prepared statement. A view whose `ids_first()` says so has the page's
+    web.compiled_walks, as a prepared statement. A view whose `ids_first()` says so has the page's
     ids found first and its rows then fetched by `rows_by_id(ids)` (one query more, so that a covering
     index serves the walk). NULL sorts as the largest value (PostgreSQL's default, so its indexes serve the order);
     SQLite is told the same explicitly.
@@ -242,7 +243,7 @@ class KeysetPagination(BasePagination):
                     (type(view), tag, size),
                     lambda ids, value, last_id: page(view.walk_rows(ids), value, last_id),
                     using=queryset.db,
-                    connection_ids=visible_connection_ids(request),
+                    connection_ids=view.connection_ids(),
                     model_field=model_field,
                     position=position,
                 )

@@ -1,5 +1,5 @@
 """Sort orders the list pages offer: a `sort` query parameter ("date", "-date", ...) names one of a
-list's choices; the page is then keyset-paged by that field (lexhub.listing.seek).
+list's choices; the page is then keyset-paged by that field (web.listing.seek).
 
 Every choice's field has a (connection, field, id) index, so each order pages as fast as the default:
 rows are limited by a list of connection ids (not a subquery), several connections are merged from
@@ -14,10 +14,10 @@ from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 
-from lexhub.listing import PAGE_SIZE, InvalidCursor, Page, after_position, keyset_order, position_of, seek
+from web.listing import PAGE_SIZE, InvalidCursor, Page, after_position, keyset_order, position_of, seek
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    pass
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Ordering:
         return f"-{self.choice.key}" if self.descending else self.choice.key
 
     @property
-    def tag(self) -> str:  # how lexhub.listing.seek names this ordering in its cursors
+    def tag(self) -> str:  # how web.listing.seek names this ordering in its cursors
         return f"-{self.choice.field}" if self.descending else self.choice.field
 
 
@@ -161,14 +161,3 @@ def sort_headers(choices: tuple[SortChoice, ...], current: Ordering) -> dict[str
             "aria_sort": ("descending" if current.descending else "ascending") if active else "",
         }
     return headers
-
-
-def visible_connection_ids(user: "AbstractBaseUser") -> list[int]:
-    """The connections `user` sees, as a list (one small query) for `connection_id IN (...)`.
-
-    With the subquery instead, PostgreSQL cannot know there is usually one connection and sorts every
-    row of the account; with `connection_id IN (1)` it walks the (connection, field, id) index in order.
-    """
-    from connections.models import Connection
-
-    return list(Connection.objects.visible_to(user).order_by("pk").values_list("pk", flat=True))

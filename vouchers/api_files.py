@@ -17,14 +17,15 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from connections.access import visible_connection_ids
 from connections.models import Connection
 from connections.writes import WriteError, from_lexoffice
-from lexhub.api_common import KeysetPagination, errors, stamp, visible_connection_ids
 from lexoffice.client import LexofficeError
 from vouchers.models import File, Upload
 from vouchers.serving import file_response as serve_file
 from vouchers.sync import ensure_local_file, upload_receipt
 from vouchers.uploads import MAX_UPLOAD_BYTES, install_size_limit
+from web.api import KeysetPagination, errors, stamp
 
 TOO_LARGE = f"The file is larger than 5 MB ({MAX_UPLOAD_BYTES} bytes), Lexoffice's limit."
 
