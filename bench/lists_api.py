@@ -18,7 +18,7 @@ PAGE = 50
 
 def last_cursor(data: dataset.Dataset) -> str:
     """The API's cursor for the row before the last 50 in its default order (-voucherDate, -id)."""
-    from web.api import encode_cursor
+    from web.listing import encode_cursor
 
     before_last = Voucher.objects.filter(connection_id=data.connection_id, deleted_upstream_at__isnull=True).order_by(
         "voucher_date", "id"

@@ -24,7 +24,7 @@ def issue(kind: str, connection, org, rng: random.Random, contact_ids: list[str]
     from connections.writes import enqueue_write, schedule_push
     from contacts.validation import writable
     from webhooks.models import WebhookEvent
-    from webhooks.views import store
+    from webhooks.receiver import store
 
     if kind == "sync":
         return start_sync(connection=connection, kind=SyncRun.Kind.INCREMENTAL).pk

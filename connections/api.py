@@ -16,7 +16,9 @@ from connections.access import visible_connection_ids
 from connections.models import Connection, SyncRun
 from connections.sync import start_sync
 from lexoffice.hosts import BaseUrlNotAllowed, checked_base_url
-from web.api import FilterBackend, FilterSet, IdFilter, KeysetPagination, errors
+from web.api import errors
+from web.filters import FilterBackend, FilterSet, IdFilter
+from web.pagination import KeysetPagination
 
 # Keys travel in an HTTP header: anything but printable ASCII could not be sent (and is no Lexoffice key).
 API_KEY = RegexValidator(r"^[\x21-\x7e]+$", "An API key consists of printable ASCII characters without spaces.")

@@ -12,14 +12,9 @@ from connections.access import visible_connection_ids
 from connections.models import AuditLog, Connection
 from connections.passthrough import PassthroughResult, call_api
 from lexoffice.client import PASSTHROUGH_HEADERS, PASSTHROUGH_METHODS
-from web.api import (
-    FilterBackend,
-    FilterSet,
-    IdFilter,
-    KeysetPagination,
-    errors,
-    stamp,
-)
+from web.api import errors, stamp
+from web.filters import FilterBackend, FilterSet, IdFilter
+from web.pagination import KeysetPagination
 
 
 class AuditLogSerializer(serializers.Serializer):

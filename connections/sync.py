@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from connections import leases
 from connections.hooks import ordered_sync_steps
 from connections.mirror import mark_missing
 from connections.models import Connection, SyncRun
@@ -63,10 +64,14 @@ def _incremental_since(connection: Connection, kind: str):
 def claim(run_id: int) -> SyncRun | None:
     """Take the run's lease. None when it is finished; SyncBusy while another worker holds it."""
     now = timezone.now()
-    claimed = (
-        SyncRun.objects.filter(pk=run_id, state__in=[SyncRun.State.QUEUED, SyncRun.State.RUNNING])
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(state=SyncRun.State.RUNNING, started_at=Coalesce("started_at", now), lease_until=now + LEASE)
+    unfinished = SyncRun.objects.filter(pk=run_id, state__in=[SyncRun.State.QUEUED, SyncRun.State.RUNNING])
+    claimed = leases.claim(
+        unfinished,
+        field="lease_until",
+        lease=LEASE,
+        now=now,
+        state=SyncRun.State.RUNNING,
+        started_at=Coalesce("started_at", now),
     )
     run = SyncRun.objects.select_related("connection").filter(pk=run_id).first()
     if run is None or run.is_finished:
@@ -147,8 +152,7 @@ def resume_stalled_runs() -> int:
 
     stale_queued = timezone.now() - timedelta(minutes=2)
     runs = SyncRun.objects.unfinished().filter(
-        Q(state=SyncRun.State.RUNNING, lease_until__lt=timezone.now())
-        | Q(state=SyncRun.State.RUNNING, lease_until__isnull=True)
+        (Q(state=SyncRun.State.RUNNING) & leases.free("lease_until", timezone.now()))
         | Q(state=SyncRun.State.QUEUED, created_at__lt=stale_queued)
     )
     count = 0

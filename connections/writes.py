@@ -14,9 +14,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
+from connections import leases
 from connections.models import AuditLog, Connection, OutboxEntry
 from lexoffice.client import (
     AuthenticationError,
@@ -164,13 +165,8 @@ def remember_created(entry: OutboxEntry, lexoffice_id: str) -> None:
 
 
 def claim_entry(entry_id: int) -> OutboxEntry | None:
-    now = timezone.now()
-    claimed = (
-        OutboxEntry.objects.filter(pk=entry_id, state=OutboxEntry.State.PENDING)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .update(locked_until=now + OUTBOX_LOCK, attempts=F("attempts") + 1)
-    )
-    if not claimed:
+    pending = OutboxEntry.objects.filter(pk=entry_id, state=OutboxEntry.State.PENDING)
+    if not leases.claim(pending, field="locked_until", lease=OUTBOX_LOCK, attempts=F("attempts") + 1):
         return None
     return OutboxEntry.objects.select_related("connection", "user").get(pk=entry_id)
 
@@ -296,7 +292,7 @@ def sweep_outbox() -> int:
     now = timezone.now()
     ids = list(
         OutboxEntry.objects.pending()
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .filter(leases.free("locked_until", now))
         .filter(created_at__lt=now - timedelta(seconds=10))
         .values_list("pk", flat=True)[:500]
     )

@@ -11,18 +11,9 @@ from connections.access import WalkedList, visible_connection_ids
 from connections.models import Connection
 from contacts.models import Contact, matching
 from contacts.sync import push_contact, update_contact
-from web.api import (
-    NOT_FOUND_EXAMPLE,
-    QUEUED_EXAMPLE,
-    VALIDATION_EXAMPLE,
-    BooleanFilter,
-    FilterBackend,
-    FilterSet,
-    IdFilter,
-    KeysetPagination,
-    errors,
-    queued,
-)
+from web.api import NOT_FOUND_EXAMPLE, QUEUED_EXAMPLE, VALIDATION_EXAMPLE, errors, queued
+from web.filters import BooleanFilter, FilterBackend, FilterSet, IdFilter
+from web.pagination import KeysetPagination
 
 TEXT = {"required": False, "allow_blank": True, "allow_null": True}
 

@@ -14,14 +14,9 @@ from connections.access import visible_connection_ids
 from invoices.models import KINDS, SalesDocument
 from invoices.sync import ensure_document_file, render_document
 from vouchers.api_files import BINARY, AnyRenderer, FileDownloadMixin, file_response
-from web.api import (
-    BooleanFilter,
-    FilterBackend,
-    FilterSet,
-    IdFilter,
-    KeysetPagination,
-    errors,
-)
+from web.api import errors
+from web.filters import BooleanFilter, FilterBackend, FilterSet, IdFilter
+from web.pagination import KeysetPagination
 
 
 class SalesDocumentSerializer(serializers.Serializer):

@@ -1,16 +1,10 @@
 from django.db import models
 
 from connections.mirror import MirroredModel
+from lexoffice.kinds import BY_VOUCHER_TYPE
 
-KINDS = {
-    "invoice": "invoices",
-    "downpaymentinvoice": "down-payment-invoices",
-    "creditnote": "credit-notes",
-    "orderconfirmation": "order-confirmations",
-    "quotation": "quotations",
-    "deliverynote": "delivery-notes",
-    "dunning": "dunnings",
-}
+# voucherlist type -> its SalesKind (API path, webhook resource); SalesDocument.kind is one of its keys.
+KINDS = BY_VOUCHER_TYPE
 
 
 class SalesDocument(MirroredModel):
@@ -50,7 +44,7 @@ class SalesDocument(MirroredModel):
 
     @property
     def path(self) -> str:
-        return KINDS[self.kind]
+        return KINDS[self.kind].path
 
     @property
     def is_xrechnung(self) -> bool:

@@ -11,8 +11,9 @@ from connections.mirror import mark_deleted, parse_datetime, parse_decimal, pars
 from connections.models import Connection
 from connections.progress import Progress
 from connections.writes import WriteError, from_lexoffice
-from invoices.models import KINDS, SalesDocument
+from invoices.models import SalesDocument
 from lexoffice.client import Lexoffice, LexofficeError, NotFound
+from lexoffice.kinds import BY_VOUCHER_TYPE
 from vouchers.models import File, Voucher
 
 # Types whose details a sync fetches; the others are fetched when a user opens them.
@@ -65,7 +66,7 @@ def refresh_sales_document(
 ) -> str:
     """Re-fetch one sales document; a 404 marks it (and its list entry) deleted upstream."""
     try:
-        data = client.sales_document(KINDS[kind], lexoffice_id)
+        data = client.sales_document(BY_VOUCHER_TYPE[kind].path, lexoffice_id)
     except NotFound:
         ids = [uuid.UUID(lexoffice_id)]
         mark_deleted(model=SalesDocument, connection=connection, lexoffice_ids=ids)

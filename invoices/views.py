@@ -1,16 +1,24 @@
+"""Invoice pages: the list of sales documents, and their PDF/XML (a document shows on its voucher's page)."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from connections.writes import WriteError
 from invoices.models import SalesDocument
 from invoices.sync import ensure_document_file, sales_document_of
+from vouchers.listing import list_page
 from vouchers.models import SALES_TYPES, Voucher
 from vouchers.serving import file_response
-from vouchers.views import sales_list  # the list is the voucher list, restricted to sales documents
 
-__all__ = ["document_download", "sales_list", "voucher_document"]
+
+@login_required
+@require_GET
+def sales_list(request: HttpRequest) -> HttpResponse:
+    # Sales documents are entries of Lexoffice's voucher list: the same page, restricted to their types.
+    return list_page(request, types=SALES_TYPES, title=_("Invoices and sales documents"), url_name="invoices:list")
 
 
 @login_required

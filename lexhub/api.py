@@ -12,7 +12,7 @@ from connections.writes import EditConflict, WriteError, WriteQueued
 from lexoffice.errors import LexofficeError
 from lexoffice.hosts import BaseUrlNotAllowed
 from vouchers.models import File, Upload
-from vouchers.sync import DuplicateUpload
+from vouchers.receipts.checks import DuplicateUpload
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:

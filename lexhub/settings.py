@@ -1,21 +1,23 @@
 """Lexhub settings: one module, every deployment value read from the environment.
 
 Defaults make `make run` work on a fresh machine (SQLite, a filesystem broker, the sandbox);
-production sets DATABASE_URL, CELERY_BROKER_URL, REDIS_URL and the secrets. Bad values stop
-start-up with ImproperlyConfigured instead of surfacing later as odd behaviour.
+production sets DATABASE_URL, CELERY_BROKER_URL, REDIS_URL and the secrets. Variables are read through
+the typed helpers of lexhub/env.py: bad values stop start-up with ImproperlyConfigured instead of
+surfacing later as odd behaviour.
 """
 
 import contextlib
 import os
 import secrets
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit
 
 import dj_database_url
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
+
+from lexhub.env import email_settings, env_bool, env_int, env_list, env_secret, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # What Lexhub writes (var/: keys, the SQLite file and its -wal/-shm, cache, broker, media) is for this user
@@ -27,68 +29,6 @@ VAR_DIR = Path(os.environ.get("LEXHUB_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 with contextlib.suppress(PermissionError):  # a var/ made before the umask; someone else's folder is left alone
     VAR_DIR.chmod(0o700)
-
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {raw!r}")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def env_url(name: str, default: str) -> str:
-    value = env_str(name, default)
-    if value and not urlsplit(value).scheme:
-        raise ImproperlyConfigured(f"{name} must be a URL with a scheme, got {value!r}")
-    return value
-
-
-def env_secret(name: str, path: Path, make: Callable[[], str]) -> str:
-    """A secret from the environment, else one generated once into var/ (never committed)."""
-    value = env_str(name)
-    if value:
-        return value
-    if path.exists():
-        return path.read_text().strip()
-    # Several processes may start at once on a fresh var/: write aside, then link into place, so nobody
-    # reads a half-written file and every process ends up with the one value that won.
-    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(make())
-    try:
-        os.link(draft, path)
-    except FileExistsError:
-        pass
-    finally:
-        draft.unlink()
-    return path.read_text().strip()
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -234,42 +174,6 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "lexhub.client_address.axes_client_address"
 AXES_LOCKOUT_CALLABLE = "lexhub.auth.lockout_response"
-
-
-def email_settings(url: str) -> dict[str, object]:
-    """EMAIL_URL as Django's EMAIL_* settings: smtp:// (plain; ?tls=true for STARTTLS), smtp+tls:// or
-    submission:// (STARTTLS, port 587), smtps:// or smtp+ssl:// (TLS from the start, port 465)."""
-    parts = urlsplit(url)
-    schemes = {
-        "smtp": (25, False, False),
-        "smtp+tls": (587, True, False),
-        "submission": (587, True, False),
-        "smtps": (465, False, True),
-        "smtp+ssl": (465, False, True),
-    }
-    if parts.scheme not in schemes or not parts.hostname:  # not echoed: the URL may hold a password
-        raise ImproperlyConfigured(
-            f"EMAIL_URL must look like smtp://user:password@host:587 (scheme one of "
-            f"{', '.join(schemes)}, and a host), got scheme {parts.scheme!r}"
-        )
-    port, use_tls, use_ssl = schemes[parts.scheme]
-    query = {key: values[-1].lower() for key, values in parse_qs(parts.query).items()}
-    use_tls = use_tls or query.get("tls") in {"1", "true", "yes", "on"}
-    use_ssl = use_ssl or query.get("ssl") in {"1", "true", "yes", "on"}
-    if use_tls and use_ssl:
-        raise ImproperlyConfigured("EMAIL_URL cannot ask for both STARTTLS (tls) and implicit TLS (ssl)")
-    try:
-        port = parts.port or port
-    except ValueError:
-        raise ImproperlyConfigured("EMAIL_URL has an invalid port") from None
-    return {
-        "EMAIL_HOST": parts.hostname,
-        "EMAIL_PORT": port,
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_TLS": use_tls,
-        "EMAIL_USE_SSL": use_ssl,
-    }
 
 
 # Outgoing mail, for password reset only: without EMAIL_URL or EMAIL_HOST, password reset is not offered

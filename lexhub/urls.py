@@ -13,8 +13,9 @@ from lexhub import api, auth, tokens, views
 from lexhub.api_docs import SwaggerDocsView
 from vouchers import api as voucher_api
 from vouchers import api_files
+from vouchers.receipts import api as receipts_api
 from webhooks import api as webhook_api
-from webhooks import pages as webhook_pages
+from webhooks import views as webhook_views
 
 router = DefaultRouter()
 router.register("connections", connection_api.ConnectionViewSet, basename="connection")
@@ -22,7 +23,7 @@ router.register("sync-runs", connection_api.SyncRunViewSet, basename="syncrun")
 router.register("webhook-events", webhook_api.WebhookEventViewSet, basename="webhookevent")
 router.register("vouchers", voucher_api.VoucherViewSet, basename="voucher")
 router.register("files", api_files.FileViewSet, basename="file")
-router.register("uploads", api_files.UploadViewSet, basename="upload")
+router.register("uploads", receipts_api.UploadViewSet, basename="upload")
 router.register("contacts", contact_api.ContactViewSet, basename="contact")
 router.register("sales-documents", invoice_api.SalesDocumentViewSet, basename="salesdocument")
 router.register("audit-log", api_audit.AuditLogViewSet, basename="auditlog")
@@ -35,10 +36,10 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("vouchers/", include("vouchers.urls")),
     path("invoices/", include("invoices.urls")),
-    path("receipts/", include("vouchers.receipts")),
+    path("receipts/", include("vouchers.receipts.urls")),
     path("audit/", connection_views.audit_log, name="audit"),
-    path("events/", webhook_pages.event_list, name="webhook-events"),
-    path("events/<int:pk>/replay/", webhook_pages.event_replay, name="webhook-replay"),
+    path("events/", webhook_views.event_list, name="webhook-events"),
+    path("events/<int:pk>/replay/", webhook_views.event_replay, name="webhook-replay"),
     path("accounts/tokens/", include(tokens.urlpatterns)),
     path("accounts/", include(auth.urlpatterns)),  # login with its brake; password reset only with mail
     # One login, with its brake, for the admin too.

@@ -1,4 +1,5 @@
-"""REST API for vouchers (every entry of Lexoffice's voucher list), their files and receipt uploads."""
+"""REST API for vouchers (every entry of Lexoffice's voucher list) and files added to them; the upload plumbing
+they share with /api/v1/uploads/ is in vouchers/receipts/api.py."""
 
 from datetime import date
 from decimal import Decimal
@@ -14,20 +15,13 @@ from rest_framework.response import Response
 
 from connections.access import WalkedList, visible_connection_ids
 from connections.models import Connection
-from vouchers.api_files import SizeLimitedUploadMixin, UploadSerializer, uploaded_file
 from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher, dated_between
-from vouchers.sync import attach_voucher_file, push_voucher
-from web.api import (
-    BooleanFilter,
-    FilterBackend,
-    FilterSet,
-    IdFilter,
-    KeysetPagination,
-    errors,
-    number,
-    queued,
-    stamp,
-)
+from vouchers.receipts.api import SizeLimitedUploadMixin, UploadSerializer, uploaded_file
+from vouchers.receipts.sync import attach_voucher_file
+from vouchers.sync import push_voucher
+from web.api import errors, number, queued, stamp
+from web.filters import BooleanFilter, FilterBackend, FilterSet, IdFilter
+from web.pagination import KeysetPagination
 
 STATUSES = (
     "draft",

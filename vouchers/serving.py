@@ -3,7 +3,7 @@
 from django.http import FileResponse
 
 from vouchers.models import File
-from vouchers.uploads import sniff
+from vouchers.receipts.checks import sniff
 
 # A document on our origin runs nothing and loads nothing: the sandbox gives it an opaque origin, so even a file
 # that fools the check below cannot read the user's pages or cookies.

@@ -1,17 +1,14 @@
-"""Vouchers: the voucher list (every type), bookkeeping voucher details and their files."""
+"""Vouchers: the voucher list (every type), bookkeeping voucher details and their files, voucher writes.
+Receipt uploads (new files sent to Lexoffice) are in vouchers/receipts/sync.py."""
 
-import contextlib
 import hashlib
-import logging
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import islice
 
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from connections.mirror import (
@@ -24,15 +21,12 @@ from connections.mirror import (
 )
 from connections.models import Connection, OutboxEntry
 from connections.progress import Progress
-from connections.writes import EditConflict, WriteError, audit, from_lexoffice, operation, remember_created, submit
+from connections.writes import EditConflict, WriteError, operation, remember_created, submit
 from contacts.models import Contact
-from lexoffice.client import Conflict, Lexoffice, LexofficeError, NotFound
+from lexoffice.client import Conflict, Lexoffice, NotFound
 from vouchers import hooks
 from vouchers.models import BOOKKEEPING_TYPES, File, Upload, Voucher
-from vouchers.uploads import CheckedFile, UploadRejected, check_upload
 from vouchers.validation import validate_voucher
-
-log = logging.getLogger(__name__)
 
 PAGE_SIZE = 250
 
@@ -184,7 +178,8 @@ def refresh_voucher(
 
 
 def link_files(*, connection: Connection, voucher: Voucher) -> None:
-    """Make a File row for each file id the voucher lists (content fetched on demand or eagerly)."""
+    """Make a File row for each file id the voucher lists (content fetched on demand or eagerly), and move the
+    receipt uploads of those files on to linked (vouchers/receipts/sync.py: the voucher they were waiting for)."""
     for file_id in voucher.file_ids:
         lexoffice_id = parse_uuid(file_id)
         if lexoffice_id is None:
@@ -226,19 +221,17 @@ def fetch_file(*, file: File, client: Lexoffice) -> File:
     return file
 
 
+def ensure_local_file(*, file: File) -> File:
+    """Our copy of a file, downloaded from Lexoffice the first time it is needed."""
+    if not file.is_local:
+        fetch_file(file=file, client=file.connection.client())
+    return file
+
+
 # --- writes ---------------------------------------------------------------------------------
 
 READ_ONLY = ("id", "organizationId", "createdDate", "updatedDate", "version", "archived")
 PAYMENT_STATUSES = ("paid", "paidoff", "voided", "transferred", "sepadebit")
-
-
-class DuplicateUpload(WriteError):
-    status = 409
-
-    def __init__(self, existing: File | Upload) -> None:
-        super().__init__("This file was uploaded before.")
-        self.existing = existing
-        self.voucher = existing.voucher
 
 
 def push_voucher(*, connection: Connection, data: dict, user) -> Voucher:
@@ -315,158 +308,3 @@ def _update_voucher(entry: OutboxEntry) -> str:
         raise EditConflict(mine=entry.payload, theirs=theirs, fields=["version"]) from None
     store_voucher(connection=entry.connection, data=client.voucher(entry.target_id))
     return entry.target_id
-
-
-def upload_receipt(*, connection: Connection, upload: UploadedFile, user, force: bool = False) -> Upload:
-    """Upload a receipt for bookkeeping (Lexoffice creates a voucher for it); duplicates refused unless forced."""
-    checked = _checked(upload)
-    if not force:
-        existing = (
-            File.objects.filter(connection=connection, sha256=checked.sha256).select_related("voucher").first()
-            or Upload.objects.filter(connection=connection, sha256=checked.sha256)
-            .exclude(state=Upload.State.FAILED)
-            .select_related("voucher")
-            .first()
-        )
-        if existing is not None:
-            raise DuplicateUpload(existing)
-    row = _store_upload(connection=connection, upload=upload, checked=checked, user=user)
-    push_upload(upload_id=row.pk)
-    row.refresh_from_db()
-    return row
-
-
-def attach_voucher_file(*, voucher: Voucher, upload: UploadedFile, user) -> Upload:
-    """Add a file to an existing bookkeeping voucher."""
-    if not voucher.is_bookkeeping:
-        raise WriteError("Files can only be added to bookkeeping vouchers.", status=400)
-    checked = _checked(upload)
-    row = _store_upload(
-        connection=voucher.connection, upload=upload, checked=checked, user=user, target_voucher=voucher
-    )
-    push_upload(upload_id=row.pk)
-    row.refresh_from_db()
-    return row
-
-
-def _checked(upload: UploadedFile) -> CheckedFile:
-    try:
-        return check_upload(upload)
-    except UploadRejected as exc:
-        raise WriteError(exc.message, {"file": [exc.message]}, status=exc.status) from None
-
-
-def _store_upload(
-    *, connection: Connection, upload: UploadedFile, checked: CheckedFile, user, target_voucher: Voucher | None = None
-) -> Upload:
-    row = Upload(
-        connection=connection,
-        user=user if user and user.is_authenticated else None,
-        original_name=checked.safe_name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        target_voucher=target_voucher,
-    )
-    upload.seek(0)
-    row.content.save(f"{uuid.uuid4().hex}.{checked.extension}", upload, save=False)  # never the user's name
-    row.save()
-    return row
-
-
-def push_upload(*, upload_id: int) -> Upload | None:
-    """Send a stored upload to Lexoffice. Safe to repeat: Lexoffice de-duplicates identical content."""
-    row = (
-        Upload.objects.select_related("connection", "target_voucher")
-        .filter(pk=upload_id, state=Upload.State.PENDING)
-        .first()
-    )
-    if row is None:
-        return None
-    Upload.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
-    client = row.connection.client()
-    path = f"/v1/vouchers/{row.target_voucher.lexoffice_id}/files" if row.target_voucher else "/v1/files"
-    try:
-        with row.content.open("rb") as fileobj:
-            if row.target_voucher:
-                result = client.upload_voucher_file(
-                    str(row.target_voucher.lexoffice_id),
-                    filename=row.original_name,
-                    fileobj=fileobj,
-                    content_type=row.content_type,
-                )
-            else:
-                result = client.upload_file(filename=row.original_name, fileobj=fileobj, content_type=row.content_type)
-    except LexofficeError as exc:
-        transient = exc.retryable
-        Upload.objects.filter(pk=row.pk).update(
-            state=Upload.State.PENDING if transient else Upload.State.FAILED,
-            error=str(exc) if transient else from_lexoffice(exc).message,
-        )
-        audit(
-            connection=row.connection,
-            user=row.user,
-            action="upload_file",
-            method="POST",
-            path=path,
-            payload=row.sha256,
-            status=exc.status,
-            result="queued" if transient else "rejected",
-            message=str(exc),
-        )
-        if transient:
-            _schedule_upload(row.pk)
-        return row
-    _record_uploaded(row, file_id=result["id"], voucher_id=result.get("voucherId"), client=client)
-    audit(
-        connection=row.connection,
-        user=row.user,
-        action="upload_file",
-        method="POST",
-        path=path,
-        payload=row.sha256,
-        status=202,
-        result="sent",
-        lexoffice_id=result["id"],
-    )
-    return row
-
-
-def _record_uploaded(row: Upload, *, file_id: str, voucher_id: str | None, client: Lexoffice) -> None:
-    target = row.target_voucher
-    with transaction.atomic():
-        file, _ = File.objects.update_or_create(
-            connection=row.connection,
-            lexoffice_id=uuid.UUID(file_id),
-            defaults={
-                "filename": row.original_name,
-                "content_type": row.content_type,
-                "size": row.size,
-                "sha256": row.sha256,
-                "content": row.content.name,
-                "fetched_at": timezone.now(),
-                **({"voucher": target} if target else {}),
-            },
-        )
-        Upload.objects.filter(pk=row.pk).update(state=Upload.State.UPLOADED, file=file, error="")
-    lexoffice_voucher_id = str(target.lexoffice_id) if target else voucher_id
-    if lexoffice_voucher_id:
-        # The voucher may still be in OCR (blank); its voucher.created webhook links it later if this misses.
-        with contextlib.suppress(LexofficeError):
-            refresh_voucher(connection=row.connection, lexoffice_id=lexoffice_voucher_id, client=client)
-
-
-def _schedule_upload(upload_id: int) -> None:
-    from vouchers.tasks import push_upload_task
-
-    try:
-        push_upload_task.apply_async((upload_id,), countdown=10)
-    except Exception as exc:  # broker down: the sweeper re-sends pending uploads
-        log.warning("upload %s not enqueued (%s)", upload_id, type(exc).__name__)
-
-
-def ensure_local_file(*, file: File) -> File:
-    """Our copy of a file, downloaded from Lexoffice the first time it is needed."""
-    if not file.is_local:
-        fetch_file(file=file, client=file.connection.client())
-    return file

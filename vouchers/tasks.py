@@ -3,13 +3,13 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from vouchers import sync
 from vouchers.models import Upload
+from vouchers.receipts.sync import push_upload
 
 
 @shared_task
 def push_upload_task(upload_id: int) -> None:
-    sync.push_upload(upload_id=upload_id)
+    push_upload(upload_id=upload_id)
 
 
 @shared_task

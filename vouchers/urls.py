@@ -1,12 +1,13 @@
 from django.urls import path
 
 from vouchers import views
+from vouchers.receipts import views as receipts
 
 app_name = "vouchers"
 urlpatterns = [
     path("", views.voucher_list, name="list"),
     path("new/", views.voucher_create, name="create"),
     path("<int:pk>/", views.voucher_detail, name="detail"),
-    path("<int:pk>/files/", views.voucher_file_upload, name="upload_file"),
+    path("<int:pk>/files/", receipts.voucher_file_upload, name="upload_file"),  # the voucher page's drop zone
     path("files/<int:pk>/", views.file_download, name="file"),
 ]

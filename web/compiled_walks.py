@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
@@ -44,7 +45,6 @@ class CompiledWalk:
 
 
 _walks: dict[tuple, CompiledWalk | None] = {}  # None: a shape compiled per request
-_UNSEEN = object()
 _lock = threading.Lock()
 
 
@@ -65,8 +65,9 @@ def page_rows(
         return []  # no connection, no rows: the ORM would not even ask the database
     kind = "first" if position is None else "null" if position[0] is None else "value"
     shape = (using, *key, kind, len(connection_ids))
-    compiled = _walks.get(shape, _UNSEEN)
-    if compiled is _UNSEEN:
+    if shape in _walks:
+        compiled = _walks[shape]
+    else:
         compiled = _compile(build, using=using, count=len(connection_ids), model_field=model_field, kind=kind)
         with _lock:
             if len(_walks) >= MAX_SHAPES:
@@ -76,11 +77,11 @@ def page_rows(
         value, last_id = position or (None, None)
         return list(build(connection_ids, value, last_id))
     connection = connections[using]
-    values = {"last": None, "value": None}
+    values: dict[str, object] = {"last": None, "value": None}
     if position is not None:
         values["last"] = position[1]
         values["value"] = None if position[0] is None else model_field.get_db_prep_value(position[0], connection)
-    params = [
+    params: list[Any] = [
         connection_ids[slot[1]] if slot[0] == "connection" else slot[1] if slot[0] == "const" else values[slot[0]]
         for slot in compiled.slots
     ]
@@ -95,11 +96,11 @@ def page_rows(
 
 def _converted(row: tuple, converters: tuple, connection: object) -> list:
     # Not compiler.apply_converters: a kept compiler holds the connection of the thread that compiled it.
-    row = list(row)
+    values = list(row)
     for position, functions, expression in converters:
         for convert in functions:
-            row[position] = convert(row[position], expression, connection)
-    return row
+            values[position] = convert(values[position], expression, connection)
+    return values
 
 
 def _compile(
@@ -115,7 +116,7 @@ def _compile(
         sql, params = compiler.as_sql()
     except (EmptyResultSet, FullResultSet):  # a stand-in folded into the SQL: compile per request
         return None
-    expected = {("connection", index): marker for index, marker in enumerate(markers)}
+    expected: dict[tuple, object] = {("connection", index): marker for index, marker in enumerate(markers)}
     if kind != "first":
         expected[("last",)] = _LAST_ID_MARKER
     if kind == "value":

@@ -8,7 +8,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from connections.access import visible_connection_ids
-from web.api import FilterBackend, FilterSet, IdFilter, KeysetPagination, errors
+from web.api import errors
+from web.filters import FilterBackend, FilterSet, IdFilter
+from web.pagination import KeysetPagination
 from webhooks.models import WebhookEvent
 from webhooks.tasks import replay
 

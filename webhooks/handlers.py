@@ -10,26 +10,16 @@ from connections.mirror import mark_deleted
 from connections.models import Connection
 from connections.services import mark_revoked
 from contacts.sync import refresh_contact
-from invoices.models import KINDS
 from invoices.sync import refresh_sales_document, store_sales_document
 from lexoffice.client import NotFound
+from lexoffice.kinds import BY_EVENT_RESOURCE, BY_VOUCHER_TYPE
 from vouchers.models import BOOKKEEPING_TYPES, Voucher
 from vouchers.sync import refresh_voucher
 from webhooks.models import WebhookEvent
 
 log = logging.getLogger(__name__)
 
-# event resource prefix -> voucherlist type of sales documents
-SALES_KINDS = {
-    "invoice": "invoice",
-    "credit-note": "creditnote",
-    "down-payment-invoice": "downpaymentinvoice",
-    "order-confirmation": "orderconfirmation",
-    "quotation": "quotation",
-    "delivery-note": "deliverynote",
-    "dunning": "dunning",
-}
-KNOWN_RESOURCES = {"contact", "voucher", "payment", "token", *SALES_KINDS}
+KNOWN_RESOURCES = {"contact", "voucher", "payment", "token", *BY_EVENT_RESOURCE}
 
 
 def resource_of(event_type: str) -> str:
@@ -58,7 +48,7 @@ def handle(event: WebhookEvent) -> str:
         return refresh_voucher(connection=connection, lexoffice_id=event.resource_id, client=client)
     if resource == "payment":
         return _refresh_paid(connection, event.resource_id, client)
-    kind = SALES_KINDS[resource]
+    kind = BY_EVENT_RESOURCE[resource].voucher_type
     if action == "deleted":
         return _mark_voucher_deleted(connection, event.resource_id)
     return refresh_sales_document(connection=connection, kind=kind, lexoffice_id=event.resource_id, client=client)
@@ -83,11 +73,11 @@ def _refresh_paid(connection: Connection, resource_id: str, client) -> str:
     )
     if voucher_type in BOOKKEEPING_TYPES:
         return refresh_voucher(connection=connection, lexoffice_id=resource_id, client=client)
-    if voucher_type in KINDS:
+    if voucher_type in BY_VOUCHER_TYPE:
         return refresh_sales_document(connection=connection, kind=voucher_type, lexoffice_id=resource_id, client=client)
-    for kind in ("invoice", "creditnote", "downpaymentinvoice"):
+    for kind in ("invoice", "creditnote", "downpaymentinvoice"):  # the sales kinds with payments
         try:
-            data = client.sales_document(KINDS[kind], resource_id)
+            data = client.sales_document(BY_VOUCHER_TYPE[kind].path, resource_id)
         except NotFound:
             continue
         return store_sales_document(connection=connection, kind=kind, data=data)[1]

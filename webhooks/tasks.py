@@ -5,9 +5,10 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
+from connections import leases
 from connections.models import Connection
 from lexoffice.client import LexofficeError, RateLimited, ServerError, TransportError
 from webhooks import handlers, subscriptions
@@ -21,13 +22,8 @@ LOCK = timedelta(seconds=120)
 
 def claim(event_id: int) -> WebhookEvent | None:
     """Take a pending event for processing; None when it is done or another worker has it."""
-    now = timezone.now()
-    claimed = (
-        WebhookEvent.objects.filter(pk=event_id, state=WebhookEvent.State.PENDING)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .update(locked_until=now + LOCK, attempts=F("attempts") + 1)
-    )
-    if not claimed:
+    pending = WebhookEvent.objects.filter(pk=event_id, state=WebhookEvent.State.PENDING)
+    if not leases.claim(pending, field="locked_until", lease=LOCK, attempts=F("attempts") + 1):
         return None
     return WebhookEvent.objects.select_related("connection").get(pk=event_id)
 
@@ -70,7 +66,7 @@ def sweep_inbox_task() -> int:
     stale = (
         WebhookEvent.objects.pending()
         .filter(received_at__lt=now - sweep_after)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .filter(leases.free("locked_until", now))
     )
     ids = list(stale.values_list("pk", flat=True)[:1000])
     for event_id in ids:

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from webhooks import views
+from webhooks import receiver
 
 app_name = "webhooks"
 urlpatterns = [
-    path("lexoffice/<str:token>/", views.receive, name="receive"),
+    path("lexoffice/<str:token>/", receiver.receive, name="receive"),
 ]

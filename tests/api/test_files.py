@@ -6,9 +6,9 @@ from connections.models import SyncRun
 from connections.sync import run_sync
 from invoices.models import SalesDocument
 from tests.writes import files
-from vouchers.api_files import TOO_LARGE
 from vouchers.models import File, Upload, Voucher
-from vouchers.uploads import MAX_UPLOAD_BYTES
+from vouchers.receipts.api import TOO_LARGE
+from vouchers.receipts.checks import MAX_UPLOAD_BYTES
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 from django.test import Client
 
-from vouchers.api_files import TOO_LARGE
 from vouchers.models import Upload
-from vouchers.uploads import MAX_UPLOAD_BYTES
+from vouchers.receipts.api import TOO_LARGE
+from vouchers.receipts.checks import MAX_UPLOAD_BYTES
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
-"""Hardening: make run without DEBUG, Lexhub's own error pages, files shown inline only when safe, private var/,
-the webhook probe, and a CSP that lets only the pages that frame documents frame anything."""
+"""Hardening: make run without DEBUG, Lexhub's own error pages, a private var/, and the webhook probe.
+Files shown inline only when safe: test_file_serving.py; the CSP per page type: test_csp.py."""
 
 import json
 import os
@@ -7,20 +7,14 @@ import re
 import stat
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.core.files.base import ContentFile
 from django.test import Client, RequestFactory
 
-from connections.models import Connection, SyncRun
-from connections.sync import run_sync
 from harness.processes import ROOT
-from tests.writes import files
-from vouchers.models import File
-from web.csp import CONTENT_SECURITY_POLICY, FRAMING_CONTENT_SECURITY_POLICY
+from web.csp import CONTENT_SECURITY_POLICY
 
 # Variables that would steer a child process away from a fresh var/ (a CI database, a shared broker, ...).
 DEPLOYMENT_VARIABLES = (
@@ -40,38 +34,6 @@ DEPLOYMENT_VARIABLES = (
 def fresh_env(var_dir: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in DEPLOYMENT_VARIABLES}
     return {**env, "LEXHUB_VAR_DIR": str(var_dir)}
-
-
-def body(response) -> bytes:
-    return b"".join(response.streaming_content)
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def own_connection(alice) -> Connection:
-    """alice's connection without a Lexoffice behind it: enough for files already stored locally."""
-    connection = Connection(name="Local", owner=alice)
-    connection.set_api_key("not-used")
-    connection.save()
-    return connection
-
-
-def stored_file(connection: Connection, content: bytes, *, content_type: str, filename: str) -> File:
-    file = File(
-        connection=connection,
-        lexoffice_id=uuid.uuid4(),
-        filename=filename,
-        content_type=content_type,
-        size=len(content),
-    )
-    file.content.save(str(file.lexoffice_id), ContentFile(content), save=False)
-    file.save()
-    return file
 
 
 # 1. make run with DEBUG off, and Lexhub's error pages
@@ -179,97 +141,7 @@ def test_static_files_are_served_with_debug_off(client: Client, settings) -> Non
         assert response["Content-Type"].startswith("text/css"), path
 
 
-# 2. Files inline only when their bytes are PDF, PNG or JPEG
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("content", "stated", "expected"),
-    [
-        (files.pdf("Beleg"), "application/pdf", "application/pdf"),
-        (files.png(), "image/png", "image/png"),
-        (files.jpeg(), "image/jpeg", "image/jpeg"),
-        (files.png(), "application/octet-stream", "image/png"),  # the bytes decide, not the stated type
-    ],
-    ids=["pdf", "png", "jpeg", "png-stated-as-octet-stream"],
-)
-def test_a_checked_image_or_pdf_is_shown_inline_in_a_sandbox(
-    alice_client, own_connection, media, content, stated, expected
-) -> None:
-    file = stored_file(own_connection, content, content_type=stated, filename="beleg")
-
-    response = alice_client.get(f"/vouchers/files/{file.pk}/?inline=1")
-
-    assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("inline")
-    assert response["Content-Type"] == expected
-    assert response["Content-Security-Policy"].startswith("default-src 'none'; sandbox")
-    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert body(response) == content
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("content", "stated"),
-    [
-        (b"<html><script>alert(document.cookie)</script></html>", "text/html"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "image/svg+xml"),
-        (b"<html><script>alert(1)</script></html>", "application/pdf"),  # a lie about the type
-        (b"<?xml version='1.0'?><Invoice/>", "application/xml"),
-    ],
-    ids=["html", "svg", "html-stated-as-pdf", "xml"],
-)
-def test_anything_else_is_an_opaque_attachment_even_when_asked_inline(
-    alice_client, own_connection, media, content, stated
-) -> None:
-    file = stored_file(own_connection, content, content_type=stated, filename="page.html")
-
-    for query in ("?inline=1", ""):
-        response = alice_client.get(f"/vouchers/files/{file.pk}/{query}")
-        assert response.status_code == 200
-        assert response["Content-Disposition"].startswith("attachment")
-        assert response["Content-Type"] == "application/octet-stream"
-        assert response["Content-Security-Policy"].startswith("default-src 'none'; sandbox")
-        assert response["X-Content-Type-Options"] == "nosniff"
-        assert body(response) == content
-
-
-@pytest.mark.django_db
-def test_a_pdf_without_inline_is_a_download(alice_client, own_connection, media) -> None:
-    file = stored_file(own_connection, files.pdf(), content_type="application/pdf", filename="beleg.pdf")
-
-    response = alice_client.get(f"/vouchers/files/{file.pk}/")
-
-    assert response["Content-Disposition"].startswith("attachment")
-    assert response["Content-Type"] == "application/pdf"
-    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
-
-
-@pytest.mark.django_db
-def test_the_invoice_preview_and_its_page_use_the_same_rules(alice_client, connection, sandbox, media) -> None:
-    created = sandbox.mutate("invoice", "create", fields={"electronicDocumentProfile": "XRechnung"})
-    run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
-    from invoices.models import SalesDocument
-
-    document = SalesDocument.objects.get(connection=connection, lexoffice_id=created["id"])
-
-    page = alice_client.get(f"/vouchers/{document.voucher.pk}/")
-    preview = alice_client.get(f"/invoices/{document.pk}/pdf/?inline=1")
-    xml = alice_client.get(f"/invoices/{document.pk}/xml/?inline=1")
-
-    assert f'<iframe class="preview" title="Invoice preview" src="/invoices/{document.pk}/pdf/?inline=1"' in (
-        page.content.decode()
-    )
-    assert page["Content-Security-Policy"] == FRAMING_CONTENT_SECURITY_POLICY
-    assert preview["Content-Disposition"].startswith("inline") and preview["Content-Type"] == "application/pdf"
-    assert preview["Content-Security-Policy"] == "default-src 'none'; sandbox; frame-ancestors 'self'"
-    assert preview["X-Frame-Options"] == "SAMEORIGIN" and preview["X-Content-Type-Options"] == "nosniff"
-    assert xml["Content-Disposition"].startswith("attachment")
-    assert xml["Content-Type"] == "application/octet-stream"
-
-
-# 3. var/ is private
+# 2. var/ is private
 
 
 def modes_under(root: Path) -> dict[str, tuple[bool, int]]:
@@ -358,7 +230,7 @@ def test_an_existing_open_var_folder_is_closed(tmp_path) -> None:
     assert stat.S_IMODE(var.stat().st_mode) == 0o700
 
 
-# 4. The webhook probe
+# 3. The webhook probe
 
 
 @pytest.mark.django_db
@@ -377,108 +249,3 @@ def test_the_probe_for_a_deleted_connection_is_gone(client: Client, own_connecti
     own_connection.delete()
 
     assert client.head(url).status_code == 410
-
-
-# 5. CSP per page type
-
-
-@pytest.mark.django_db
-def test_pages_that_frame_nothing_allow_no_frames_or_plugins(alice_client: Client, synced) -> None:
-    from vouchers.models import Voucher
-
-    receipt = Voucher.objects.filter(connection=synced, sales_document__isnull=True).first()
-    paths = [
-        "/",
-        "/contacts/",
-        "/vouchers/",
-        "/invoices/",
-        "/receipts/",
-        "/connections/",
-        "/audit/",
-        "/events/",
-        f"/vouchers/{receipt.pk}/" if receipt else "/",
-    ]
-    for path in paths:
-        response = alice_client.get(path)
-        assert response.status_code == 200, path
-        policy = response["Content-Security-Policy"]
-        if path.startswith("/vouchers/") and path != "/vouchers/":
-            assert policy == FRAMING_CONTENT_SECURITY_POLICY, path  # the detail page may preview a document
-        else:
-            assert policy == CONTENT_SECURITY_POLICY, path
-        assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy, path
-    login = Client().get("/accounts/login/")
-    assert "frame-src 'none'" in login["Content-Security-Policy"]
-    assert "object-src 'none'" in login["Content-Security-Policy"]
-
-
-def test_the_policies_differ_only_in_frame_src() -> None:
-    directives = dict(part.strip().split(" ", 1) for part in CONTENT_SECURITY_POLICY.split(";"))
-    framing = dict(part.strip().split(" ", 1) for part in FRAMING_CONTENT_SECURITY_POLICY.split(";"))
-
-    assert (directives["frame-src"], directives["object-src"]) == ("'none'", "'none'")
-    assert (framing["frame-src"], framing["object-src"]) == ("'self'", "'none'")
-    assert {k: v for k, v in framing.items() if k != "frame-src"} == {
-        k: v for k, v in directives.items() if k != "frame-src"
-    }
-
-
-@pytest.mark.django_db
-def test_the_api_docs_keep_their_style_hash_and_allow_no_frames(client: Client) -> None:
-    policy = client.get("/api/docs/")["Content-Security-Policy"]
-
-    assert "'sha256-" in policy
-    assert "frame-src 'none'" in policy and "object-src 'none'" in policy
-
-
-def test_only_the_voucher_page_embeds_frames_or_plugins() -> None:
-    """A template that gains an <iframe>, <object> or <embed> needs its view wrapped in frames_own_documents
-    (or a wider policy of its own); this list says which ones do."""
-    templates = [*ROOT.glob("templates/**/*.html"), *ROOT.glob("*/templates/**/*.html")]  # project's, apps'
-    embedding = sorted(
-        str(path.relative_to(ROOT))
-        for path in templates
-        if re.search(r"<(iframe|object|embed)\b", path.read_text(), re.IGNORECASE)
-    )
-
-    assert embedding == ["templates/vouchers/detail.html"]
-
-
-PDF_VIEWER_TOOLBAR = """() => {
-    const viewer = document.querySelector('pdf-viewer');
-    const toolbar = viewer && viewer.shadowRoot && viewer.shadowRoot.querySelector('viewer-toolbar');
-    return toolbar && toolbar.shadowRoot ? toolbar.shadowRoot.textContent : '';
-}"""
-
-
-@pytest.mark.django_db(transaction=True)
-def test_chromium_still_previews_the_sandboxed_pdf_in_the_voucher_page(
-    live_server, alice, connection, sandbox, media
-) -> None:
-    from invoices.models import SalesDocument
-    from tests.browser import chromium
-
-    created = sandbox.mutate("invoice", "create", fields={})
-    run_sync(run_id=SyncRun.objects.create(connection=connection, kind=SyncRun.Kind.FULL).pk)
-    document = SalesDocument.objects.get(connection=connection, lexoffice_id=created["id"])
-    client = Client()
-    client.force_login(alice)
-    with chromium() as browser:
-        context = browser.new_context(base_url=live_server.url)
-        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-        page = context.new_page()
-        console: list[str] = []
-        page.on("console", lambda message: console.append(message.text))
-        page.goto(f"/vouchers/{document.voucher.pk}/")
-
-        toolbar = ""
-        for _ in range(100):  # Chromium's viewer runs in an extension frame inside the preview's frame
-            viewers = [frame for frame in page.frames if frame.url.startswith("chrome-extension://")]
-            toolbar = viewers[0].evaluate(PDF_VIEWER_TOOLBAR) if viewers else ""
-            if ".pdf" in toolbar:
-                break
-            page.wait_for_timeout(150)
-        context.close()
-
-    assert ".pdf" in toolbar  # the viewer opened the document (it names the file in its toolbar)
-    assert [text for text in console if "Content Security Policy" in text or "blocked" in text.lower()] == []

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
-from lexhub.settings import email_settings
+from lexhub.env import email_settings
 
 pytestmark = pytest.mark.django_db
 RESET_PATHS = [

@@ -8,7 +8,7 @@ from connections.models import SyncRun
 from connections.sync import run_sync
 from tests.writes import files
 from vouchers.models import File, Upload, Voucher
-from vouchers.uploads import MAX_UPLOAD_BYTES
+from vouchers.receipts.checks import MAX_UPLOAD_BYTES
 
 pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}

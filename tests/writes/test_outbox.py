@@ -10,7 +10,7 @@ from connections.services import create_connection
 from connections.writes import WriteQueued, process_entry
 from contacts.models import Contact
 from harness.processes import free_port, manage_py_server
-from lexoffice import client as lexoffice
+from lexoffice import transport
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,7 +59,7 @@ def test_a_write_made_while_lexoffice_is_down_is_pushed_once_it_is_back(
 
     backoff: list[float] = []
     real_sleep = time.sleep
-    monkeypatch.setattr(lexoffice.time, "sleep", lambda seconds: (backoff.append(seconds), real_sleep(seconds)))
+    monkeypatch.setattr(transport.time, "sleep", lambda seconds: (backoff.append(seconds), real_sleep(seconds)))
     with pytest.raises(WriteQueued) as queued:
         push_contact(
             connection=connection,
@@ -68,7 +68,7 @@ def test_a_write_made_while_lexoffice_is_down_is_pushed_once_it_is_back(
         )
     entry = OutboxEntry.objects.get(pk=queued.value.entry.pk)
     assert entry.state == OutboxEntry.State.PENDING
-    assert 0 < sum(backoff) <= lexoffice.LANE_PATIENCE["interactive"]  # the person waited seconds, not a minute
+    assert 0 < sum(backoff) <= transport.LANE_PATIENCE["interactive"]  # the person waited seconds, not a minute
     monkeypatch.undo()
 
     with manage_py_server(

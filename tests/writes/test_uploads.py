@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from connections.writes import WriteError
 from tests.writes import files
 from vouchers.models import File, Upload
-from vouchers.sync import DuplicateUpload, upload_receipt
-from vouchers.uploads import MAX_UPLOAD_BYTES
+from vouchers.receipts.checks import MAX_UPLOAD_BYTES, DuplicateUpload
+from vouchers.receipts.sync import upload_receipt
 
 pytestmark = pytest.mark.django_db
 

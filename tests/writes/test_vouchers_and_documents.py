@@ -9,7 +9,8 @@ from invoices.sync import ensure_document_file, refresh_sales_document
 from tests.payloads import PURCHASE_VOUCHER
 from tests.writes import files
 from vouchers.models import Upload, Voucher
-from vouchers.sync import attach_voucher_file, ensure_local_file, push_voucher
+from vouchers.receipts.sync import attach_voucher_file
+from vouchers.sync import ensure_local_file, push_voucher
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
-"""Receipts inbox: many files at once (plain form or one XHR per file), each tracked until its voucher appears.
+"""What the HTML upload doors share: the guard that answers oversized or broken bodies readably, and each file's
+outcome, shown as messages and a redirect (plain form) or as JSON (the page script, one request per file).
 
-Also the HTTP entry for every upload (`guarded_upload`): the 5 MiB limit is installed before the
-body is read, broken multipart becomes a readable 400, and CSRF is checked after the handlers
-are in place (Django's own middleware would read the body first).
+`guarded_upload` installs the 5 MiB limit before the body is read, turns broken multipart into a readable 400,
+and checks CSRF after the handlers are in place (Django's own middleware would read the body first).
 """
 
 import unicodedata
@@ -11,24 +11,18 @@ from dataclasses import asdict, dataclass
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_POST
 
-from connections.models import Connection
 from connections.writes import WriteError
-from vouchers import sync
 from vouchers.models import Upload
-from vouchers.uploads import MAX_UPLOAD_BYTES, install_size_limit
+from vouchers.receipts.checks import DuplicateUpload, install_size_limit
 
-app_name = "receipts"
 NO_FILE = "No complete file was received. Choose at least one file (PDF, PNG or JPEG, up to 5 MB)."
 TOO_LARGE = "is larger than 5 MB, Lexoffice's limit."
 STATE_LABELS = {
@@ -100,7 +94,7 @@ def refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
     back = request.headers.get("Referer", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("receipts:inbox")
-    return render(request, "vouchers/upload_refused.html", {"message": message, "back": back}, status=status)
+    return render(request, "vouchers/receipts/refused.html", {"message": message, "back": back}, status=status)
 
 
 def stopped_at(request: HttpRequest) -> str | None:
@@ -134,7 +128,7 @@ def outcome_for(upload: Upload) -> Outcome:
 
 
 def outcome_of_error(name: str, exc: WriteError) -> Outcome:
-    if isinstance(exc, sync.DuplicateUpload):
+    if isinstance(exc, DuplicateUpload):
         voucher = exc.voucher
         url = reverse("vouchers:detail", args=[voucher.pk]) if voucher else reverse("receipts:inbox")
         label = f"Beleg {voucher.voucher_number}".strip() if voucher else "an upload still waiting for its voucher"
@@ -149,6 +143,10 @@ def outcome_of_error(name: str, exc: WriteError) -> Outcome:
     return Outcome(
         name=name, state="rejected", status=exc.status if 400 <= exc.status < 500 else 400, error=exc.message
     )
+
+
+def too_large(name: str) -> Outcome:
+    return Outcome(name=name or "file", state="rejected", status=413, error=f"The file {TOO_LARGE}")
 
 
 def answer(request: HttpRequest, outcomes: list[Outcome], *, back: str) -> HttpResponse:
@@ -166,77 +164,3 @@ def answer(request: HttpRequest, outcomes: list[Outcome], *, back: str) -> HttpR
         else:
             messages.success(request, f"{outcome.name}: uploaded to Lexoffice.")
     return redirect(back)
-
-
-def too_large(name: str) -> Outcome:
-    return Outcome(name=name or "file", state="rejected", status=413, error=f"The file {TOO_LARGE}")
-
-
-def upload_connection(request: HttpRequest) -> Connection | None:
-    connections = Connection.objects.visible_to(request.user)
-    chosen = request.POST.get("connection", "")
-    if chosen.isdigit():
-        return connections.filter(pk=int(chosen)).first()
-    return connections.order_by("name", "pk").first() if connections.count() == 1 else None
-
-
-@login_required
-@require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
-    connections = list(Connection.objects.visible_to(request.user).order_by("name"))
-    uploads = (
-        Upload.objects.visible_to(request.user)
-        .filter(target_voucher__isnull=True)
-        .select_related("voucher", "connection")[:50]
-    )
-    return render(
-        request,
-        "vouchers/receipts.html",
-        {
-            "connections": connections,
-            "outcomes": [outcome_for(u) for u in uploads],
-            "max_bytes": MAX_UPLOAD_BYTES,
-        },
-    )
-
-
-@login_required
-@require_POST
-@guarded_upload
-def upload(request: HttpRequest) -> HttpResponse:
-    back = reverse("receipts:inbox")
-    connection = upload_connection(request)
-    if connection is None:
-        return refuse(request, "Choose the connection to upload to.", 400)
-    outcomes = []
-    for received in request.FILES.getlist("files"):
-        try:
-            row = sync.upload_receipt(
-                connection=connection, upload=received, user=request.user, force=request.POST.get("force") == "on"
-            )
-        except WriteError as exc:
-            outcomes.append(outcome_of_error(display_name(received.name or ""), exc))
-        else:
-            outcomes.append(outcome_for(row))
-    if (name := stopped_at(request)) is not None:
-        outcomes.append(too_large(name))
-    if not outcomes:
-        return refuse(request, NO_FILE, 400)
-    return answer(request, outcomes, back=back)
-
-
-@login_required
-@require_GET
-@never_cache
-def status(request: HttpRequest) -> JsonResponse:
-    """States of the given uploads (ids=1,2,3), for the page to follow them until their voucher appears."""
-    ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.strip().isdigit()][:100]
-    uploads = Upload.objects.visible_to(request.user).filter(pk__in=ids).select_related("voucher", "target_voucher")
-    return JsonResponse({"uploads": [asdict(outcome_for(u)) for u in uploads]})
-
-
-urlpatterns = [
-    path("", inbox, name="inbox"),
-    path("upload/", upload, name="upload"),
-    path("status/", status, name="status"),
-]

@@ -1,4 +1,4 @@
-"""Checks for uploaded files: size while streaming, type by content, safe names."""
+"""What a receipt must pass before it is stored: size while streaming, type by content, safe name, no duplicate."""
 
 import hashlib
 import re
@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload, TemporaryFileUploadHandler
+
+from connections.models import Connection
+from connections.writes import WriteError
+from vouchers.models import File, Upload
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # Lexoffice accepts 5,242,880 bytes and refuses one more
 TYPES = {  # content type -> (extension, magic prefix)
@@ -23,6 +27,17 @@ class UploadRejected(Exception):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.message, self.status = message, status
+
+
+class DuplicateUpload(WriteError):
+    """The same bytes were uploaded to this connection before; `voucher` is where they went, if known yet."""
+
+    status = 409
+
+    def __init__(self, existing: File | Upload) -> None:
+        super().__init__("This file was uploaded before.")
+        self.existing = existing
+        self.voucher = existing.voucher
 
 
 @dataclass(frozen=True)
@@ -117,3 +132,16 @@ def safe_filename(name: str, extension: str) -> str:
     stem = name.rsplit(".", 1)[0] if "." in name else name
     stem = re.sub(r"[^\w\- ]+", "_", stem).strip(" ._")[:100] or "upload"
     return f"{stem}.{extension}"
+
+
+def refuse_duplicate(*, connection: Connection, sha256: str) -> None:
+    """Raise DuplicateUpload if a file with these bytes is in the mirror or on its way (failed uploads do not count)."""
+    existing = (
+        File.objects.filter(connection=connection, sha256=sha256).select_related("voucher").first()
+        or Upload.objects.filter(connection=connection, sha256=sha256)
+        .exclude(state=Upload.State.FAILED)
+        .select_related("voucher")
+        .first()
+    )
+    if existing is not None:
+        raise DuplicateUpload(existing)
