@@ -1,5 +1,7 @@
 """Which connections a request may see: every page and API view scopes its rows with these."""
 
+from typing import Any, cast
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
@@ -24,7 +26,7 @@ def visible_connection_ids(request: Request) -> list[int]:
         cached = getattr(request.auth, "connection_ids", None)  # lexhub.api_auth reads them with the token
         if cached is None:
             cached = connection_ids_of(request.user)
-        request._lexhub_connection_ids = cached  # type: ignore[union-attr]
+        cast(Any, request)._lexhub_connection_ids = cached  # a per-request memo on DRF's request
     return cached
 
 

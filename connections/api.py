@@ -3,6 +3,7 @@
 import django_filters
 from django.core.validators import RegexValidator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -70,7 +71,7 @@ class ConnectionSerializer(serializers.ModelSerializer):
 
 
 class SyncRunSerializer(serializers.ModelSerializer):
-    connection = serializers.PrimaryKeyRelatedField(read_only=True)
+    connection: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
     percent = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -129,7 +130,7 @@ class ConnectionViewSet(
 
     serializer_class = ConnectionSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> "QuerySet[Connection]":
         return Connection.objects.visible_to(self.request.user).order_by("pk")
 
     def owned(self) -> Connection:
@@ -138,7 +139,7 @@ class ConnectionViewSet(
             raise Http404
         return connection
 
-    def perform_create(self, serializer: ConnectionSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Connection]) -> None:
         data = serializer.validated_data
         connection = service.create_connection(
             name=data["name"], api_key=data["apiKey"], owner=self.request.user, base_url=data.get("base_url", "")
@@ -228,5 +229,5 @@ class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = {"id": "id"}
     default_ordering = "-id"
 
-    def get_queryset(self):
+    def get_queryset(self) -> "QuerySet[SyncRun]":
         return SyncRun.objects.filter(connection_id__in=visible_connection_ids(self.request))

@@ -35,7 +35,7 @@ class AuditLogSerializer(serializers.Serializer):
         return {
             "id": entry.pk,
             "connection": entry.connection_id,
-            "user": entry.user.get_username() if entry.user_id else None,
+            "user": entry.user.get_username() if entry.user is not None else None,
             "action": entry.action,
             "method": entry.method,
             "path": entry.path,

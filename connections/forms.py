@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +20,7 @@ class ConnectionForm(forms.Form):
         help_text=_("Only the addresses this installation allows."),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         default, *extras = allowed_base_urls()
         self.fields["base_url"].widget.choices = [

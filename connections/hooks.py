@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from connections.mirror import MirrorQuerySet
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class SyncStep:
     name: str
     order: int
     pull: Callable[..., set[uuid.UUID]]
-    mirrored: Callable[[Any], QuerySet]
+    mirrored: Callable[[Any], MirrorQuerySet]
 
 
 sync_steps: dict[str, SyncStep] = {}

@@ -3,13 +3,19 @@
 import uuid
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from connections.models import Connection
+
 
 class MirrorQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "MirrorQuerySet":
+    def visible_to(self, user: "AbstractBaseUser | AnonymousUser") -> "MirrorQuerySet":
         from connections.models import Connection
 
         return self.filter(connection__in=Connection.objects.visible_to(user))
@@ -80,7 +86,9 @@ def parse_decimal(value: object) -> Decimal | None:
         return None
 
 
-def bulk_upsert(*, model: type[MirroredModel], connection, rows: dict[uuid.UUID, dict]) -> dict[uuid.UUID, str]:
+def bulk_upsert(
+    *, model: type[MirroredModel], connection: "Connection", rows: dict[uuid.UUID, dict]
+) -> dict[uuid.UUID, str]:
     """Insert or update many mirrored rows of one connection; return each id's outcome.
 
     Outcomes: created, updated, unchanged (identical, or an older copy than the one we hold).
@@ -129,7 +137,7 @@ def bulk_upsert(*, model: type[MirroredModel], connection, rows: dict[uuid.UUID,
     return outcomes
 
 
-def upsert_one(*, model: type[MirroredModel], connection, lexoffice_id: uuid.UUID, fields: dict) -> str:
+def upsert_one(*, model: type[MirroredModel], connection: "Connection", lexoffice_id: uuid.UUID, fields: dict) -> str:
     """Upsert a single row under a row lock, with the same older-copy guard as bulk_upsert."""
     fields = {**fields, "deleted_upstream_at": None}
     with transaction.atomic():
@@ -157,7 +165,7 @@ def upsert_one(*, model: type[MirroredModel], connection, lexoffice_id: uuid.UUI
         return "updated"
 
 
-def mark_deleted(*, model: type[MirroredModel], connection, lexoffice_ids: list[uuid.UUID]) -> int:
+def mark_deleted(*, model: type[MirroredModel], connection: "Connection", lexoffice_ids: list[uuid.UUID]) -> int:
     return model.objects.filter(
         connection=connection, lexoffice_id__in=lexoffice_ids, deleted_upstream_at__isnull=True
     ).update(deleted_upstream_at=timezone.now())

@@ -2,11 +2,14 @@ import secrets
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from connections import crypto
+from lexoffice.client import Lexoffice
 from lexoffice.hosts import resolved_base_url
 
 KEY_LIFETIME = timedelta(days=730)  # Lexoffice API keys live 24 months
@@ -18,13 +21,13 @@ def new_webhook_token() -> str:
 
 
 class ConnectionQuerySet(models.QuerySet):
-    def visible_to(self, user: "settings.AUTH_USER_MODEL") -> "ConnectionQuerySet":
+    def visible_to(self, user: "AbstractBaseUser | AnonymousUser") -> "ConnectionQuerySet":
         if not user.is_authenticated:
             return self.none()
         member_of = Connection.members.through.objects.filter(user_id=user.pk).values("connection_id")
         return self.filter(Q(owner_id=user.pk) | Q(pk__in=member_of))
 
-    def owned_by(self, user: "settings.AUTH_USER_MODEL") -> "ConnectionQuerySet":
+    def owned_by(self, user: "AbstractBaseUser | AnonymousUser") -> "ConnectionQuerySet":
         if not user.is_authenticated:
             return self.none()
         return self.filter(owner_id=user.pk)
@@ -93,9 +96,7 @@ class Connection(models.Model):
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
 
-    def client(self, lane: str = "interactive"):  # -> lexoffice.client.Lexoffice
-        from lexoffice.client import Lexoffice
-
+    def client(self, lane: str = "interactive") -> Lexoffice:
         return Lexoffice(self.api_key, self.base_url, lane=lane, rate=self.rate_limit)
 
 

@@ -1,6 +1,7 @@
 """'Make an API call': an owner's authorized request to any /v1/ path of their own connection."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from connections.models import Connection
 from connections.writes import WriteError, audit
@@ -21,7 +22,7 @@ class PassthroughResult:
 def call_api(
     *,
     connection: Connection,
-    user,
+    user: Any,  # the request\'s user (anonymous or None allowed)
     method: str,
     path: str,
     query: dict | None = None,

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from connections.models import SyncRun
+from lexoffice.client import Lexoffice
 
 OUTCOMES = ("seen", "created", "updated", "unchanged", "deleted", "failed")
 FLUSH_EVERY_SECONDS = 0.5
@@ -17,7 +18,7 @@ LEASE = timedelta(seconds=90)
 class Progress:
     """Counts per resource and outcome; flushed to the SyncRun row at most twice a second."""
 
-    def __init__(self, run: SyncRun | None, client=None) -> None:
+    def __init__(self, run: SyncRun | None, client: Lexoffice | None = None) -> None:
         self.run = run
         self.client = client
         self.counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))

@@ -1,6 +1,7 @@
 """Connections: verify an API key against Lexoffice before it is stored; keep it write-only."""
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -60,7 +61,14 @@ def _apply_profile(connection: Connection, profile: dict) -> None:
     connection.status_detail = ""
 
 
-def create_connection(*, name: str, api_key: str, owner, base_url: str = "", rate_limit: float = 2.0) -> Connection:
+def create_connection(
+    *,
+    name: str,
+    api_key: str,
+    owner: Any,  # the user model's instance (settings.AUTH_USER_MODEL)
+    base_url: str = "",
+    rate_limit: float = 2.0,
+) -> Connection:
     """Verify the key, then save the connection and register its webhooks after commit."""
     name = name.strip()
     if not name:

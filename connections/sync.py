@@ -5,8 +5,9 @@ behind is simply claimed again once its lease expires; finished phases are check
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -18,7 +19,7 @@ from connections.hooks import ordered_sync_steps
 from connections.mirror import mark_missing
 from connections.models import Connection, SyncRun
 from connections.progress import LEASE, Progress
-from lexoffice.client import AuthenticationError, LexofficeError, PermissionDenied
+from lexoffice.client import AuthenticationError, Lexoffice, LexofficeError, PermissionDenied
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class SyncBusy(Exception):
     """Another worker holds this run's lease; try again later."""
 
 
-def start_sync(*, connection: Connection, kind: str = SyncRun.Kind.INCREMENTAL, user=None) -> SyncRun:
+def start_sync(*, connection: Connection, kind: str = SyncRun.Kind.INCREMENTAL, user: Any = None) -> SyncRun:
     """Queue a sync unless one is already unfinished for this connection (then return that one)."""
     from connections.tasks import sync_task
 
@@ -54,7 +55,7 @@ def start_sync(*, connection: Connection, kind: str = SyncRun.Kind.INCREMENTAL, 
     return SyncRun.objects.unfinished().get(connection=connection)
 
 
-def _incremental_since(connection: Connection, kind: str):
+def _incremental_since(connection: Connection, kind: str) -> datetime | None:
     if kind != SyncRun.Kind.INCREMENTAL:
         return None
     last = connection.sync_runs.filter(state=SyncRun.State.SUCCEEDED).order_by("-started_at").first()
@@ -112,7 +113,7 @@ def run_sync(*, run_id: int) -> SyncRun | None:
     return finish(run, state=SyncRun.State.SUCCEEDED)
 
 
-def run_phases(*, run: SyncRun, connection: Connection, client, progress: Progress) -> None:
+def run_phases(*, run: SyncRun, connection: Connection, client: Lexoffice, progress: Progress) -> None:
     """The apps' registered steps in order (connections.hooks); each finished one is checkpointed."""
     complete_walk = run.kind in (SyncRun.Kind.FULL, SyncRun.Kind.RECONCILE)
     since = run.since.date() if run.kind == SyncRun.Kind.INCREMENTAL and run.since else None

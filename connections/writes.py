@@ -12,6 +12,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -103,7 +104,7 @@ def printable(text: object, limit: int) -> str:
 def audit(
     *,
     connection: Connection | None,
-    user,
+    user: Any,  # the request\'s user (anonymous or None allowed)
     action: str,
     method: str,
     path: str,
@@ -145,7 +146,7 @@ def operation(name: str, *, lookup: Finder | None = None) -> Callable[[Pusher], 
 
 
 def enqueue_write(
-    *, connection: Connection, user, operation_name: str, payload: dict, target_id: str = ""
+    *, connection: Connection, user: Any, operation_name: str, payload: dict, target_id: str = ""
 ) -> OutboxEntry:
     return OutboxEntry.objects.create(
         connection=connection,
@@ -251,7 +252,7 @@ def _has_nul(value: object) -> bool:
     return False
 
 
-def submit(*, connection: Connection, user, operation_name: str, payload: dict, target_id: str = "") -> str:
+def submit(*, connection: Connection, user: Any, operation_name: str, payload: dict, target_id: str = "") -> str:
     """Store the write, then push it now; WriteQueued when it has to wait for Lexoffice."""
     if _has_nul(payload):
         raise WriteError("Text must not contain NUL characters.", status=400)
@@ -260,6 +261,8 @@ def submit(*, connection: Connection, user, operation_name: str, payload: dict, 
             connection=connection, user=user, operation_name=operation_name, payload=payload, target_id=target_id
         )
     claimed = claim_entry(entry.pk)
+    if claimed is None:  # a sweeper took it between our commit and our claim: it is being sent
+        raise WriteQueued(entry, "another worker is sending it")
     try:
         return push_entry(claimed)
     except WriteQueued:
