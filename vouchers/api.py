@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from connections.access import WalkedList, visible_connection_ids
 from connections.models import Connection
-from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher, dated_between
+from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, STATUSES, Voucher, dated_between
 from vouchers.receipts.api import SizeLimitedUploadMixin, UploadSerializer, uploaded_file
 from vouchers.receipts.sync import attach_voucher_file
 from vouchers.sync import push_voucher
@@ -23,19 +23,6 @@ from web.api import errors, number, queued, stamp
 from web.filters import BooleanFilter, FilterBackend, FilterSet, IdFilter
 from web.pagination import KeysetPagination
 
-STATUSES = (
-    "draft",
-    "open",
-    "overdue",
-    "paid",
-    "paidoff",
-    "voided",
-    "transferred",
-    "sepadebit",
-    "accepted",
-    "rejected",
-    "unchecked",
-)
 LIST_VALUES = (
     "id",
     "connection_id",

@@ -10,22 +10,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from connections.access import connection_ids_of
-from vouchers.models import Voucher, dated_between, matching
+from vouchers.models import STATUSES, Voucher, dated_between, matching
 from web.sorting import SortChoice, ordering_from, sort_headers, sort_options, sorted_page
 
-STATUSES = (
-    "draft",
-    "open",
-    "overdue",
-    "paid",
-    "paidoff",
-    "voided",
-    "transferred",
-    "sepadebit",
-    "accepted",
-    "rejected",
-    "unchecked",
-)
 SORTS = (
     SortChoice("date", "voucher_date", _("Date"), _("oldest first"), _("newest first"), descending_first=True),
     SortChoice("number", "voucher_number", _("Number"), _("A to Z"), _("Z to A")),

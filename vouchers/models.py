@@ -55,6 +55,22 @@ def day_start(value: date) -> datetime:
     return timezone.make_aware(datetime.combine(value, time.min))
 
 
+# Every voucherStatus the voucher list knows (see shared/lexoffice-api.md, voucher list).
+STATUSES = (
+    "draft",
+    "open",
+    "overdue",
+    "paid",
+    "paidoff",
+    "voided",
+    "transferred",
+    "sepadebit",
+    "accepted",
+    "rejected",
+    "unchecked",
+)
+
+
 class Voucher(MirroredModel):
     """One entry of Lexoffice's voucher list (bookkeeping vouchers and sales documents alike).
 
