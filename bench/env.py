@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from harness.processes import allow_lexoffice_address, free_port
+from harness.processes import allow_lexoffice_address, free_port, worker_command
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_VAR = ROOT / "var" / "bench"
@@ -176,22 +176,6 @@ def sandbox(extra: list[str] | None = None) -> Iterator[str]:
 
 @contextmanager
 def worker(queue: str, concurrency: int = 1) -> Iterator[subprocess.Popen]:
-    args = [
-        str(Path(sys.executable).parent / "celery"),
-        "-A",
-        "lexhub",
-        "worker",
-        "-Q",
-        queue,
-        "--concurrency",
-        str(concurrency),
-        "--loglevel",
-        "INFO",
-        "--without-mingle",
-        "--without-gossip",
-        "--without-heartbeat",
-        "-n",
-        f"bench-{uuid.uuid4().hex[:6]}@%h",
-    ]
+    args = worker_command(queue, concurrency=concurrency, name="bench")
     with process(args, ready_log="ready.", env={"LEXHUB_CELERY_QUEUE": queue}, name="worker") as child:
         yield child

@@ -21,7 +21,7 @@ import requests
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from harness.processes import ROOT, free_port, spawn, stop_process, wait_for_http
+from harness.processes import ROOT, free_port, spawn, stop_process, wait_for_http, worker_command
 from harness.services import PrivatePostgres, PrivateRedis
 
 
@@ -167,23 +167,7 @@ class Cluster:
         """A real `celery worker` (prefork) on the run's queue; returns once it is ready."""
         log_path = self._mkdir("logs") / f"{name}-{uuid.uuid4().hex[:6]}.log"
         process = spawn(
-            [
-                str(Path(sys.executable).parent / "celery"),
-                "-A",
-                "lexhub",
-                "worker",
-                "-Q",
-                self.queue,
-                "--concurrency",
-                str(concurrency),
-                "--loglevel",
-                "INFO",
-                "--without-mingle",
-                "--without-gossip",
-                "--without-heartbeat",
-                "-n",
-                f"chaos-{uuid.uuid4().hex[:6]}@%h",
-            ],
+            worker_command(self.queue, concurrency=concurrency, name="chaos"),
             env=self.env(),
             log_path=log_path,
         )

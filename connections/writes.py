@@ -172,6 +172,22 @@ def claim_entry(entry_id: int) -> OutboxEntry | None:
     return OutboxEntry.objects.select_related("connection", "user").get(pk=entry_id)
 
 
+def _audit_failure(
+    entry: OutboxEntry, exc: LexofficeError, *, result: str, method: str = "", message: str | None = None
+) -> None:
+    audit(
+        connection=entry.connection,
+        user=entry.user,
+        action=entry.operation,
+        method=method,
+        path=str(exc.path),
+        payload=entry.payload,
+        status=exc.status,
+        result=result,
+        message=str(exc) if message is None else message,
+    )
+
+
 def push_entry(entry: OutboxEntry) -> str:
     """Send one claimed entry. Returns the Lexoffice id; raises WriteError (queued or final)."""
     push, lookup = OPERATIONS[entry.operation]
@@ -182,45 +198,15 @@ def push_entry(entry: OutboxEntry) -> str:
         lexoffice_id = existing or push(entry)
     except MaybeExecuted as exc:
         _release(entry, error=str(exc))
-        audit(
-            connection=entry.connection,
-            user=entry.user,
-            action=action,
-            method="POST",
-            path=str(exc.path),
-            payload=entry.payload,
-            status=exc.status,
-            result="unknown",
-            message="response lost; will look up",
-        )
+        _audit_failure(entry, exc, result="unknown", method="POST", message="response lost; will look up")
         raise WriteQueued(entry, "response lost") from None
     except LexofficeError as exc:
         if exc.retryable:
             _release(entry, error=str(exc))
-            audit(
-                connection=entry.connection,
-                user=entry.user,
-                action=action,
-                method="",
-                path=str(exc.path),
-                payload=entry.payload,
-                status=exc.status,
-                result="queued",
-                message=str(exc),
-            )
+            _audit_failure(entry, exc, result="queued")
             raise WriteQueued(entry, "rate limited" if exc.status == 429 else "unreachable") from None
         _fail(entry, error=str(exc))
-        audit(
-            connection=entry.connection,
-            user=entry.user,
-            action=action,
-            method="",
-            path=str(exc.path),
-            payload=entry.payload,
-            status=exc.status,
-            result="rejected",
-            message=str(exc),
-        )
+        _audit_failure(entry, exc, result="rejected")
         raise from_lexoffice(exc) from None
     except WriteError as exc:
         _fail(entry, error=exc.message)

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,3 +97,13 @@ def manage_py_server(
         yield process
     finally:
         stop_process(process)
+
+
+def worker_command(queue: str, *, concurrency: int = 1, name: str = "harness") -> list[str]:
+    """`celery worker` for Lexhub on one queue, as tests, bench and chaos start it (no mingle, gossip or
+    heartbeat: a private worker has no peers to talk to)."""
+    return [
+        str(Path(sys.executable).parent / "celery"),
+        *("-A", "lexhub", "worker", "-Q", queue, "--concurrency", str(concurrency), "--loglevel", "INFO"),
+        *("--without-mingle", "--without-gossip", "--without-heartbeat", "-n", f"{name}-{uuid.uuid4().hex[:6]}@%h"),
+    ]
