@@ -124,12 +124,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_db.sqlite3")}
 else:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Django's, with psycopg's C timestamp loader and a health check without a round trip.
+        # Django's, with psycopg's C timestamp loader and prepared statements (lexhub/postgres/base.py).
         DATABASES["default"]["ENGINE"] = "lexhub.postgres"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # The API's fixed-shape hot queries as prepared statements (lexhub/postgres/base.py); off for a pooler
 # that cannot keep them (PgBouncer before 1.21 in transaction mode).
 LEXHUB_PREPARED_STATEMENTS = env_bool("LEXHUB_PREPARED_STATEMENTS", True)
+# Speed-ups that lean on libraries' private internals, by name, turned off: only for the A/B bench
+# (bench/speedups.py), which measures each one's gain against the code path it replaces.
+LEXHUB_SPEEDUPS_OFF = frozenset(env_list("LEXHUB_SPEEDUPS_OFF", []))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -4,6 +4,7 @@ import copy
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
@@ -35,6 +36,9 @@ class FilterSet(django_filters.FilterSet):
         request: object = None,
         prefix: str | None = None,
     ) -> None:
+        if "filterset" in settings.LEXHUB_SPEEDUPS_OFF:
+            super().__init__(data, queryset, request=request, prefix=prefix)
+            return
         if queryset is None:
             queryset = self._meta.model._default_manager.all()
         self.is_bound = data is not None
@@ -50,6 +54,8 @@ class FilterSet(django_filters.FilterSet):
                 filter_.method = filter_.method  # binds a new FilterMethod to this copy, not the class's filter
 
     def get_form_class(self) -> type:
+        if "filterset" in settings.LEXHUB_SPEEDUPS_OFF:
+            return super().get_form_class()
         form_class = self._form_classes.get(type(self))
         if form_class is None:
             form_class = self._form_classes[type(self)] = super().get_form_class()

@@ -3,6 +3,7 @@
 from collections import OrderedDict
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Field, QuerySet
 from rest_framework.exceptions import ValidationError
@@ -14,7 +15,7 @@ from rest_framework.utils.urls import replace_query_param
 from web import compiled_walks
 from web.db import prepared_statements
 from web.filters import names_no_filter
-from web.listing import InvalidCursor, after_position, encode_cursor, keyset_order, position_of
+from web.listing import InvalidCursor, cut, page_query, position_of
 
 MAX_PAGE_SIZE = 250
 
@@ -45,42 +46,40 @@ class KeysetPagination(BasePagination):
         position = None
         if cursor := request.query_params.get(self.cursor_query_param):
             position = self._position(cursor, tag, model_field)
-        order = keyset_order(field, descending=descending)
 
-        def page(rows: QuerySet, value: object, last_id: int | None) -> QuerySet:
-            rows = rows.order_by(*order)
-            if last_id is not None:
-                rows = rows.filter(after_position(model_field, value, last_id, descending=descending))
-            return rows[: size + 1]
+        def page(rows: QuerySet, position: tuple[object, int] | None) -> QuerySet:
+            return page_query(rows, model_field, descending=descending, position=position, size=size)
 
-        if getattr(view, "walk_rows", None) and names_no_filter(request, view):
+        more: bool | None = None  # None: the rows hold one beyond the page if more follow
+        if (
+            getattr(view, "walk_rows", None)
+            and names_no_filter(request, view)
+            and "compiled_walks" not in settings.LEXHUB_SPEEDUPS_OFF
+        ):
             # A walk: the only values are the connections and the cursor, which never change the best plan
             # (the ordering's index), so it is a prepared statement compiled once per shape.
             with prepared_statements(connections[queryset.db]):
                 rows = compiled_walks.page_rows(
                     (type(view), tag, size),
-                    lambda ids, value, last_id: page(view.walk_rows(ids), value, last_id),
+                    lambda ids, value, last_id: page(
+                        view.walk_rows(ids), None if last_id is None else (value, last_id)
+                    ),
                     using=queryset.db,
                     connection_ids=view.connection_ids(),
                     model_field=model_field,
                     position=position,
                 )
-            rows, more = rows[:size], len(rows) > size
         elif getattr(view, "ids_first", None) and view.ids_first():
             # The page's ids from an index alone, then only those rows (see the view's ids_first). A row
             # gone between the two queries is left out; whether more pages follow is the ids' to say.
-            ids = list(page(queryset, *(position or (None, None))).values_list("pk", flat=True))
+            ids = list(page(queryset, position).values_list("pk", flat=True))
             fetched = {_pk(row): row for row in view.rows_by_id(ids[:size])}
             rows, more = [fetched[pk] for pk in ids[:size] if pk in fetched], len(ids) > size
         else:
-            rows = list(page(queryset, *(position or (None, None))))
-            rows, more = rows[:size], len(rows) > size
-        self.next_cursor = None
-        if more and rows:
-            last = rows[-1]  # a model instance, or a dict from .values() on hot paths
-            value = last[field] if isinstance(last, dict) else getattr(last, field)
-            self.next_cursor = encode_cursor([tag, value, _pk(last)])
-        return rows
+            rows = list(page(queryset, position))
+        result = cut(rows, size, field=field, tag=tag, more=more)
+        self.next_cursor = result.next_cursor
+        return result.rows
 
     def get_paginated_response(self, data: list) -> Response:
         next_url = None

@@ -1,21 +1,14 @@
-"""Django's PostgreSQL backend with three changes to what every request pays for its connection.
+"""Django's PostgreSQL backend with two changes to what every request pays for its connection.
 
 Timestamps: Django registers a Python subclass of psycopg's timestamptz loader on every connection (to
 attach its time zone), which parses each value in Python: ~4 µs a value, over a millisecond for a page
 of 50 vouchers with four timestamps each. Django keeps its connections in UTC, which the C loader
 already returns, so for UTC connections the C loader serves unchanged (~0.6 µs a value).
 
-Health checks (CONN_HEALTH_CHECKS): Django checks a persistent connection before a request's first
-query with a `SELECT 1` round trip. A connection the server has ended (restart, idle timeout,
-pg_terminate_backend) has its closing message or end-of-file waiting on the socket, while a live idle
-one has nothing to read, so asking the socket tells the same without a round trip. Anything readable
-counts as unusable: the connection is replaced, which is always safe.
-
 Prepared statements: see DatabaseWrapper.prepared_statements.
 """
 
 import datetime
-import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -23,7 +16,7 @@ from functools import cache
 import psycopg
 from django.conf import settings
 from django.db.backends.postgresql import base, operations
-from psycopg import adapters, pq
+from psycopg import adapters
 from psycopg.adapt import Loader
 from psycopg.postgres import types
 from psycopg.pq import Format
@@ -86,21 +79,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
             # psycopg prepares nothing while this is None (Django's default). Django's own cursors bind on
             # the client and never prepare either way, so only PreparedCursor's statements are prepared.
             self.connection.prepare_threshold = 5
-        if self.timezone_name == "UTC":
+        if self.timezone_name == "UTC" and "utc_loader" not in settings.LEXHUB_SPEEDUPS_OFF:
             self.connection.adapters.register_loader("timestamptz", _utc_loader_class())
-
-    def is_usable(self) -> bool:
-        if self.connection is None or not hasattr(select, "poll"):
-            return super().is_usable()
-        pgconn = self.connection.pgconn
-        if pgconn.status != pq.ConnStatus.OK or pgconn.transaction_status not in (
-            pq.TransactionStatus.IDLE,
-            pq.TransactionStatus.INTRANS,
-        ):
-            return False
-        poller = select.poll()
-        poller.register(pgconn.socket, select.POLLIN | select.POLLPRI)
-        return not poller.poll(0)  # readable, hung up or in error: the server has closed it
 
 
 @cache

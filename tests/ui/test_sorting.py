@@ -252,7 +252,7 @@ def test_sorted_pages_cost_the_same_queries_for_few_and_many_rows(alice_client, 
 def test_a_search_is_sorted_and_paged_like_the_whole_list(
     alice_client, many_vouchers, monkeypatch, few_matches, term
 ) -> None:
-    monkeypatch.setattr("web.sorting.FEW_MATCHES", few_matches)
+    monkeypatch.setattr("web.listing.FEW_MATCHES", few_matches)
     matching = [v for v in many_vouchers if term in v.contact_name.lower()]
 
     rows = walk(alice_client, "/vouchers/", {"q": term, "sort": "-amount"})
@@ -275,7 +275,7 @@ def test_a_search_looks_first_at_every_match_but_lists_only_the_pages_own(
     alice_client, many_vouchers, connection, monkeypatch, few_matches
 ) -> None:
     """The look-first step asks the search alone (for the trigram index); the page applies every filter."""
-    monkeypatch.setattr("web.sorting.FEW_MATCHES", few_matches)
+    monkeypatch.setattr("web.listing.FEW_MATCHES", few_matches)
     Voucher.objects.bulk_create(
         [
             Voucher(  # sales documents: on /invoices/, never on /vouchers/
