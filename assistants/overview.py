@@ -1,9 +1,10 @@
 """Totals and state over the mirror: open receivables and payables, and each connection's sync, webhook
 and outbox state. Aggregates in the database; no Lexoffice request."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from assistants.principal import Principal
@@ -18,7 +19,7 @@ PAYABLE_TYPES = ("purchaseinvoice",)
 AGING_BUCKETS = ((0, 30), (31, 60), (61, 90), (91, None))  # days past the due date
 
 
-def open_items(principal: Principal) -> dict:
+def open_items(principal: Principal) -> dict[str, Any]:
     """Per connection: open receivables and payables (sum, count), overdue ones, and receivables by age."""
     today = timezone.now()
     answers = []
@@ -42,8 +43,8 @@ def open_items(principal: Principal) -> dict:
     return {"connections": answers, "asOf": today.date().isoformat()}
 
 
-def totals(rows: object) -> dict:
-    result = rows.aggregate(sum=Sum("open_amount"), count=Count("pk"))  # type: ignore[attr-defined]
+def totals(rows: "QuerySet[Voucher]") -> dict[str, Any]:
+    result = rows.aggregate(sum=Sum("open_amount"), count=Count("pk"))
     return {"open": amount(result["sum"]) or "0", "count": result["count"]}
 
 
@@ -51,14 +52,14 @@ def label(low: int, high: int | None) -> str:
     return f"{low}-{high}" if high is not None else f"{low}+"
 
 
-def overdue_between(rows: object, today: object, low: int, high: int | None) -> object:
-    bounds = Q(due_date__lte=today - timedelta(days=low))  # type: ignore[operator]
+def overdue_between(rows: "QuerySet[Voucher]", today: datetime, low: int, high: int | None) -> "QuerySet[Voucher]":
+    bounds = Q(due_date__lte=today - timedelta(days=low))
     if high is not None:
-        bounds &= Q(due_date__gt=today - timedelta(days=high + 1))  # type: ignore[operator]
-    return rows.filter(bounds)  # type: ignore[attr-defined]
+        bounds &= Q(due_date__gt=today - timedelta(days=high + 1))
+    return rows.filter(bounds)
 
 
-def connection_state(principal: Principal) -> dict:
+def connection_state(principal: Principal) -> dict[str, Any]:
     """Each connection: status, the last sync run, pending writes and webhook events, key expiry."""
     answers = []
     for connection in Connection.objects.filter(pk__in=principal.connection_ids).order_by("name", "pk"):

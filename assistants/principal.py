@@ -15,7 +15,7 @@ from knox.models import AuthToken
 from rest_framework.exceptions import AuthenticationFailed
 
 from lexhub.api_auth import TokenAuthentication
-from lexhub.tokens import is_read_only
+from lexhub.token_scope import is_read_only
 
 TOKEN_VARIABLE = "LEXHUB_MCP_TOKEN"
 SCHEMES = ("bearer", "token")

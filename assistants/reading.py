@@ -84,7 +84,9 @@ def decode_cursor(cursor: str) -> list[Any]:
     return values
 
 
-def paged(rows: QuerySet, size: int, key: Callable[[Any], list[Any]], shape: Callable[[Any], dict]) -> dict:
+def paged(
+    rows: "QuerySet[Any]", size: int, key: Callable[[Any], list[Any]], shape: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any]:
     """One page of `rows` (already ordered and past the cursor) and the cursor of the next."""
     found = list(rows[: size + 1])
     page = found[:size]
@@ -113,7 +115,7 @@ def search_contacts(
     role: str | None = None,
     cursor: str | None = None,
     limit: int | None = None,
-) -> dict:
+) -> dict[str, Any]:
     size = page_size(limit)
     rows = Contact.objects.filter(connection_id__in=principal.connection_ids).present()
     if text and text.strip():
@@ -129,7 +131,7 @@ def search_contacts(
     return paged(rows.order_by("name", "pk"), size, lambda c: [c.name, c.pk], lambda c: contact_row(c, names))
 
 
-def contact_row(contact: Contact, names: dict[int, str]) -> dict:
+def contact_row(contact: Contact, names: dict[int, str]) -> dict[str, Any]:
     return {
         "id": contact.pk,
         "name": contact.name,
@@ -143,7 +145,7 @@ def contact_row(contact: Contact, names: dict[int, str]) -> dict:
     }
 
 
-def get_contact(principal: Principal, *, contact_id: int) -> dict:
+def get_contact(principal: Principal, *, contact_id: int) -> dict[str, Any]:
     contact = Contact.objects.filter(connection_id__in=principal.connection_ids, pk=contact_id).present().first()
     if contact is None:
         raise BadArgument(f"No contact {contact_id} in your connections.")
@@ -180,7 +182,7 @@ def search_vouchers(
     min_open_amount: str | None = None,
     cursor: str | None = None,
     limit: int | None = None,
-) -> dict:
+) -> dict[str, Any]:
     size = page_size(limit)
     rows = Voucher.objects.filter(connection_id__in=principal.connection_ids).present()
     if voucher_type:
@@ -208,7 +210,7 @@ def search_vouchers(
     return voucher_list(principal, rows, cursor=cursor, size=size)
 
 
-def voucher_list(principal: Principal, rows: QuerySet, *, cursor: str | None, size: int) -> dict:
+def voucher_list(principal: Principal, rows: "QuerySet[Any]", *, cursor: str | None, size: int) -> dict[str, Any]:
     """Newest first (the (connection, -voucher_date, -id) index's order; undated ones first, as there)."""
     if cursor:
         when, pk = decode_cursor(cursor)
@@ -226,7 +228,7 @@ def voucher_list(principal: Principal, rows: QuerySet, *, cursor: str | None, si
     )
 
 
-def voucher_row(voucher: Voucher, names: dict[int, str]) -> dict:
+def voucher_row(voucher: Voucher, names: dict[int, str]) -> dict[str, Any]:
     return {
         "id": voucher.pk,
         "type": voucher.voucher_type,
@@ -244,7 +246,7 @@ def voucher_row(voucher: Voucher, names: dict[int, str]) -> dict:
     }
 
 
-def get_voucher(principal: Principal, *, voucher_id: int) -> dict:
+def get_voucher(principal: Principal, *, voucher_id: int) -> dict[str, Any]:
     """One voucher or sales document with its lines, files' names and remark."""
     voucher = Voucher.objects.filter(connection_id__in=principal.connection_ids, pk=voucher_id).present().first()
     if voucher is None:
@@ -260,7 +262,7 @@ def get_voucher(principal: Principal, *, voucher_id: int) -> dict:
     }
 
 
-def line_row(item: dict) -> dict:
+def line_row(item: dict[str, Any]) -> dict[str, Any]:
     price = item.get("unitPrice") or {}
     return {
         key: value

@@ -37,7 +37,9 @@ ContactId = Annotated[int | None, Field(description="Only this contact's (id fro
 ConnectionId = Annotated[int | None, Field(description="Connection id; may be left out when you have one.")]
 
 
-def call(ctx: Context, tool: str, arguments: dict[str, Any], answer: Callable[[Principal], Any]) -> Any:
+def call(
+    ctx: Context, tool: str, arguments: dict[str, Any], answer: Callable[[Principal], dict[str, Any]]
+) -> dict[str, Any]:
     """Authenticate, answer, audit; refusals and bad arguments become the tool's error message."""
     user, token_key = None, ""
     try:
@@ -92,7 +94,7 @@ def register_read_tools(server: MCPServer) -> None:
         limit: Limit = None,
     ) -> dict[str, Any]:
         """Search the contacts of your Lexoffice connections by name, e-mail or customer/vendor number."""
-        arguments = {"text": text, "role": role, "cursor": cursor, "limit": limit}
+        arguments: dict[str, Any] = {"text": text, "role": role, "cursor": cursor, "limit": limit}
         return call(ctx, "search_contacts", arguments, lambda p: reading.search_contacts(p, **arguments))
 
     @server.tool()
@@ -122,7 +124,7 @@ def register_read_tools(server: MCPServer) -> None:
         limit: Limit = None,
     ) -> dict[str, Any]:
         """Search all vouchers (bookkeeping vouchers and sales documents), newest first."""
-        arguments = dict(
+        arguments: dict[str, Any] = dict(
             text=text, voucher_type=type, status=status, date_from=date_from, date_to=date_to,
             contact_id=contact_id, min_open_amount=min_open_amount, cursor=cursor, limit=limit,
         )  # fmt: skip
@@ -144,7 +146,7 @@ def register_read_tools(server: MCPServer) -> None:
         limit: Limit = None,
     ) -> dict[str, Any]:
         """Search outgoing invoices and credit notes (written in Lexoffice or booked), newest first."""
-        arguments = dict(
+        arguments: dict[str, Any] = dict(
             text=text, voucher_type=type, status=status, date_from=date_from, date_to=date_to,
             contact_id=contact_id, min_open_amount=min_open_amount, cursor=cursor, limit=limit,
         )  # fmt: skip
@@ -179,7 +181,7 @@ def register_write_tools(server: MCPServer) -> None:
         connection: ConnectionId = None,
     ) -> dict[str, Any]:
         """Creates a contact in Lexoffice (needs a read-write token)."""
-        arguments = {"data": data, "connection": connection}
+        arguments: dict[str, Any] = {"data": data, "connection": connection}
         return call(ctx, "create_contact", arguments, lambda p: writing.create_contact(p, **arguments))
 
     @server.tool()
@@ -191,7 +193,7 @@ def register_write_tools(server: MCPServer) -> None:
     ) -> dict[str, Any]:
         """Changes a contact in Lexoffice (needs a read-write token); conflicting changes are reported, not
         overwritten."""
-        arguments = {"contact_id": contact_id, "version": version, "changes": changes}
+        arguments: dict[str, Any] = {"contact_id": contact_id, "version": version, "changes": changes}
         return call(ctx, "update_contact", arguments, lambda p: writing.change_contact(p, **arguments))
 
     @server.tool()
@@ -201,7 +203,7 @@ def register_write_tools(server: MCPServer) -> None:
         connection: ConnectionId = None,
     ) -> dict[str, Any]:
         """Creates a bookkeeping voucher in Lexoffice, unpaid (needs a read-write token)."""
-        arguments = {"data": data, "connection": connection}
+        arguments: dict[str, Any] = {"data": data, "connection": connection}
         return call(ctx, "create_voucher", arguments, lambda p: writing.create_voucher(p, **arguments))
 
 

@@ -292,7 +292,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "lexhub.tokens.ReadOnlyTokenPermission",  # a read-only token: safe methods only
+        "lexhub.token_scope.ReadOnlyTokenPermission",  # a read-only token: safe methods only
     ],
     "DEFAULT_RENDERER_CLASSES": ["web.api.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

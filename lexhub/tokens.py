@@ -23,12 +23,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from knox.models import AuthToken
 from knox.settings import knox_settings
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lexhub.models import TokenScope
+from lexhub.token_scope import is_read_only
 from web.api import errors
 
 
@@ -42,22 +43,6 @@ def issue_token(user: object, *, made_with: AuthToken | None = None, read_only: 
         token.save(update_fields=["expiry"])
     TokenScope.objects.create(token=token, read_only=read_only or (made_with is not None and is_read_only(made_with)))
     return token, text
-
-
-def is_read_only(token: AuthToken) -> bool:
-    """Whether `token` may only read (no scope row: a token from before scopes, full power)."""
-    return TokenScope.objects.filter(token_id=token.digest, read_only=True).exists()
-
-
-class ReadOnlyTokenPermission(permissions.BasePermission):
-    """A read-only token gets the safe methods only; a session or a read-write token everything."""
-
-    message = _("This API token is read-only: it cannot change anything.")
-
-    def has_permission(self, request: Request, view: object) -> bool:
-        if request.method in permissions.SAFE_METHODS or not isinstance(request.auth, AuthToken):
-            return True
-        return not is_read_only(request.auth)
 
 
 def live_tokens(user: object) -> QuerySet:
