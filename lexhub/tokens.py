@@ -103,7 +103,7 @@ TOKEN_KEY = OpenApiParameter("tokenKey", str, OpenApiParameter.PATH, description
     ),
     create=extend_schema(
         summary="Create an API token; it is returned this once",
-        request=inline_serializer("NewApiToken", {"readOnly": serializers.BooleanField(required=False)}),
+        request=inline_serializer("NewApiTokenRequest", {"readOnly": serializers.BooleanField(required=False)}),
         responses={201: NewApiTokenSerializer, **errors()},
     ),
     destroy=extend_schema(
