@@ -70,6 +70,7 @@ def connection_state(principal: Principal) -> dict[str, Any]:
         )
         answers.append(
             {
+                "id": connection.pk,
                 "connection": connection.name,
                 "company": connection.company_name,
                 "status": connection.status,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from pydantic import Field
 
 from assistants import overview, reading, writing
@@ -80,8 +80,39 @@ def build_server() -> MCPServer:
     server = MCPServer("lexhub", instructions=INSTRUCTIONS, version="1")
     register_read_tools(server)
     register_write_tools(server)
+    register_resources(server)
     register_prompts(server)
     return server
+
+
+def record_id(text: str) -> int:
+    if not text.isdigit():
+        raise reading.BadArgument("The id in the address must be a number.")
+    return int(text)
+
+
+def register_resources(server: MCPServer) -> None:
+    """Records as resources (the same answers as get_voucher and get_contact), for clients that attach them."""
+
+    @server.resource("lexhub://vouchers/{voucher_id}", mime_type="application/json")
+    def voucher(voucher_id: str, ctx: Context) -> str:
+        """A voucher or invoice with its lines and files' names."""
+        try:
+            found = call(ctx, "resource:voucher", {"voucher_id": voucher_id},
+                         lambda p: reading.get_voucher(p, voucher_id=record_id(voucher_id)))  # fmt: skip
+        except ToolError as refused:
+            raise ResourceError(str(refused)) from None
+        return json.dumps(found)
+
+    @server.resource("lexhub://contacts/{contact_id}", mime_type="application/json")
+    def contact(contact_id: str, ctx: Context) -> str:
+        """A contact with its addresses and open items."""
+        try:
+            found = call(ctx, "resource:contact", {"contact_id": contact_id},
+                         lambda p: reading.get_contact(p, contact_id=record_id(contact_id)))  # fmt: skip
+        except ToolError as refused:
+            raise ResourceError(str(refused)) from None
+        return json.dumps(found)
 
 
 def register_read_tools(server: MCPServer) -> None:

@@ -6,6 +6,7 @@ import json
 
 import pytest
 import requests
+from mcp.shared.exceptions import MCPError
 
 from connections.models import AuditLog
 from contacts.models import Contact
@@ -57,9 +58,11 @@ def test_every_read_tool_answers_from_the_mirror_without_a_lexoffice_request(
                 await client.call_tool("open_items", {}),
                 await client.call_tool("connection_state", {}),
             ]
-            return tools, results
+            resource = await client.read_resource(f"lexhub://vouchers/{invoice.pk}")
+            return tools, [*results, resource]
 
     tools, results = asyncio.run(run())
+    *results, resource = results
     found, first_two, one_contact, vouchers, invoices, one_invoice, totals, state = map(answer, results)
 
     assert {tool.name for tool in tools} == READ_TOOLS | WRITE_TOOLS
@@ -75,11 +78,14 @@ def test_every_read_tool_answers_from_the_mirror_without_a_lexoffice_request(
     assert {row["type"] for row in invoices["results"]} == {"invoice"}
     assert one_invoice["number"] == invoice.voucher_number and one_invoice["lines"]
     assert totals["connections"][0]["connection"] == "Sandbox"
-    assert state["connections"][0]["lastSync"]["state"] == "succeeded"
+    assert state["connections"][0]["lastSync"]["state"] == "succeeded" and state["connections"][0]["id"] == synced.pk
+    assert json.loads(resource.contents[0].text) == one_invoice
     assert sandbox.counters()["requests"] == before  # the mirror answered: no request reached Lexoffice
     audited = AuditLog.objects.filter(user=alice, method="MCP")
-    assert audited.count() == 8
-    assert set(audited.values_list("action", flat=True)) == {f"mcp:{name}" for name in READ_TOOLS}
+    assert audited.count() == 9
+    assert set(audited.values_list("action", flat=True)) == {f"mcp:{name}" for name in READ_TOOLS} | {
+        "mcp:resource:voucher"
+    }
     assert not any(alice_token in row.message for row in audited)  # the key names it, never the token
 
 
@@ -118,6 +124,18 @@ def test_another_users_token_sees_none_of_the_records(synced, bob_token, mcp_htt
     assert one_voucher.is_error and f"No voucher {voucher.pk}" in one_voucher.content[0].text
     assert one_contact.is_error
     assert answer(totals)["connections"] == []
+    assert f"No voucher {voucher.pk}" in asyncio.run(
+        refusal_of_resource(mcp_http.url, bob_token, f"lexhub://vouchers/{voucher.pk}")
+    )
+
+
+async def refusal_of_resource(url: str, token: str, uri: str) -> str:
+    async with http_client(url, token) as client:
+        try:
+            await client.read_resource(uri)
+        except MCPError as refused:
+            return str(refused)
+    raise AssertionError(f"{uri} was read")
 
 
 def test_a_read_only_token_cannot_write(synced, sandbox, alice, alice_read_only_token, mcp_http) -> None:
