@@ -128,7 +128,9 @@ def search_contacts(
         name, pk = decode_cursor(cursor)
         rows = rows.filter(Q(name__gt=name) | Q(name=name, pk__gt=pk))
     names = connection_names(principal)
-    return paged(rows.order_by("name", "pk"), size, lambda c: [c.name, c.pk], lambda c: contact_row(c, names))
+    return paged(
+        rows.order_by("name", "pk").defer("raw"), size, lambda c: [c.name, c.pk], lambda c: contact_row(c, names)
+    )
 
 
 def contact_row(contact: Contact, names: dict[int, str]) -> dict[str, Any]:
@@ -221,7 +223,7 @@ def voucher_list(principal: Principal, rows: "QuerySet[Any]", *, cursor: str | N
             rows = rows.filter(Q(voucher_date__lt=moment) | Q(voucher_date=moment, pk__lt=pk))
     names = connection_names(principal)
     return paged(
-        rows.order_by(F("voucher_date").desc(nulls_first=True), "-pk"),
+        rows.order_by(F("voucher_date").desc(nulls_first=True), "-pk").defer("raw", "details"),  # not shown in lists
         size,
         lambda v: [v.voucher_date.isoformat() if v.voucher_date else None, v.pk],
         lambda v: voucher_row(v, names),
