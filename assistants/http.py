@@ -21,6 +21,7 @@ from assistants.principal import Refused, authenticate, token_from_header
 from assistants.server import build_server
 
 PATH = "/mcp"
+MAX_BODY = 8 * 1024 * 1024  # a receipt of 5 MiB, base64, in a tools/call
 
 
 def transport_security() -> TransportSecuritySettings:
@@ -69,6 +70,10 @@ async def refuse(send: Send, message: str) -> None:
 
 def application() -> ASGIApp:
     app = build_server().streamable_http_app(
-        streamable_http_path=PATH, stateless_http=True, json_response=True, transport_security=transport_security()
+        streamable_http_path=PATH,
+        stateless_http=True,
+        json_response=True,
+        transport_security=transport_security(),
+        max_request_body_size=MAX_BODY,
     )
     return TokenGate(app)

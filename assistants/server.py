@@ -237,6 +237,22 @@ def register_write_tools(server: MCPServer) -> None:
         arguments: dict[str, Any] = {"data": data, "connection": connection}
         return call(ctx, "create_voucher", arguments, lambda p: writing.create_voucher(p, **arguments))
 
+    @server.tool()
+    def upload_receipt(
+        ctx: Context,
+        filename: str,
+        content_base64: Annotated[str, Field(description="The file (PDF, PNG or JPEG, at most 5 MiB), base64.")],
+        connection: ConnectionId = None,
+        force: Annotated[bool, Field(description="Upload even if the same file was uploaded before.")] = False,
+    ) -> dict[str, Any]:
+        """Uploads a receipt to Lexoffice for bookkeeping; Lexoffice makes a voucher of it (needs a read-write
+        token). A file uploaded before is refused unless force is set."""
+        arguments: dict[str, Any] = {"filename": filename, "connection": connection, "force": force}
+        return call(
+            ctx, "upload_receipt", {**arguments, "content_base64": content_base64},
+            lambda p: writing.send_receipt(p, content_base64=content_base64, **arguments),
+        )  # fmt: skip
+
 
 def register_prompts(server: MCPServer) -> None:
     @server.prompt()

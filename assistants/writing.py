@@ -2,7 +2,11 @@
 connections/writes.py, the mirror updated from Lexoffice's answer, an audit row per push). Nothing here
 deletes, voids or moves money."""
 
+import base64
+import binascii
 from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assistants.principal import Principal
 from assistants.reading import BadArgument, get_contact, get_voucher
@@ -10,7 +14,11 @@ from connections.models import Connection
 from connections.writes import EditConflict, WriteError, WriteQueued
 from contacts.models import Contact
 from contacts.sync import push_contact, update_contact
+from vouchers.models import Upload
+from vouchers.receipts.sync import upload_receipt
 from vouchers.sync import push_voucher
+
+MAX_RECEIPT_BYTES = 5 * 1024 * 1024  # the receipt checks' own limit, refused here before decoding more
 
 
 class Rejected(Exception):
@@ -76,3 +84,34 @@ def create_voucher(principal: Principal, *, data: dict[str, Any], connection: in
     return guarded(
         lambda: get_voucher(principal, voucher_id=push_voucher(connection=target, data=data, user=principal.user).pk)
     )
+
+
+def send_receipt(
+    principal: Principal, *, filename: str, content_base64: str, connection: int | None = None, force: bool = False
+) -> dict[str, Any]:
+    """Upload a receipt (PDF, PNG, JPEG; base64) for bookkeeping: Lexoffice makes a voucher of it. The same
+    checks as the upload page (type by content, size, duplicates by SHA-256 unless `force`)."""
+    principal.require_write()
+    target = target_connection(principal, connection)
+    if len(content_base64) > (MAX_RECEIPT_BYTES * 4) // 3 + 4:
+        raise BadArgument("The file is larger than 5 MiB.")
+    try:
+        content = base64.b64decode(content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadArgument("content_base64 is not base64.") from None
+    upload = SimpleUploadedFile(filename[:200] or "receipt", content)
+
+    def send() -> dict[str, Any]:
+        row = upload_receipt(connection=target, upload=upload, user=principal.user, force=force)
+        if row.state == Upload.State.FAILED:
+            raise WriteError(row.error or "Lexoffice refused the file.", status=400)
+        return {
+            "upload": row.pk,
+            "state": row.state,
+            "voucherId": row.voucher_id,
+            "message": "Lexoffice has the file; its voucher appears once Lexoffice has read it."
+            if row.voucher_id is None
+            else "Lexoffice made a voucher of the file.",
+        }
+
+    return guarded(send)

@@ -29,7 +29,7 @@ def mcp_http(transactional_db, tmp_path) -> McpServer:
     with manage_py_server(
         ["mcp", "--http", "--host", "127.0.0.1", "--port", str(port)],
         ready_url=url,
-        env=server_env(),
+        env={**server_env(), "MEDIA_ROOT": str(tmp_path / "media")},
         log_path=tmp_path / "mcp.log",
     ):
         yield McpServer(url)

@@ -2,6 +2,7 @@
 mirror (0 requests to the sandbox), scoped to the token's user, audited; read-only tokens cannot write."""
 
 import asyncio
+import base64
 import json
 
 import pytest
@@ -12,7 +13,8 @@ from connections.models import AuditLog
 from contacts.models import Contact
 from harness.assistants import http_client
 from invoices.models import SalesDocument
-from vouchers.models import Voucher
+from tests.writes import files
+from vouchers.models import Upload, Voucher
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +27,7 @@ READ_TOOLS = {
     "open_items",
     "connection_state",
 }
-WRITE_TOOLS = {"create_contact", "update_contact", "create_voucher"}
+WRITE_TOOLS = {"create_contact", "update_contact", "create_voucher", "upload_receipt"}
 
 
 async def calls(url: str, token: str | None, *requests_: tuple[str, dict]) -> list:
@@ -160,3 +162,20 @@ def test_a_request_without_a_valid_token_is_refused_with_401(mcp_http) -> None:
         response = requests.post(mcp_http.url, json={}, headers=headers, timeout=10)
         assert response.status_code == 401
         assert response.json()["code"] == "authentication_failed"
+
+
+def test_a_receipt_uploaded_by_an_assistant_reaches_lexoffice_once(connection, sandbox, alice, alice_token, mcp_http):
+    content = base64.b64encode(files.pdf("Bahnticket März")).decode()
+    receipt = {"filename": "Bahnticket.pdf", "content_base64": content}
+
+    sent, again = asyncio.run(
+        calls(mcp_http.url, alice_token, ("upload_receipt", receipt), ("upload_receipt", receipt))
+    )
+
+    assert answer(sent)["done"] is True
+    upload = Upload.objects.get(pk=answer(sent)["record"]["upload"])
+    assert upload.user == alice and upload.state in (Upload.State.UPLOADED, Upload.State.LINKED)
+    posted = [r for r in sandbox.requests_log() if r["method"] == "POST" and r["path"].rstrip("/") == "/v1/files"]
+    assert len(posted) == 1
+    assert again.is_error and "uploaded before" in again.content[0].text
+    assert AuditLog.objects.filter(action="mcp:upload_receipt", user=alice).count() == 2
