@@ -6,8 +6,8 @@ this application with uvicorn as a process of its own (Procfile: `mcp`, port 800
 reverse proxy, TLS and host names as the rest at /mcp. It is stateless (every POST stands alone, answered
 with JSON): any number of these processes can run behind a load balancer.
 
-The gate answers 401 before the SDK sees a request without a valid token; every tool call checks the
-token again (assistants.server.call), with its scope.
+The gate answers 401 before the SDK sees a request without a valid token, and leaves the token's principal
+in the request's ASGI scope for the tool call it carries (assistants.principal.principal_of_call).
 """
 
 import json
@@ -17,7 +17,7 @@ from django.conf import settings
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from assistants.principal import Refused, authenticate, token_from_header
+from assistants.principal import SCOPE_KEY, Refused, authenticate, token_from_header
 from assistants.server import build_server
 
 PATH = "/mcp"
@@ -45,7 +45,7 @@ class TokenGate:
             headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
             token = token_from_header(headers.get("authorization"))
             try:
-                await anyio.to_thread.run_sync(authenticate, token)
+                scope[SCOPE_KEY] = await anyio.to_thread.run_sync(authenticate, token)
             except Refused as refused:
                 await refuse(send, str(refused))
                 return

@@ -18,6 +18,7 @@ from lexhub.api_auth import TokenAuthentication
 from lexhub.token_scope import is_read_only
 
 TOKEN_VARIABLE = "LEXHUB_MCP_TOKEN"
+SCOPE_KEY = "lexhub.principal"  # where the HTTP gate leaves the principal it read, in the ASGI scope
 SCHEMES = ("bearer", "token")
 
 
@@ -59,6 +60,15 @@ def authenticate(token: str | None) -> Principal:
         read_only=is_read_only(auth_token),
         connection_ids=list(getattr(auth_token, "connection_ids", [])),
     )
+
+
+def principal_of_call(request: object, headers: Mapping[str, str] | None) -> Principal:
+    """The principal of a tool call: the one the HTTP gate read for this request (one token query per request,
+    not two), else read from the request's header or, on stdio, the environment."""
+    scope = getattr(request, "scope", None)
+    if isinstance(scope, dict) and isinstance(found := scope.get(SCOPE_KEY), Principal):
+        return found
+    return authenticate(token_of_call(headers))
 
 
 def token_of_call(headers: Mapping[str, str] | None) -> str | None:

@@ -16,7 +16,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from pydantic import Field
 
 from assistants import overview, reading, writing
-from assistants.principal import Principal, Refused, authenticate, token_of_call
+from assistants.principal import Principal, Refused, principal_of_call
 from connections.writes import audit
 
 INSTRUCTIONS = (
@@ -43,7 +43,7 @@ def call(
     """Authenticate, answer, audit; refusals and bad arguments become the tool's error message."""
     user, token_key = None, ""
     try:
-        principal = authenticate(token_of_call(ctx.headers))
+        principal = principal_of_call(ctx.request_context.request, ctx.headers)
         user, token_key = principal.user, principal.token.token_key
         result = answer(principal)
     except Refused as refused:
