@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -52,7 +53,17 @@ def cut(text: object) -> str:
 
 
 def link(name: str, pk: int) -> str:
-    return settings.PUBLIC_BASE_URL + reverse(name, args=[pk])
+    before, after = link_pattern(name)
+    return f"{before}{pk}{after}"
+
+
+@cache
+def link_pattern(name: str) -> tuple[str, str]:
+    """A detail page's address around its id, reversed once per process (50 reverse() calls were a tenth of
+    a list's time)."""
+    marker = 987654321
+    before, after = (settings.PUBLIC_BASE_URL + reverse(name, args=[marker])).split(str(marker))
+    return before, after
 
 
 def connection_names(principal: Principal) -> dict[int, str]:

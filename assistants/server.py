@@ -11,6 +11,8 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
+from django.db import connection as database
+from django.db import transaction
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from pydantic import Field
@@ -25,6 +27,8 @@ INSTRUCTIONS = (
     "currency, dates ISO days. Lists return at most `limit` rows and a `nextCursor` to pass back for more. "
     "Write tools change Lexoffice itself; each says what it changes."
 )
+
+WRITE_TOOLS = ("create_contact", "update_contact", "create_voucher", "upload_receipt")
 
 Limit = Annotated[int | None, Field(description="Rows per page, 1-50 (default 20).")]
 Cursor = Annotated[str | None, Field(description="nextCursor of the previous page.")]
@@ -63,6 +67,18 @@ def record(
     tool: str, arguments: dict[str, Any], *, user: Any, token_key: str, status: int, result: str, message: str
 ) -> None:
     by = f"token {token_key}" if token_key else "no valid token"
+    with transaction.atomic():
+        if tool not in WRITE_TOOLS and database.vendor == "postgresql":
+            # A read's audit row need not wait for the disk: at a crash the last milliseconds of read rows may
+            # be lost, never a write's (the outbox audits those, with synchronous commit). Halves a read's cost.
+            with database.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        write_audit(tool, arguments, user=user, by=by, status=status, result=result, message=message)
+
+
+def write_audit(
+    tool: str, arguments: dict[str, Any], *, user: Any, by: str, status: int, result: str, message: str
+) -> None:
     audit(
         connection=None,
         user=user,
