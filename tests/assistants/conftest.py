@@ -22,17 +22,24 @@ def server_env() -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": worker_database_url()}
 
 
-@pytest.fixture
-def mcp_http(transactional_db, tmp_path) -> McpServer:
+@pytest.fixture(scope="session")
+def mcp_http_server(django_db_setup, tmp_path_factory) -> McpServer:
+    """One server for the session: it keeps no state between requests, and reads the test database anew."""
+    workdir = tmp_path_factory.mktemp("mcp")
     port = free_port()
     url = f"http://127.0.0.1:{port}/mcp"
     with manage_py_server(
         ["mcp", "--http", "--host", "127.0.0.1", "--port", str(port)],
         ready_url=url,
-        env={**server_env(), "MEDIA_ROOT": str(tmp_path / "media")},
-        log_path=tmp_path / "mcp.log",
+        env={**server_env(), "MEDIA_ROOT": str(workdir / "media")},
+        log_path=workdir / "mcp.log",
     ):
         yield McpServer(url)
+
+
+@pytest.fixture
+def mcp_http(transactional_db, mcp_http_server) -> McpServer:
+    return mcp_http_server
 
 
 @pytest.fixture
