@@ -14,7 +14,8 @@ from typing import Annotated, Any
 from django.db import connection as database
 from django.db import transaction
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.types import CallToolResult, TextContent
 from pydantic import Field
 
 from assistants import overview, reading, writing
@@ -28,6 +29,7 @@ INSTRUCTIONS = (
     "Write tools change Lexoffice itself; each says what it changes."
 )
 
+Answer = Annotated[CallToolResult, dict[str, Any]]  # built here; its structured content is a JSON object
 WRITE_TOOLS = ("create_contact", "update_contact", "create_voucher", "upload_receipt")
 
 Limit = Annotated[int | None, Field(description="Rows per page, 1-50 (default 20).")]
@@ -41,10 +43,14 @@ ContactId = Annotated[int | None, Field(description="Only this contact's (id fro
 ConnectionId = Annotated[int | None, Field(description="Connection id; may be left out when you have one.")]
 
 
-def call(
+class Failure(Exception):
+    """A tool call that could not be answered; its text (a sentence, or JSON for a refused write) is shown."""
+
+
+def run(
     ctx: Context, tool: str, arguments: dict[str, Any], answer: Callable[[Principal], dict[str, Any]]
 ) -> dict[str, Any]:
-    """Authenticate, answer, audit; refusals and bad arguments become the tool's error message."""
+    """Authenticate, answer, audit; refusals and bad arguments become a Failure with a message to show."""
     user, token_key = None, ""
     try:
         principal = principal_of_call(ctx.request_context.request, ctx.headers)
@@ -52,15 +58,28 @@ def call(
         result = answer(principal)
     except Refused as refused:
         record(tool, arguments, user=user, token_key=token_key, status=403, result="refused", message=str(refused))
-        raise ToolError(str(refused)) from None
+        raise Failure(str(refused)) from None
     except reading.BadArgument as bad:
         record(tool, arguments, user=user, token_key=token_key, status=400, result="invalid", message=str(bad))
-        raise ToolError(str(bad)) from None
+        raise Failure(str(bad)) from None
     except writing.Rejected as rejected:
         record(tool, arguments, user=user, token_key=token_key, status=400, result="rejected", message=str(rejected))
-        raise ToolError(json.dumps(rejected.answer, default=str)) from None
+        raise Failure(json.dumps(rejected.answer, default=str)) from None
     record(tool, arguments, user=user, token_key=token_key, status=200, result="ok", message="")
     return result
+
+
+def call(
+    ctx: Context, tool: str, arguments: dict[str, Any], answer: Callable[[Principal], dict[str, Any]]
+) -> CallToolResult:
+    """A tool's result: its answer as structured content and as compact JSON text, or an error result whose
+    text is the Failure's (not wrapped in the SDK's "Error executing tool" sentence, so JSON stays JSON)."""
+    try:
+        result = run(ctx, tool, arguments, answer)
+    except Failure as failure:
+        return CallToolResult(content=[TextContent(type="text", text=str(failure))], is_error=True)
+    text = json.dumps(result, ensure_ascii=False, separators=(",", ":"), default=str)
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=result)
 
 
 def record(
@@ -114,9 +133,9 @@ def register_resources(server: MCPServer) -> None:
     def voucher(voucher_id: str, ctx: Context) -> str:
         """A voucher or invoice with its lines and files' names."""
         try:
-            found = call(ctx, "resource:voucher", {"voucher_id": voucher_id},
-                         lambda p: reading.get_voucher(p, voucher_id=record_id(voucher_id)))  # fmt: skip
-        except ToolError as refused:
+            found = run(ctx, "resource:voucher", {"voucher_id": voucher_id},
+                        lambda p: reading.get_voucher(p, voucher_id=record_id(voucher_id)))  # fmt: skip
+        except Failure as refused:
             raise ResourceError(str(refused)) from None
         return json.dumps(found)
 
@@ -124,9 +143,9 @@ def register_resources(server: MCPServer) -> None:
     def contact(contact_id: str, ctx: Context) -> str:
         """A contact with its addresses and open items."""
         try:
-            found = call(ctx, "resource:contact", {"contact_id": contact_id},
-                         lambda p: reading.get_contact(p, contact_id=record_id(contact_id)))  # fmt: skip
-        except ToolError as refused:
+            found = run(ctx, "resource:contact", {"contact_id": contact_id},
+                        lambda p: reading.get_contact(p, contact_id=record_id(contact_id)))  # fmt: skip
+        except Failure as refused:
             raise ResourceError(str(refused)) from None
         return json.dumps(found)
 
@@ -139,13 +158,13 @@ def register_read_tools(server: MCPServer) -> None:
         role: Annotated[str | None, Field(description="customer or vendor")] = None,
         cursor: Cursor = None,
         limit: Limit = None,
-    ) -> dict[str, Any]:
+    ) -> Answer:
         """Search the contacts of your Lexoffice connections by name, e-mail or customer/vendor number."""
         arguments: dict[str, Any] = {"text": text, "role": role, "cursor": cursor, "limit": limit}
         return call(ctx, "search_contacts", arguments, lambda p: reading.search_contacts(p, **arguments))
 
     @server.tool()
-    def get_contact(ctx: Context, contact_id: int) -> dict[str, Any]:
+    def get_contact(ctx: Context, contact_id: int) -> Answer:
         """One contact with addresses, note, its version (needed to change it) and its open items."""
         return call(
             ctx, "get_contact", {"contact_id": contact_id}, lambda p: reading.get_contact(p, contact_id=contact_id)
@@ -169,7 +188,7 @@ def register_read_tools(server: MCPServer) -> None:
         min_open_amount: MinOpen = None,
         cursor: Cursor = None,
         limit: Limit = None,
-    ) -> dict[str, Any]:
+    ) -> Answer:
         """Search all vouchers (bookkeeping vouchers and sales documents), newest first."""
         arguments: dict[str, Any] = dict(
             text=text, voucher_type=type, status=status, date_from=date_from, date_to=date_to,
@@ -191,7 +210,7 @@ def register_read_tools(server: MCPServer) -> None:
         min_open_amount: MinOpen = None,
         cursor: Cursor = None,
         limit: Limit = None,
-    ) -> dict[str, Any]:
+    ) -> Answer:
         """Search outgoing invoices and credit notes (written in Lexoffice or booked), newest first."""
         arguments: dict[str, Any] = dict(
             text=text, voucher_type=type, status=status, date_from=date_from, date_to=date_to,
@@ -203,19 +222,19 @@ def register_read_tools(server: MCPServer) -> None:
         )  # fmt: skip
 
     @server.tool()
-    def get_voucher(ctx: Context, voucher_id: int) -> dict[str, Any]:
+    def get_voucher(ctx: Context, voucher_id: int) -> Answer:
         """One voucher or invoice with its lines, its files' names and its version."""
         return call(
             ctx, "get_voucher", {"voucher_id": voucher_id}, lambda p: reading.get_voucher(p, voucher_id=voucher_id)
         )
 
     @server.tool()
-    def open_items(ctx: Context) -> dict[str, Any]:
+    def open_items(ctx: Context) -> Answer:
         """Open receivables and payables per connection: sums, counts, overdue ones, receivables by days overdue."""
         return call(ctx, "open_items", {}, overview.open_items)
 
     @server.tool()
-    def connection_state(ctx: Context) -> dict[str, Any]:
+    def connection_state(ctx: Context) -> Answer:
         """Your connections: status, last sync, pending writes and webhook events (how current the mirror is)."""
         return call(ctx, "connection_state", {}, overview.connection_state)
 
@@ -226,7 +245,7 @@ def register_write_tools(server: MCPServer) -> None:
         ctx: Context,
         data: Annotated[dict[str, Any], Field(description="Lexoffice's contact JSON: roles, company or person, ...")],
         connection: ConnectionId = None,
-    ) -> dict[str, Any]:
+    ) -> Answer:
         """Creates a contact in Lexoffice (needs a read-write token)."""
         arguments: dict[str, Any] = {"data": data, "connection": connection}
         return call(ctx, "create_contact", arguments, lambda p: writing.create_contact(p, **arguments))
@@ -237,7 +256,7 @@ def register_write_tools(server: MCPServer) -> None:
         contact_id: int,
         version: Annotated[int, Field(description="The version get_contact returned.")],
         changes: Annotated[dict[str, Any], Field(description="Top-level Lexoffice fields to replace, e.g. note.")],
-    ) -> dict[str, Any]:
+    ) -> Answer:
         """Changes a contact in Lexoffice (needs a read-write token); conflicting changes are reported, not
         overwritten."""
         arguments: dict[str, Any] = {"contact_id": contact_id, "version": version, "changes": changes}
@@ -248,7 +267,7 @@ def register_write_tools(server: MCPServer) -> None:
         ctx: Context,
         data: Annotated[dict[str, Any], Field(description="Lexoffice's voucher JSON (type, voucherDate, items...)")],
         connection: ConnectionId = None,
-    ) -> dict[str, Any]:
+    ) -> Answer:
         """Creates a bookkeeping voucher in Lexoffice, unpaid (needs a read-write token)."""
         arguments: dict[str, Any] = {"data": data, "connection": connection}
         return call(ctx, "create_voucher", arguments, lambda p: writing.create_voucher(p, **arguments))
@@ -260,7 +279,7 @@ def register_write_tools(server: MCPServer) -> None:
         content_base64: Annotated[str, Field(description="The file (PDF, PNG or JPEG, at most 5 MiB), base64.")],
         connection: ConnectionId = None,
         force: Annotated[bool, Field(description="Upload even if the same file was uploaded before.")] = False,
-    ) -> dict[str, Any]:
+    ) -> Answer:
         """Uploads a receipt to Lexoffice for bookkeeping; Lexoffice makes a voucher of it (needs a read-write
         token). A file uploaded before is refused unless force is set."""
         arguments: dict[str, Any] = {"filename": filename, "connection": connection, "force": force}

@@ -123,7 +123,7 @@ def test_another_users_token_sees_none_of_the_records(synced, bob_token, mcp_htt
     )
 
     assert answer(contacts)["results"] == [] and answer(vouchers)["results"] == []
-    assert one_voucher.is_error and f"No voucher {voucher.pk}" in one_voucher.content[0].text
+    assert one_voucher.is_error and one_voucher.content[0].text == f"No voucher {voucher.pk} in your connections."
     assert one_contact.is_error
     assert answer(totals)["connections"] == []
     assert f"No voucher {voucher.pk}" in asyncio.run(
@@ -179,3 +179,16 @@ def test_a_receipt_uploaded_by_an_assistant_reaches_lexoffice_once(connection, s
     assert len(posted) == 1
     assert again.is_error and "uploaded before" in again.content[0].text
     assert AuditLog.objects.filter(action="mcp:upload_receipt", user=alice).count() == 2
+
+
+def test_a_change_upstream_in_the_same_field_is_answered_as_a_conflict(synced, sandbox, alice_token, mcp_http) -> None:
+    contact = Contact.objects.filter(connection=synced, is_company=True).order_by("pk").first()
+    sandbox.mutate("contact", "change", str(contact.lexoffice_id), {"note": "their note"})
+    change = {"contact_id": contact.pk, "version": contact.version, "changes": {"note": "my note"}}
+
+    (conflict,) = asyncio.run(calls(mcp_http.url, alice_token, ("update_contact", change)))
+
+    assert conflict.is_error
+    body = json.loads(conflict.content[0].text)
+    assert body["conflict"] is True and "note" in body["fields"] and body["theirs"]["note"] == "their note"
+    assert sandbox.api("GET", f"/v1/contacts/{contact.lexoffice_id}").json()["note"] == "their note"
