@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "vouchers",
     "invoices",
     "webhooks",
+    "assistants",
 ]
 
 MIDDLEWARE = [
@@ -292,7 +293,10 @@ REST_FRAMEWORK = {
         "lexhub.api_auth.TokenAuthentication",  # knox: `Authorization: Token <token>`, stored hashed
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "lexhub.token_scope.ReadOnlyTokenPermission",  # a read-only token: safe methods only
+    ],
     "DEFAULT_RENDERER_CLASSES": ["web.api.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["web.api.TokenRateThrottle"],

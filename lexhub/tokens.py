@@ -4,6 +4,10 @@ never by its digest. A new token is shown once: only its hash is stored.
 
 New tokens expire after LEXHUB_API_TOKEN_TTL seconds when that is set (knox's TOKEN_TTL), and a token
 made with a token never outlives the token that made it, so a leaked token cannot renew itself.
+
+A token may be read-only (lexhub.models.TokenScope): the REST API then answers only safe methods
+(ReadOnlyTokenPermission) and the MCP server offers it only its read tools. Tokens without a scope row,
+all those made before scopes existed, keep full power.
 """
 
 from django.contrib import messages
@@ -16,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from knox.models import AuthToken
 from knox.settings import knox_settings
 from rest_framework import mixins, serializers, status, viewsets
@@ -24,16 +28,20 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from lexhub.models import TokenScope
+from lexhub.token_scope import is_read_only
 from web.api import errors
 
 
-def issue_token(user: object, *, made_with: AuthToken | None = None) -> tuple[AuthToken, str]:
-    """A new token for `user` and its text. `made_with`: the token that asked for it, if any."""
+def issue_token(user: object, *, made_with: AuthToken | None = None, read_only: bool = False) -> tuple[AuthToken, str]:
+    """A new token for `user` and its text. `made_with`: the token that asked for it, if any; a token made
+    with a read-only token is read-only too."""
     token, text = AuthToken.objects.create(user=user)  # knox applies TOKEN_TTL
     limit = made_with.expiry if made_with is not None else None
     if limit is not None and (token.expiry is None or token.expiry > limit):
         token.expiry = limit
         token.save(update_fields=["expiry"])
+    TokenScope.objects.create(token=token, read_only=read_only or (made_with is not None and is_read_only(made_with)))
     return token, text
 
 
@@ -41,6 +49,7 @@ def live_tokens(user: object) -> QuerySet:
     """The user's tokens that still work (expired ones are refused, and deleted when next presented)."""
     return (
         AuthToken.objects.filter(user=user)
+        .select_related("scope")
         .filter(Q(expiry=None) | Q(expiry__gt=timezone.now()))
         .order_by("created", "token_key")
     )
@@ -64,10 +73,15 @@ class ApiTokenSerializer(serializers.Serializer):
         read_only=True, allow_null=True, help_text="When it stops working; null: when revoked."
     )
     current = serializers.SerializerMethodField(help_text="Whether this request was made with this token.")
+    readOnly = serializers.SerializerMethodField(help_text="Whether the token may only read.")
 
     def get_current(self, token: AuthToken) -> bool:
         caller = getattr(self.context.get("request"), "auth", None)
         return isinstance(caller, AuthToken) and caller.digest == token.digest
+
+    def get_readOnly(self, token: AuthToken) -> bool:
+        scope = getattr(token, "scope", None)  # none: a token from before scopes, full power
+        return bool(scope and scope.read_only)
 
 
 class NewApiTokenSerializer(ApiTokenSerializer):
@@ -89,7 +103,7 @@ TOKEN_KEY = OpenApiParameter("tokenKey", str, OpenApiParameter.PATH, description
     ),
     create=extend_schema(
         summary="Create an API token; it is returned this once",
-        request=None,
+        request=inline_serializer("NewApiTokenRequest", {"readOnly": serializers.BooleanField(required=False)}),
         responses={201: NewApiTokenSerializer, **errors()},
     ),
     destroy=extend_schema(
@@ -108,7 +122,8 @@ class TokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def create(self, request: Request) -> Response:
         caller = request.auth if isinstance(request.auth, AuthToken) else None
-        token, text = issue_token(request.user, made_with=caller)
+        read_only = str(request.data.get("readOnly", "")).lower() in ("true", "1") if request.data else False
+        token, text = issue_token(request.user, made_with=caller, read_only=read_only)
         body = NewApiTokenSerializer(token, context={"request": request, "text": text}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -127,8 +142,8 @@ class TokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 def token_list(request: HttpRequest) -> HttpResponse:
     """GET: your tokens; POST: create one and show it, this once."""
     new_token = None
-    if request.method == "POST":
-        _token, new_token = issue_token(request.user)
+    if request.method == "POST":  # a POST without a scope (scripts from before scopes) makes a read-write token
+        _token, new_token = issue_token(request.user, read_only=request.POST.get("scope") == "read")
     return render(
         request,
         "tokens/list.html",

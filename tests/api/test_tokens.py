@@ -42,7 +42,7 @@ def test_the_list_shows_only_your_own_tokens_and_never_a_digest(alice, bob) -> N
     rows = response.json()
     assert {row["tokenKey"] for row in rows} == {key_of(owner), spare.token_key}
     assert [row["current"] for row in rows] == [row["tokenKey"] == key_of(owner) for row in rows]
-    assert set(rows[0]) == {"tokenKey", "created", "expiry", "current"}
+    assert set(rows[0]) == {"tokenKey", "created", "expiry", "current", "readOnly"}
     digests = AuthToken.objects.values_list("digest", flat=True)
     assert not any(digest in response.content.decode() for digest in digests)
 

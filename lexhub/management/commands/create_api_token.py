@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from knox.models import AuthToken
+
+from lexhub.tokens import issue_token
 
 
 class Command(BaseCommand):
@@ -8,10 +9,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
+        parser.add_argument(
+            "--read-only",
+            action="store_true",
+            help="The token may only read (REST API: GET; MCP: the read tools). Default: read and write.",
+        )
 
-    def handle(self, *args: object, **options: str) -> None:
+    def handle(self, *args: object, **options: object) -> None:
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"no user named {options['username']!r}")
-        _instance, token = AuthToken.objects.create(user=user)
+        _instance, token = issue_token(user, read_only=bool(options["read_only"]))
         self.stdout.write(token)
