@@ -1,0 +1,147 @@
+"""The generated corpus: 40+ valid e-invoices read to the expected data without errors; 30+ broken ones give the
+expected refusal or findings, and the hostile ones never reach the network (a listener counts connections)."""
+
+import socket
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+
+from einvoices.reading import Refused, read_einvoice
+from tests.einvoices.corpus import broken_cases, plain_files, valid_cases
+
+VALID = valid_cases()
+
+
+def test_the_corpus_is_as_large_as_promised() -> None:
+    assert len(VALID) >= 40
+    assert len(broken_cases("http://127.0.0.1:9")) >= 30
+    assert {case.container for case in VALID} == {"ubl", "cii", "pdf"}
+
+
+@pytest.mark.parametrize("case", VALID, ids=[case.name for case in VALID])
+def test_a_valid_einvoice_reads_to_the_expected_data(case) -> None:
+    sample = case.sample
+    reading = read_einvoice(case.content())
+
+    assert reading is not None
+    assert [f for f in reading.findings if f.severity == "error"] == []
+    invoice = reading.invoice
+    assert reading.container == ("pdf" if case.container == "pdf" else "xml")
+    assert invoice.syntax == ("ubl" if case.container == "ubl" else "cii")
+    assert invoice.number == sample.number
+    assert invoice.is_credit_note is sample.credit
+    assert invoice.issue_date.isoformat() == sample.issue
+    assert invoice.currency == sample.currency
+    assert invoice.seller.name == sample.seller_name
+    assert invoice.seller.vat_id == sample.seller_vat
+    assert invoice.buyer.name == sample.buyer_name
+    assert invoice.buyer_reference == sample.buyer_reference
+    assert invoice.totals.net == sample.net
+    assert invoice.totals.tax == sample.tax
+    assert invoice.totals.gross == sample.gross
+    assert invoice.totals.due == sample.due_amount
+    if sample.profile == "minimum":
+        assert invoice.lines == [] and invoice.taxes == []
+        return
+    assert invoice.due_date.isoformat() == sample.due
+    assert invoice.payment.iban == sample.iban
+    assert [(t.category, t.rate, t.taxable_amount, t.tax_amount) for t in invoice.taxes] == sample.breakdown()
+    assert [(a.charge, a.amount, a.reason) for a in invoice.allowances_charges] == [
+        (a.charge, a.amount, a.reason) for a in sample.adjustments
+    ]
+    if sample.profile == "basicwl":
+        assert invoice.lines == []
+        return
+    assert [
+        (line.name, line.quantity, line.unit, line.net_price, line.net_amount, line.tax_category, line.tax_rate)
+        for line in invoice.lines
+    ] == [
+        (spec.name, spec.quantity, spec.unit, spec.price, spec.net, spec.category, spec.rate) for spec in sample.lines
+    ]
+    if sample.tax_currency and case.container != "pdf":
+        assert invoice.tax_currency == sample.tax_currency
+        assert invoice.totals.tax_in_accounting_currency == sample.tax_in_tax_currency
+
+
+class Listener:
+    """A TCP socket on a free loopback port that counts every connection made to it."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(16)
+        self.socket.settimeout(0.2)
+        self.connections = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                client, _ = self.socket.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            client.close()
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join()
+        self.socket.close()
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[Listener]:
+    running = Listener()
+    yield running
+    running.close()
+
+
+def test_the_listener_does_count_a_connection(listener: Listener) -> None:
+    before = listener.connections
+    socket.create_connection(("127.0.0.1", int(listener.url.rsplit(":", 1)[1]))).close()
+    listener.stopping.wait(0.5)  # bounded: the accept loop polls every 0.2 s
+    assert listener.connections == before + 1
+    listener.connections = before
+
+
+BROKEN = broken_cases("http://127.0.0.1:PORT")
+
+
+@pytest.mark.parametrize("index", range(len(BROKEN)), ids=[name for name, *_ in BROKEN])
+def test_a_broken_einvoice_is_refused_or_gives_its_findings(index: int, listener: Listener) -> None:
+    _name, content, refusal, rules = broken_cases(listener.url)[index]
+    before = listener.connections
+    if refusal:
+        with pytest.raises(Refused) as refused:
+            read_einvoice(content)
+        assert refused.value.code == refusal
+        assert refused.value.message_de and refused.value.message_en
+    else:
+        reading = read_einvoice(content)
+        assert reading is not None
+        found = {f.rule for f in reading.findings}
+        assert rules <= found, found
+        assert all(f.message_de and f.message_en and f.severity in ("error", "warning") for f in reading.findings)
+    assert listener.connections == before, "a hostile file made a network connection"
+
+
+@pytest.mark.parametrize(("name", "content"), plain_files())
+def test_a_file_that_is_no_einvoice_reads_as_none(name: str, content: bytes) -> None:
+    assert read_einvoice(content) is None
+
+
+def test_findings_carry_amounts_german_and_english() -> None:
+    _name, content, _refusal, _rules = next(case for case in BROKEN if case[0] == "wrong-due")
+    reading = read_einvoice(content)
+    message = next(f for f in reading.findings if f.rule == "BR-CO-16")
+    assert "400.00" in message.message_en and "428.40" in message.message_en
+    assert message.message_de.startswith("Der fällige Betrag")
+    assert reading.invoice.totals.due == Decimal("400.00")
