@@ -124,9 +124,7 @@ def einvoice_complete(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.info(
                 request,
-                _(
-                    "Filled in from the e-invoice; the seller is not among your contacts: booked on the collective contact."
-                ),
+                _("Filled in from the e-invoice; the seller is no contact of yours: booked on the collective contact."),
             )
     return render(
         request,

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal as D
 
-from harness.einvoices import AdjustmentSpec, LineSpec, Sample, cii, pdf_with_attachment, plain_pdf, ubl, zugferd_pdf
+from harness.einvoice_xml import cii, ubl
+from harness.einvoices import AdjustmentSpec, LineSpec, Sample, pdf_with_attachment, plain_pdf, zugferd_pdf
 
 SCENARIOS: dict[str, Sample] = {
     "one-rate": Sample(),

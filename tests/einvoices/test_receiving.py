@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from connections.writes import WriteError
 from einvoices.models import EInvoice
-from harness.einvoices import LineSpec, Sample, cii, ubl, zugferd_pdf
+from harness.einvoice_xml import cii, ubl
+from harness.einvoices import LineSpec, Sample, zugferd_pdf
 from tests.einvoices.corpus import SCENARIOS
 from vouchers.models import Upload
 from vouchers.receipts.checks import DuplicateUpload
