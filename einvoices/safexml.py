@@ -54,9 +54,9 @@ def _utf16_doctype(content: bytes) -> bool:
     return False
 
 
+# True when some element sits deeper than MAX_DEPTH: one XPath walk in C instead of a Python loop over the tree
+_TOO_DEEP = etree.XPath("boolean(/" + "*/" * MAX_DEPTH + "*)")
+
+
 def _depth(root: etree._Element) -> int:
-    level = deepest = 0
-    for event, _element in etree.iterwalk(root, events=("start", "end")):
-        level += 1 if event == "start" else -1
-        deepest = max(deepest, level)
-    return deepest
+    return MAX_DEPTH + 1 if _TOO_DEEP(root) else 0
