@@ -46,9 +46,10 @@ EINVOICE = inline_serializer(
 
 def representation(row: EInvoice) -> dict[str, Any]:
     upload = row.upload
+    voucher = row.voucher
     return {
         "id": row.pk,
-        "voucher": upload.voucher_id if upload else None,
+        "voucher": voucher.pk if voucher else None,
         "upload": upload.pk if upload else None,
         "container": row.container,
         "syntax": row.syntax,
@@ -71,8 +72,8 @@ class VoucherEInvoiceView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         row = (
             EInvoice.objects.filter(connection_id__in=visible_connection_ids(request))
-            .filter(Q(upload__voucher_id=pk) | Q(upload__target_voucher_id=pk))
-            .select_related("upload")
+            .filter(Q(upload__voucher_id=pk) | Q(upload__target_voucher_id=pk) | Q(file__voucher_id=pk))
+            .select_related("upload", "file")
             .first()
         )
         if row is None:

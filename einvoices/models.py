@@ -1,10 +1,13 @@
 """An e-invoice Lexhub received: the XML exactly as it came (bytes, SHA-256), what it says, what was found."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from einvoices.document import Finding
+
+if TYPE_CHECKING:
+    from vouchers.models import Voucher
 
 
 class EInvoiceQuerySet(models.QuerySet["EInvoice"]):
@@ -25,6 +28,14 @@ class EInvoice(models.Model):
     connection = models.ForeignKey("connections.Connection", on_delete=models.CASCADE, related_name="+")
     upload = models.OneToOneField(
         "vouchers.Upload", null=True, blank=True, on_delete=models.SET_NULL, related_name="einvoice"
+    )
+    file = models.OneToOneField(
+        "vouchers.File",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="einvoice",
+        help_text="Set for an e-invoice found among the files mirrored from Lexoffice.",
     )
     container = models.CharField(max_length=3, choices=Container.choices)
     xml = models.FileField(upload_to="einvoices/%Y/%m/", max_length=255)
@@ -53,6 +64,12 @@ class EInvoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seller_name} {self.number}".strip()
+
+    @property
+    def voucher(self) -> "Voucher | None":
+        if self.upload is not None and self.upload.voucher is not None:
+            return self.upload.voucher
+        return self.file.voucher if self.file is not None else None
 
     @property
     def seller_key(self) -> str:

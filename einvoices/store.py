@@ -2,11 +2,13 @@
 number, and keeping the XML exactly as received beside its upload."""
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db.models import Q
 from django.utils.translation import get_language
 
 from connections.models import Connection
@@ -14,9 +16,10 @@ from connections.writes import WriteError
 from einvoices.document import Finding
 from einvoices.models import EInvoice, seller_key
 from einvoices.reading import Reading, Refused, read_einvoice
-from vouchers.models import Upload
+from vouchers.models import File, Upload
 from vouchers.receipts.checks import DuplicateUpload
 
+log = logging.getLogger(__name__)
 READABLE_TYPES = ("application/pdf", "application/xml")
 
 
@@ -67,11 +70,29 @@ def refuse_duplicate_einvoice(*, connection: Connection, reading: Reading) -> No
             raise DuplicateEInvoice(existing)
 
 
-def keep_einvoice(*, connection: Connection, reading: Reading, upload: Upload | None) -> EInvoice:
+def recognise_fetched_file(*, file: File, content: bytes, **_: Any) -> EInvoice | None:
+    """vouchers.hooks: an e-invoice among the receipts mirrored from Lexoffice (uploaded there, not through Lexhub)
+    is kept and checked too. One Lexhub cannot read is left alone: it is Lexoffice's copy, and sync goes on."""
+    if EInvoice.objects.filter(Q(file=file) | Q(upload__file=file)).exists():
+        return None
+    try:
+        reading = read_einvoice(content)
+    except Refused as exc:
+        log.info("file %s not read as an e-invoice (%s)", file.pk, exc.code)
+        return None
+    if reading is None:
+        return None
+    return keep_einvoice(connection=file.connection, reading=reading, upload=None, file=file)
+
+
+def keep_einvoice(
+    *, connection: Connection, reading: Reading, upload: Upload | None, file: File | None = None
+) -> EInvoice:
     invoice = reading.invoice
     row = EInvoice(
         connection=connection,
         upload=upload,
+        file=file,
         container=reading.container,
         xml_name=reading.xml_name[:100],
         xml_sha256=hashlib.sha256(reading.xml).hexdigest(),

@@ -28,7 +28,7 @@ from vouchers.sync import push_voucher, refresh_voucher, update_voucher
 
 
 def _visible(request: HttpRequest, pk: int) -> EInvoice:
-    rows = EInvoice.objects.visible_to(request.user).select_related("upload__voucher", "connection")
+    rows = EInvoice.objects.visible_to(request.user).select_related("upload__voucher", "file__voucher", "connection")
     return get_object_or_404(rows, pk=pk)
 
 
@@ -64,7 +64,7 @@ def page_context(row: EInvoice, reading: Reading) -> dict[str, object]:
         "findings": findings,
         "errors": errors,
         "upload": upload,
-        "voucher": upload.voucher if upload else None,
+        "voucher": row.voucher,
         "upload_failed": upload is not None and upload.state == Upload.State.FAILED,
     }
 
@@ -135,7 +135,7 @@ def einvoice_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _save(row: EInvoice, payload: dict[str, object], request: HttpRequest) -> Voucher:
-    voucher = row.upload.voucher if row.upload else None
+    voucher = row.voucher
     if voucher is None:
         return push_voucher(connection=row.connection, data=payload, user=request.user)
     if voucher.details_version is None:  # the voucher may have been mirrored from the list only

@@ -22,3 +22,13 @@ file_recognisers: list[Callable[..., Callable[..., None] | None]] = []
 def on_file_received(hook: Callable[..., Callable[..., None] | None]) -> None:
     if hook not in file_recognisers:
         file_recognisers.append(hook)
+
+
+# Called with file= and content= (bytes) after a file's bytes were fetched from Lexoffice (a mirrored receipt),
+# outside the transaction that stored them; a hook must not raise for a file it cannot read (einvoices fills this).
+after_file_fetched: list[Callable[..., object]] = []
+
+
+def on_file_fetched(hook: Callable[..., object]) -> None:
+    if hook not in after_file_fetched:
+        after_file_fetched.append(hook)

@@ -230,3 +230,28 @@ def test_completing_the_receipt_prefills_and_updates_the_voucher(
     assert [r["status"] for r in puts] == [200]
     row.voucher.refresh_from_db()
     assert row.voucher.voucher_number == "RE-COMPLETE"
+
+
+def test_an_einvoice_uploaded_in_lexoffice_is_found_among_mirrored_files(
+    connection, sandbox, alice, media, alice_client
+) -> None:
+    from vouchers.models import File
+    from vouchers.sync import ensure_local_file, fetch_file, refresh_voucher
+
+    sandbox.configure(eInvoice=True)
+    content = ubl(Sample(number="RE-MIRRORED"))
+    sent = sandbox.api(
+        "POST", "/v1/files", files={"file": ("r.xml", content, "application/xml")}, data={"type": "voucher"}
+    )
+    assert sent.status_code == 202, sent.text
+    refresh_voucher(connection=connection, lexoffice_id=sent.json()["voucherId"], client=connection.client())
+    file = File.objects.get(connection=connection, lexoffice_id=sent.json()["id"])
+
+    ensure_local_file(file=file)
+
+    einvoice = EInvoice.objects.get(file=file)
+    assert (einvoice.number, einvoice.upload, einvoice.xml.read()) == ("RE-MIRRORED", None, content)
+    body = alice_client.get(f"/api/v1/vouchers/{file.voucher_id}/e-invoice/").json()
+    assert body["invoice"]["number"] == "RE-MIRRORED" and body["voucher"] == file.voucher_id
+    fetch_file(file=file, client=connection.client())  # fetched again (a re-sync): still one e-invoice
+    assert EInvoice.objects.filter(file=file).count() == 1
