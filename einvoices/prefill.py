@@ -114,3 +114,20 @@ def _day(value: Any) -> str | None:
 
 def _number(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
+
+
+def seller_contact(invoice: EInvoice) -> dict[str, Any]:
+    """Lexoffice contact JSON (vendor role) for the invoice's seller, for contacts.sync.push_contact."""
+    seller = invoice.seller
+    company: dict[str, Any] = {"name": seller.name[:255]}
+    if seller.vat_id:
+        company["vatRegistrationId"] = seller.vat_id.replace(" ", "")
+    if seller.tax_number:
+        company["taxNumber"] = seller.tax_number
+    contact: dict[str, Any] = {"roles": {"vendor": {}}, "company": company}
+    if seller.country:
+        address = {"street": seller.street, "zip": seller.zip, "city": seller.city, "countryCode": seller.country}
+        contact["addresses"] = {"billing": [{key: value for key, value in address.items() if value}]}
+    if seller.email:
+        contact["emailAddresses"] = {"business": [seller.email]}
+    return contact

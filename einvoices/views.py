@@ -6,12 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connections.models import Connection
 from connections.writes import WriteError, WriteQueued
+from contacts.sync import push_contact
 from einvoices.models import EInvoice
-from einvoices.prefill import voucher_prefill
+from einvoices.prefill import seller_contact, voucher_prefill
 from einvoices.reading import Reading, read_xml
 from einvoices.store import finding_message
 from vouchers.forms import (
@@ -128,10 +129,33 @@ def einvoice_complete(request: HttpRequest, pk: int) -> HttpResponse:
             )
     return render(
         request,
-        "vouchers/form.html",
-        {"form": form, "formset": formset, "categories": category_suggestions([connection.pk]), "einvoice": row},
+        "einvoices/complete.html",
+        {
+            "form": form,
+            "formset": formset,
+            "categories": category_suggestions([connection.pk]),
+            "row": row,
+            "seller_is_contact": prefill.contact is not None,
+        },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def einvoice_create_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """Create the seller as a vendor contact in Lexoffice, then back to the form, which now finds it."""
+    row = _visible(request, pk)
+    try:
+        contact = push_contact(connection=row.connection, data=seller_contact(reread(row).invoice), user=request.user)
+    except WriteQueued as exc:
+        messages.warning(request, exc.message)
+    except WriteError as exc:
+        problems = "; ".join(f"{field}: {', '.join(errors)}" for field, errors in exc.field_errors.items())
+        messages.error(request, f"{exc.message} {problems}".strip())
+    else:
+        messages.success(request, _("Contact %(name)s created in Lexoffice.") % {"name": contact.name})
+    return redirect("einvoices:complete", row.pk)
 
 
 def _save(row: EInvoice, payload: dict[str, object], request: HttpRequest) -> Voucher:

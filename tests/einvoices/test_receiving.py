@@ -255,3 +255,20 @@ def test_an_einvoice_uploaded_in_lexoffice_is_found_among_mirrored_files(
     assert body["invoice"]["number"] == "RE-MIRRORED" and body["voucher"] == file.voucher_id
     fetch_file(file=file, client=connection.client())  # fetched again (a re-sync): still one e-invoice
     assert EInvoice.objects.filter(file=file).count() == 1
+
+
+def test_the_seller_can_be_created_as_a_contact_and_is_then_matched(
+    connection, sandbox, alice, media, alice_client
+) -> None:
+    row = upload(connection, alice, "r.xml", ubl(Sample(number="RE-NEW-SELLER", seller_name="Werkzeug Nord GmbH")))
+    complete = reverse("einvoices:complete", args=[row.einvoice.pk])
+    assert "Create the seller as a contact" in alice_client.get(complete).content.decode()
+
+    answer = alice_client.post(reverse("einvoices:create_contact", args=[row.einvoice.pk]))
+
+    assert answer.status_code == 302 and answer["Location"] == complete
+    form = alice_client.get(complete).content.decode()
+    assert "Create the seller as a contact" not in form
+    assert "the seller is your contact Werkzeug Nord GmbH" in form
+    created = [r for r in sandbox.requests_log() if r["method"] == "POST" and r["path"] == "/v1/contacts"]
+    assert [r["status"] for r in created] == [201]
