@@ -272,3 +272,19 @@ def test_the_seller_can_be_created_as_a_contact_and_is_then_matched(
     assert "the seller is your contact Werkzeug Nord GmbH" in form
     created = [r for r in sandbox.requests_log() if r["method"] == "POST" and r["path"] == "/v1/contacts"]
     assert [r["status"] for r in created] == [201]
+
+
+def test_the_upload_api_refuses_a_hostile_xml_with_a_clear_400(connection, sandbox, alice, media) -> None:
+    from tests.api.conftest import token_client
+
+    hostile = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "http://127.0.0.1:9/x">]><r>&x;</r>'
+
+    answer = token_client(alice).post(
+        "/api/v1/uploads/",
+        {"connection": connection.pk, "file": SimpleUploadedFile("r.xml", hostile)},
+        format="multipart",
+    )
+
+    assert answer.status_code == 400
+    assert "DTD" in answer.json()["message"]
+    assert not Upload.objects.exists() and not EInvoice.objects.exists()
