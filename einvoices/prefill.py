@@ -51,6 +51,7 @@ def voucher_prefill(*, connection: Connection, invoice: EInvoice) -> Prefill:
         "total_gross": _positive(invoice.totals.gross),
         "total_tax": _positive(invoice.totals.tax),
         "remark": _remark(invoice),
+        "currency": invoice.currency or "EUR",  # not a form field: Lexoffice books in euros only
     }
     if contact is not None:
         header["contact"] = str(contact.vendor_number) if contact.vendor_number else contact.name

@@ -116,6 +116,13 @@ def einvoice_complete(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Saved in Lexoffice."))
                 return redirect("vouchers:detail", voucher.pk)
     elif request.method == "GET":
+        currency = prefill.header.get("currency", "EUR")
+        if currency != "EUR":
+            messages.warning(
+                request,
+                _("The invoice is in %(currency)s; Lexoffice books in euros: convert the amounts before saving.")
+                % {"currency": currency},
+            )
         if prefill.contact is not None:
             messages.info(
                 request,

@@ -288,3 +288,11 @@ def test_the_upload_api_refuses_a_hostile_xml_with_a_clear_400(connection, sandb
     assert answer.status_code == 400
     assert "DTD" in answer.json()["message"]
     assert not Upload.objects.exists() and not EInvoice.objects.exists()
+
+
+def test_a_foreign_currency_invoice_warns_before_booking(connection, sandbox, alice, media, alice_client) -> None:
+    row = upload(connection, alice, "r.xml", ubl(SCENARIOS["foreign-currency"].with_(number="RE-USD")))
+
+    form = alice_client.get(reverse("einvoices:complete", args=[row.einvoice.pk])).content.decode()
+
+    assert "The invoice is in USD; Lexoffice books in euros" in form
