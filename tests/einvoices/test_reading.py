@@ -1,12 +1,15 @@
 """The generated corpus: 40+ valid e-invoices read to the expected data without errors; 30+ broken ones give the
 expected refusal or findings, and the hostile ones never reach the network (a listener counts connections)."""
 
+import contextlib
 import socket
 import threading
+import urllib.request
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from lxml import etree
 
 from einvoices.reading import Refused, read_einvoice
 from tests.einvoices.corpus import broken_cases, plain_files, valid_cases
@@ -66,7 +69,9 @@ def test_a_valid_einvoice_reads_to_the_expected_data(case) -> None:
 
 
 class Listener:
-    """A TCP socket on a free loopback port that counts every connection made to it."""
+    """A TCP socket on a free loopback port that counts every connection made to it (any first byte but the
+    sentinel's "S"). `settled()` sends the sentinel through the same accept queue, so once it is seen every
+    earlier connection has been counted: no waiting on time."""
 
     def __init__(self) -> None:
         self.socket = socket.socket()
@@ -74,13 +79,18 @@ class Listener:
         self.socket.listen(16)
         self.socket.settimeout(0.2)
         self.connections = 0
+        self.sentinel = threading.Event()
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
     @property
+    def address(self) -> tuple[str, int]:
+        return self.socket.getsockname()
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        return f"http://127.0.0.1:{self.address[1]}"
 
     def _serve(self) -> None:
         while not self.stopping.is_set():
@@ -88,8 +98,23 @@ class Listener:
                 client, _ = self.socket.accept()
             except TimeoutError:
                 continue
-            self.connections += 1
-            client.close()
+            with client:
+                client.settimeout(2)
+                try:
+                    first = client.recv(1)
+                except OSError:
+                    first = b""
+            if first == b"S":
+                self.sentinel.set()
+            else:
+                self.connections += 1
+
+    def settled(self) -> int:
+        self.sentinel.clear()
+        with socket.create_connection(self.address) as probe:
+            probe.sendall(b"S")
+        assert self.sentinel.wait(10), "the listener stopped accepting"
+        return self.connections
 
     def close(self) -> None:
         self.stopping.set()
@@ -105,11 +130,10 @@ def listener() -> Iterator[Listener]:
 
 
 def test_the_listener_does_count_a_connection(listener: Listener) -> None:
-    before = listener.connections
-    socket.create_connection(("127.0.0.1", int(listener.url.rsplit(":", 1)[1]))).close()
-    listener.stopping.wait(0.5)  # bounded: the accept loop polls every 0.2 s
-    assert listener.connections == before + 1
-    listener.connections = before
+    before = listener.settled()
+    with socket.create_connection(listener.address) as fetch:
+        fetch.sendall(b"GET /xxe HTTP/1.0\r\n\r\n")
+    assert listener.settled() == before + 1
 
 
 BROKEN = broken_cases("http://127.0.0.1:PORT")
@@ -118,7 +142,7 @@ BROKEN = broken_cases("http://127.0.0.1:PORT")
 @pytest.mark.parametrize("index", range(len(BROKEN)), ids=[name for name, *_ in BROKEN])
 def test_a_broken_einvoice_is_refused_or_gives_its_findings(index: int, listener: Listener) -> None:
     _name, content, refusal, rules = broken_cases(listener.url)[index]
-    before = listener.connections
+    before = listener.settled()
     if refusal:
         with pytest.raises(Refused) as refused:
             read_einvoice(content)
@@ -130,7 +154,7 @@ def test_a_broken_einvoice_is_refused_or_gives_its_findings(index: int, listener
         found = {f.rule for f in reading.findings}
         assert rules <= found, found
         assert all(f.message_de and f.message_en and f.severity in ("error", "warning") for f in reading.findings)
-    assert listener.connections == before, "a hostile file made a network connection"
+    assert listener.settled() == before, "a hostile file made a network connection"
 
 
 @pytest.mark.parametrize(("name", "content"), plain_files())
@@ -145,3 +169,25 @@ def test_findings_carry_amounts_german_and_english() -> None:
     assert "400.00" in message.message_en and "428.40" in message.message_en
     assert message.message_de.startswith("Der fällige Betrag")
     assert reading.invoice.totals.due == Decimal("400.00")
+
+
+class FetchingResolver(etree.Resolver):
+    """What an unsafe XML stack does with a DTD or entity URL: fetch it (lxml's own libxml2 build has no HTTP)."""
+
+    def resolve(self, url, public_id, context):
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(url, timeout=5).close()  # the loopback listener only
+        return self.resolve_string("", context)
+
+
+@pytest.mark.parametrize("name", ["xxe-http-ubl", "external-dtd", "parameter-entity"])
+def test_an_unsafe_parser_would_be_seen_by_the_listener(name: str, listener: Listener) -> None:
+    """The control: the same hostile files through an XML stack that fetches do reach the listener, so the zero
+    above means our reading fetched nothing, not that nothing pointed at the listener."""
+    content = next(case[1] for case in broken_cases(listener.url) if case[0] == name)
+    parser = etree.XMLParser(load_dtd=True, no_network=False, resolve_entities=True)
+    parser.resolvers.add(FetchingResolver())
+    before = listener.settled()
+    with contextlib.suppress(etree.XMLSyntaxError):
+        etree.fromstring(content, parser)
+    assert listener.settled() > before
