@@ -29,7 +29,9 @@ from vouchers.sync import push_voucher, refresh_voucher, update_voucher
 
 
 def _visible(request: HttpRequest, pk: int) -> EInvoice:
-    rows = EInvoice.objects.visible_to(request.user).select_related("upload__voucher", "file__voucher", "connection")
+    rows = EInvoice.objects.visible_to(request.user).select_related(
+        "upload__voucher", "upload__file", "file__voucher", "connection"
+    )
     return get_object_or_404(rows, pk=pk)
 
 

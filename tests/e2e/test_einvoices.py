@@ -39,6 +39,7 @@ def test_dropped_einvoices_are_readable_checked_downloadable_and_bookable(logged
         )
     )
     zugferd_xml = cii(Sample(number="ZF-2026-3", profile="en16931", buyer_reference=""))
+    pdf = zugferd_pdf(zugferd_xml)
     page = logged_in_page
     page.goto("/receipts/")
 
@@ -47,7 +48,7 @@ def test_dropped_einvoices_are_readable_checked_downloadable_and_bookable(logged
         "#dropzone",
         [
             ("xrechnung.xml", "application/xml", xrechnung),
-            ("zugferd.pdf", "application/pdf", zugferd_pdf(zugferd_xml)),
+            ("zugferd.pdf", "application/pdf", pdf),
         ],
     )
     uploads = page.locator("li.upload")
@@ -66,6 +67,8 @@ def test_dropped_einvoices_are_readable_checked_downloadable_and_bookable(logged
     expect(page.get_by_text("ZUGFeRD EN 16931")).to_be_visible()
     expect(page.locator("[data-valid]")).to_have_attribute("data-valid", "true")
     assert downloaded(page) == zugferd_xml
+    original = page.request.get(page.get_by_role("link", name="Open the PDF").get_attribute("href"))
+    assert original.headers["content-type"] == "application/pdf" and original.body() == pdf
 
     page.get_by_role("link", name="Complete the receipt from this e-invoice").click()
     expect(page.locator('input[name="voucher_number"]')).to_have_value("ZF-2026-3")

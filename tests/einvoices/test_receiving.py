@@ -81,6 +81,8 @@ def test_a_zugferd_pdf_keeps_its_embedded_xml(connection, sandbox, alice, media)
     assert (einvoice.container, einvoice.xml_name, einvoice.profile) == ("pdf", "factur-x.xml", "en16931")
     assert einvoice.xml.read() == xml
     assert row.content.read() == pdf  # the upload itself is the PDF, unchanged
+    row.refresh_from_db()
+    assert row.file is not None and row.file.content.read() == pdf
     assert posted_files(sandbox) == [202]
 
 
