@@ -76,6 +76,7 @@ def lexoffice_voucher(*, connection: Connection, invoice: EInvoice) -> dict[str,
     header = prefill.header
     payload: dict[str, Any] = {
         "type": header["type"],
+        "voucherStatus": "open",
         "voucherNumber": header["voucher_number"],
         "voucherDate": _day(header["voucher_date"]),
         "shippingDate": _day(header["shipping_date"]),
