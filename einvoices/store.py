@@ -5,6 +5,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -105,7 +106,7 @@ def keep_einvoice(
         seller_vat_id=invoice.seller.vat_id[:50],
         issue_date=invoice.issue_date,
         currency=invoice.currency[:3],
-        gross=invoice.totals.gross,
+        gross=_storable(invoice.totals.gross),
         data=invoice.to_json(),
         findings=[finding.to_json() for finding in reading.findings],
         error_count=len(reading.errors),
@@ -113,6 +114,13 @@ def keep_einvoice(
     row.xml.save(f"{uuid.uuid4().hex}.xml", ContentFile(reading.xml), save=False)  # never the sender's name
     row.save()
     return row
+
+
+def _storable(amount: Decimal | None) -> Decimal | None:
+    """The column's range (14 digits before the point); the full value stays in `data` and the XML."""
+    if amount is None or abs(amount) >= Decimal("1e14"):
+        return None
+    return amount.quantize(Decimal("0.01"))
 
 
 def _in_language(german: str, english: str) -> str:

@@ -1,6 +1,7 @@
 """Small typed readers over lxml elements: text, Decimal and date of a path, never a guess."""
 
 import functools
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -58,14 +59,17 @@ class Reader:
         return to_date(self.text(path))
 
 
+DECIMAL = re.compile(r"^[+-]?(\d{1,20}(\.\d{0,10})?|\.\d{1,10})$")  # xsd:decimal as invoices use it
+
+
 def to_decimal(text: str) -> Decimal | None:
-    if not text:
+    """The amount or quantity, or None for anything xsd:decimal would not take (exponents, NaN, 50 digits)."""
+    if not DECIMAL.match(text):
         return None
     try:
-        value = Decimal(text)
+        return Decimal(text)
     except InvalidOperation:
         return None
-    return value if value.is_finite() else None
 
 
 def to_date(text: str) -> date | None:

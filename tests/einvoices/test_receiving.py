@@ -298,3 +298,15 @@ def test_a_foreign_currency_invoice_warns_before_booking(connection, sandbox, al
     form = alice_client.get(reverse("einvoices:complete", args=[row.einvoice.pk])).content.decode()
 
     assert "The invoice is in USD; Lexoffice books in euros" in form
+
+
+def test_an_amount_beyond_the_column_is_kept_in_the_data_only(connection, sandbox, alice, media) -> None:
+    huge = ubl(Sample(number="RE-HUGE")).replace(
+        b">428.40</cbc:TaxInclusiveAmount>", b">123456789012345678.00</cbc:TaxInclusiveAmount>"
+    )
+
+    row = upload(connection, alice, "r.xml", huge)
+
+    assert row.einvoice.gross is None
+    assert row.einvoice.data["totals"]["gross"] == "123456789012345678.00"
+    assert "BR-CO-15" in {f["rule"] for f in row.einvoice.findings}
