@@ -106,14 +106,13 @@ def read_xml(content: bytes, *, container: str, name: str) -> Reading:
 def embedded_xml(content: bytes) -> tuple[str, bytes] | None:
     """(name, bytes) of the PDF's e-invoice attachment, None for a PDF without one (or one pypdf cannot open)."""
     try:
-        attachments = PdfReader(io.BytesIO(content)).attachments
-    except (PyPdfError, ValueError, KeyError, TypeError, etree.LxmlError) as exc:
+        # attachment_list reads an attachment's bytes only when asked: other attachments are never inflated
+        for attachment in PdfReader(io.BytesIO(content)).attachment_list:
+            if attachment.name.lower() in ATTACHMENT_NAMES:
+                data = attachment.content
+                if len(data) > MAX_ATTACHMENT_BYTES:
+                    raise Refused("too_large")
+                return attachment.name, data
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, etree.LxmlError) as exc:
         log.info("PDF not searched for an e-invoice (%s)", type(exc).__name__)
-        return None
-    for name, versions in attachments.items():
-        if name.lower() in ATTACHMENT_NAMES and versions:
-            data = versions[0]
-            if len(data) > MAX_ATTACHMENT_BYTES:
-                raise Refused("too_large")
-            return name, data
     return None

@@ -318,4 +318,8 @@ def broken_cases(listener: str) -> list[tuple[str, bytes, str | None, set[str]]]
 
 def plain_files() -> list[tuple[str, bytes]]:
     """Files that are simply no e-invoice: reading gives None, not a refusal."""
-    return [("plain-pdf", plain_pdf(["Quittung"])), ("png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)]
+    return [
+        ("plain-pdf", plain_pdf(["Quittung"])),
+        ("pdf-with-other-attachment", pdf_with_attachment("notizen.txt", b"nur Notizen")),
+        ("png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40),
+    ]

@@ -12,6 +12,8 @@ import pytest
 from lxml import etree
 
 from einvoices.reading import Refused, read_einvoice
+from harness.einvoice_xml import cii
+from harness.einvoices import Sample, pdf_with_attachment
 from tests.einvoices.corpus import broken_cases, plain_files, valid_cases
 
 VALID = valid_cases()
@@ -191,3 +193,12 @@ def test_an_unsafe_parser_would_be_seen_by_the_listener(name: str, listener: Lis
     with contextlib.suppress(etree.XMLSyntaxError):
         etree.fromstring(content, parser)
     assert listener.settled() > before
+
+
+@pytest.mark.parametrize("name", ["zugferd-invoice.xml", "ZUGFeRD-invoice.xml", "xrechnung.xml"])
+def test_the_other_attachment_names_are_read_too(name: str) -> None:
+    xml = cii(Sample(number="RE-ATT"))
+
+    reading = read_einvoice(pdf_with_attachment(name, xml))
+
+    assert (reading.container, reading.xml_name, reading.xml, reading.invoice.number) == ("pdf", name, xml, "RE-ATT")
