@@ -13,7 +13,11 @@ from pathlib import Path
 
 import django
 
-SECTIONS: list[str] = ["limiter", "sandbox", "sync", "webhooks", "lists", "files", "speedups", "assistants"]
+SECTIONS: list[str] = [
+    *("limiter", "sandbox", "sync", "webhooks", "lists", "files", "speedups"),
+    "assistants",
+    "einvoices",
+]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "contacts",
     "vouchers",
     "invoices",
+    "einvoices",
     "webhooks",
     "assistants",
 ]

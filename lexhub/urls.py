@@ -8,6 +8,7 @@ from connections import api as connection_api
 from connections import api_audit
 from connections import views as connection_views
 from contacts import api as contact_api
+from einvoices import api as einvoice_api
 from invoices import api as invoice_api
 from lexhub import api, auth, tokens, views
 from lexhub.api_docs import SwaggerDocsView
@@ -37,6 +38,7 @@ urlpatterns = [
     path("vouchers/", include("vouchers.urls")),
     path("invoices/", include("invoices.urls")),
     path("receipts/", include("vouchers.receipts.urls")),
+    path("e-invoices/", include("einvoices.urls")),
     path("audit/", connection_views.audit_log, name="audit"),
     path("events/", webhook_views.event_list, name="webhook-events"),
     path("events/<int:pk>/replay/", webhook_views.event_replay, name="webhook-replay"),
@@ -46,6 +48,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/", query_string=False)),
     path("admin/", admin.site.urls),
     path("webhooks/", include("webhooks.urls")),
+    path("api/v1/vouchers/<int:pk>/e-invoice/", einvoice_api.VoucherEInvoiceView.as_view(), name="voucher-einvoice"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),

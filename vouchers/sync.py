@@ -218,6 +218,8 @@ def fetch_file(*, file: File, client: Lexoffice) -> File:
         file.fetched_at = timezone.now()
         file.content.save(str(file.lexoffice_id), ContentFile(data), save=False)
         file.save()
+    for hook in hooks.after_file_fetched:
+        hook(file=file, content=data)
     return file
 
 

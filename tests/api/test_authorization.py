@@ -11,6 +11,8 @@ from rest_framework.test import APIClient
 from connections.models import AuditLog, SyncRun
 from connections.sync import run_sync
 from contacts.models import Contact
+from harness.einvoice_xml import cii
+from harness.einvoices import Sample, zugferd_pdf
 from invoices.models import SalesDocument
 from tests.api.conftest import token_client
 from tests.api.test_vouchers import VOUCHER
@@ -59,6 +61,12 @@ def world(sandbox_server, alice, media, django_capture_on_commit_callbacks):
         format="multipart",
     )
     assert uploaded.status_code == 201, uploaded.content
+    einvoice = owner.post(
+        "/api/v1/uploads/",
+        {"connection": connection.pk, "file": SimpleUploadedFile("zugferd.pdf", zugferd_pdf(cii(Sample())))},
+        format="multipart",
+    )
+    assert einvoice.status_code == 201, einvoice.content
     event = WebhookEvent.objects.create(
         connection=connection,
         event_type="contact.changed",
@@ -74,6 +82,7 @@ def cases(world: dict) -> list[Case]:
     connection, spare = world["connection"], world["spare"]
     contact = Contact.objects.filter(connection=connection).first()
     voucher = Voucher.objects.filter(connection=connection, voucher_type="purchaseinvoice").first()
+    einvoice_voucher = Upload.objects.get(connection=connection, original_name="zugferd.pdf").voucher_id
     file = File.objects.filter(connection=connection).exclude(voucher=None).first()
     document = SalesDocument.objects.filter(connection=connection).exclude(voucher_status="draft").first()
     upload = Upload.objects.filter(connection=connection).first()
@@ -118,6 +127,7 @@ def cases(world: dict) -> list[Case]:
         Case("GET", f"{v}/uploads/{{id}}/", f"{v}/uploads/{upload.pk}/"),
         Case("GET", f"{v}/vouchers/", f"{v}/vouchers/", is_list=True),
         Case("GET", f"{v}/vouchers/{{id}}/", f"{v}/vouchers/{voucher.pk}/"),
+        Case("GET", f"{v}/vouchers/{{id}}/e-invoice/", f"{v}/vouchers/{einvoice_voucher}/e-invoice/"),
         Case(
             "POST", f"{v}/vouchers/{{id}}/files/", f"{v}/vouchers/{voucher.pk}/files/", "file", "multipart", owner=201
         ),

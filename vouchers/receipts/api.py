@@ -88,7 +88,10 @@ class UploadSerializer(serializers.Serializer):
 
 class UploadCreateSerializer(serializers.Serializer):
     connection = serializers.PrimaryKeyRelatedField(queryset=Connection.objects.none())
-    file = serializers.FileField(help_text="PDF, PNG or JPEG, at most 5 MiB; the type is checked by content.")
+    file = serializers.FileField(
+        help_text="PDF, PNG or JPEG, or an e-invoice XML (XRechnung UBL or CII), at most 5 MiB; the type is checked "
+        "by content."
+    )
     force = serializers.BooleanField(default=False, help_text="Upload even when the same file was uploaded before.")
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -9,6 +9,7 @@ voucher.created webhook.
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.utils import timezone
 from connections.models import Connection
 from connections.writes import WriteError, audit, from_lexoffice
 from lexoffice.client import Lexoffice, LexofficeError
+from vouchers import hooks
 from vouchers.models import File, Upload, Voucher
 from vouchers.receipts.checks import CheckedFile, UploadRejected, check_upload, refuse_duplicate
 from vouchers.sync import refresh_voucher
@@ -28,9 +30,13 @@ log = logging.getLogger(__name__)
 def upload_receipt(*, connection: Connection, upload: UploadedFile, user, force: bool = False) -> Upload:
     """Upload a receipt for bookkeeping (Lexoffice creates a voucher for it); duplicates refused unless forced."""
     checked = _checked(upload)
+    keepers = _recognised(connection=connection, upload=upload, checked=checked, force=force)
     if not force:
         refuse_duplicate(connection=connection, sha256=checked.sha256)
-    row = _store_upload(connection=connection, upload=upload, checked=checked, user=user)
+    with transaction.atomic():
+        row = _store_upload(connection=connection, upload=upload, checked=checked, user=user)
+        for keep in keepers:
+            keep(row)
     push_upload(upload_id=row.pk)
     row.refresh_from_db()
     return row
@@ -41,9 +47,13 @@ def attach_voucher_file(*, voucher: Voucher, upload: UploadedFile, user) -> Uplo
     if not voucher.is_bookkeeping:
         raise WriteError("Files can only be added to bookkeeping vouchers.", status=400)
     checked = _checked(upload)
-    row = _store_upload(
-        connection=voucher.connection, upload=upload, checked=checked, user=user, target_voucher=voucher
-    )
+    keepers = _recognised(connection=voucher.connection, upload=upload, checked=checked, force=True)
+    with transaction.atomic():
+        row = _store_upload(
+            connection=voucher.connection, upload=upload, checked=checked, user=user, target_voucher=voucher
+        )
+        for keep in keepers:
+            keep(row)
     push_upload(upload_id=row.pk)
     row.refresh_from_db()
     return row
@@ -51,9 +61,27 @@ def attach_voucher_file(*, voucher: Voucher, upload: UploadedFile, user) -> Uplo
 
 def _checked(upload: UploadedFile) -> CheckedFile:
     try:
-        return check_upload(upload)
+        return check_upload(upload, allow_xml=bool(hooks.file_recognisers))
     except UploadRejected as exc:
         raise WriteError(exc.message, {"file": [exc.message]}, status=exc.status) from None
+
+
+def _recognised(
+    *, connection: Connection, upload: UploadedFile, checked: CheckedFile, force: bool
+) -> list[Callable[[Upload], None]]:
+    """Ask the registered recognisers (e-invoices) about the file; XML nobody claims is refused."""
+    upload.seek(0)
+    content = upload.read()
+    upload.seek(0)
+    keepers = [
+        keep
+        for recognise in hooks.file_recognisers
+        if (keep := recognise(connection=connection, content=content, content_type=checked.content_type, force=force))
+    ]
+    if checked.content_type == "application/xml" and not keepers:
+        message = "Only PDF, PNG and JPEG files, or e-invoice XML, can be uploaded."
+        raise WriteError(message, {"file": [message]}, status=415)
+    return keepers
 
 
 def _store_upload(
