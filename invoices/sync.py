@@ -114,7 +114,7 @@ def ensure_document_file(*, document: SalesDocument, fmt: str = "pdf") -> File:
     current = document.document_file if fmt == "pdf" else document.xml_file
     if current is not None and current.is_local:
         return current
-    if document.voucher_status == "draft":
+    if document.voucher_status == "draft" and document.kind != "dunning":  # dunnings are drafts, yet print
         raise WriteError("A draft has no document yet; finalize it in Lexoffice first.", status=409)
     client = document.connection.client()
     try:

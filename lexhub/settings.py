@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "vouchers",
     "invoices",
     "webhooks",
+    "reports",
 ]
 
 MIDDLEWARE = [

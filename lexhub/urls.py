@@ -11,6 +11,7 @@ from contacts import api as contact_api
 from invoices import api as invoice_api
 from lexhub import api, auth, tokens, views
 from lexhub.api_docs import SwaggerDocsView
+from reports import api as report_api
 from vouchers import api as voucher_api
 from vouchers import api_files
 from vouchers.receipts import api as receipts_api
@@ -26,6 +27,7 @@ router.register("files", api_files.FileViewSet, basename="file")
 router.register("uploads", receipts_api.UploadViewSet, basename="upload")
 router.register("contacts", contact_api.ContactViewSet, basename="contact")
 router.register("sales-documents", invoice_api.SalesDocumentViewSet, basename="salesdocument")
+router.register("open-items", report_api.OpenItemViewSet, basename="openitem")
 router.register("audit-log", api_audit.AuditLogViewSet, basename="auditlog")
 router.register("tokens", tokens.TokenViewSet, basename="token")
 
@@ -37,6 +39,7 @@ urlpatterns = [
     path("vouchers/", include("vouchers.urls")),
     path("invoices/", include("invoices.urls")),
     path("receipts/", include("vouchers.receipts.urls")),
+    path("reports/", include("reports.urls")),
     path("audit/", connection_views.audit_log, name="audit"),
     path("events/", webhook_views.event_list, name="webhook-events"),
     path("events/<int:pk>/replay/", webhook_views.event_replay, name="webhook-replay"),
