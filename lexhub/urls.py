@@ -12,6 +12,7 @@ from invoices import api as invoice_api
 from lexhub import api, auth, tokens, views
 from lexhub.api_docs import SwaggerDocsView
 from reports import api as report_api
+from reports import api_exports as report_exports_api
 from vouchers import api as voucher_api
 from vouchers import api_files
 from vouchers.receipts import api as receipts_api
@@ -28,6 +29,7 @@ router.register("uploads", receipts_api.UploadViewSet, basename="upload")
 router.register("contacts", contact_api.ContactViewSet, basename="contact")
 router.register("sales-documents", invoice_api.SalesDocumentViewSet, basename="salesdocument")
 router.register("open-items", report_api.OpenItemViewSet, basename="openitem")
+router.register("period-exports", report_exports_api.PeriodExportViewSet, basename="periodexport")
 router.register("audit-log", api_audit.AuditLogViewSet, basename="auditlog")
 router.register("tokens", tokens.TokenViewSet, basename="token")
 
