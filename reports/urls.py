@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import export_views, period_views, views
+from reports import chart_views, export_views, period_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("period-exports/<int:pk>/", period_views.period_export, name="period-export"),
     path("period-exports/<int:pk>/zip/", period_views.period_export_zip, name="period-export-zip"),
     path("connections/<int:pk>/accounts/", period_views.account_mapping, name="account-mapping"),
+    path("charts/", chart_views.charts_page, name="charts"),
 ]
