@@ -92,6 +92,11 @@ def invoice_table(request: HttpRequest) -> Table:
     return _voucher_table(_("Invoices"), voucher_rows(request, SALES_TYPES))
 
 
+def document_table(request: HttpRequest) -> Table:
+    """The whole voucher list (bookkeeping vouchers and sales documents) with the list filters."""
+    return _voucher_table(_("Documents"), voucher_rows(request, BOOKKEEPING_TYPES + SALES_TYPES))
+
+
 def open_item_table(request: HttpRequest) -> Table:
     rows = openitems.request_rows(request).select_related("connection")
     today = timezone.localdate()
@@ -116,4 +121,5 @@ TABLES: dict[str, Callable[[HttpRequest], Table]] = {
     "vouchers": voucher_table,
     "invoices": invoice_table,
     "open-items": open_item_table,
+    "documents": document_table,
 }
