@@ -69,17 +69,23 @@ def voucher_rows(request: HttpRequest, types: tuple[str, ...]) -> QuerySet:
 
 
 def _voucher_table(title: str, rows: QuerySet) -> Table:
-    rows = rows.select_related("connection")
     header = [_("Date"), _("Type"), _("Number"), _("Contact"), _("Status"), _("Total"), _("Open"), _("Due")]
     header += [_("Currency"), _("Connection")]
+    # Plain tuples and labels looked up once: the per-row cost is what a 1,000,000-row export pays.
+    columns = rows.values_list(
+        "voucher_date", "voucher_type", "voucher_number", "contact_name", "voucher_status", "total_amount",
+        "open_amount", "due_date", "currency", "connection__name",
+    )  # fmt: skip
+    types: dict[str, str] = {}
+    statuses: dict[str, str] = {}
 
     def lines() -> Iterator[list[Cell]]:
-        for v in rows.iterator(chunk_size=CHUNK):
-            yield [
-                v.voucher_date, type_label(v.voucher_type), v.voucher_number, v.contact_name,
-                status_label(v.voucher_status), v.total_amount, v.open_amount, v.due_date, v.currency,
-                v.connection.name,
-            ]  # fmt: skip
+        for when, kind, number, contact, status, total, opened, due, currency, connection in columns.iterator(
+            chunk_size=CHUNK
+        ):
+            kind_label = types.get(kind) or types.setdefault(kind, type_label(kind))
+            status_text = statuses.get(status) or statuses.setdefault(status, status_label(status))
+            yield [when, kind_label, number, contact, status_text, total, opened, due, currency, connection]
 
     return Table(title, [str(h) for h in header], lines())
 

@@ -37,6 +37,8 @@ DIALECTS = {"csv": Dialect(",", ".", False), "csv-de": Dialect(";", ",", True)}
 def _text(value: Cell, dialect: Dialect) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _safe(value)
     if isinstance(value, datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     if isinstance(value, date):
