@@ -1,18 +1,21 @@
 """Reports in Chromium: the charts page shows the database's numbers; an XLSX export downloads, opens with openpyxl
 and sums to the list's totals; open items link to their documents."""
 
+import hashlib
 import io
 import re
+import zipfile
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
 import openpyxl
+import pytest
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from playwright.sync_api import expect
 
-from vouchers.models import BOOKKEEPING_TYPES, Voucher
+from vouchers.models import BOOKKEEPING_TYPES, File, Voucher
 
 INCOME = ("salesinvoice", "invoice", "downpaymentinvoice")
 INCOME_CREDITS = ("salescreditnote", "creditnote")
@@ -92,3 +95,31 @@ def test_open_items_link_to_their_documents(logged_in_page, synced) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Open items")
     page.locator("table.open-documents tbody tr a").first.click()
     expect(page).to_have_url(re.compile(r"/vouchers/\d+/$"))
+
+
+@pytest.mark.slow
+def test_a_period_export_runs_in_the_worker_with_visible_progress_and_downloads(
+    logged_in_page, synced, sandbox, celery_worker
+) -> None:
+    from reports.models import PeriodExport
+
+    year = Voucher.objects.filter(connection=synced).latest("voucher_date").voucher_date.year
+    File.objects.filter(connection=synced).update(content="")  # nothing mirrored: the job fetches every file
+    sandbox.set_faults([{"path": "^/v1/", "kind": "latency", "latencyMs": 1000}])
+    page = logged_in_page
+    page.goto("/reports/period-exports/")
+    page.get_by_label("Period").select_option("year")
+    page.get_by_label("Year", exact=True).fill(str(year))
+    page.get_by_role("button", name="Start export").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Export")
+    expect(page.locator("#state")).to_have_text("Running", timeout=30_000)  # progress seen while it runs
+    expect(page.locator("#state")).to_have_text("Done", timeout=90_000)
+    run = PeriodExport.objects.get()
+    assert run.done == run.total == run.documents > 0 and run.user.username == "alice"
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download ZIP").click()
+    with open(download_info.value.path(), "rb") as file:
+        data = file.read()
+    assert hashlib.sha256(data).hexdigest() == run.sha256
+    assert "index.csv" in zipfile.ZipFile(io.BytesIO(data)).namelist()
