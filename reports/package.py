@@ -172,7 +172,7 @@ def build(run: PeriodExport, *, accounts: period.Accounts) -> None:
                 files, file_problems, detail = _files_of(voucher, client)
                 lines = period.voucher_lines(detail) if voucher.is_bookkeeping else period.sales_lines(detail)
                 entry = Entry(voucher, lines, problems=file_problems)
-                day = voucher.voucher_date.date() if voucher.voucher_date else run.start
+                day = timezone.localtime(voucher.voucher_date).date() if voucher.voucher_date else run.start
                 number = period.safe_part(voucher.voucher_number or "ohne-Nummer")
                 base = f"{day:%Y-%m-%d}_{number}_{period.safe_part(voucher.contact_name or '-', 40)}"
                 for file in files:

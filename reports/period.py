@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from connections.models import Connection
@@ -166,8 +167,8 @@ def bookings_for(voucher: Voucher, lines: list[Line], accounts: Accounts) -> tup
         personal = datev.debtor_account(contact.customer_number if contact else None)
         debit = voucher.voucher_type in REVENUE_TYPES
         keys = datev.OUTPUT_TAX_KEYS
-    day = voucher.voucher_date.date() if voucher.voucher_date else date.today()
-    due = voucher.due_date.date() if voucher.due_date else None
+    day = timezone.localtime(voucher.voucher_date).date() if voucher.voucher_date else timezone.localdate()
+    due = timezone.localtime(voucher.due_date).date() if voucher.due_date else None
     bookings, problems = [], []
     for line in lines:
         account = accounts.account(line.category)

@@ -38,7 +38,7 @@ BOOKING_RULES = {
     8: r'("\d{1,4}")?',  # BU-Schlüssel
     9: r"\d{4}",  # Belegdatum DDMM
     10: r'"[A-Za-z0-9$&%*+\-/]{0,36}"',  # Belegfeld 1
-    13: r'"[^"\r\n]{0,60}"',  # Buchungstext (inner quotes doubled)
+    13: r'"(?:[^"\r\n]|""){0,60}"',  # Buchungstext, at most 60 characters (inner quotes doubled)
 }
 COLUMN_COUNT = 125
 
