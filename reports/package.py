@@ -98,7 +98,10 @@ def _files_of(voucher: Voucher, client: Lexoffice) -> tuple[list[File], list[str
 
 def _copy_into(archive: zipfile.ZipFile, name: str, file: File) -> str:
     digest = hashlib.sha256()
-    with file.content.open("rb") as source, archive.open(name, "w", force_zip64=True) as target:
+    # Stored, not deflated: PDFs and images are compressed already, and deflating them costs most of the time.
+    entry = zipfile.ZipInfo(name, date_time=timezone.localtime().timetuple()[:6])
+    entry.compress_type = zipfile.ZIP_STORED
+    with file.content.open("rb") as source, archive.open(entry, "w", force_zip64=True) as target:
         while chunk := source.read(CHUNK):
             digest.update(chunk)
             target.write(chunk)
