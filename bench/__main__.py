@@ -17,6 +17,7 @@ SECTIONS: list[str] = [
     *("limiter", "sandbox", "sync", "webhooks", "lists", "files", "speedups"),
     "assistants",
     "einvoices",
+    "exports",
 ]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -28,12 +29,8 @@ SORTS = (
 )
 
 
-@login_required
-@require_GET
-def contact_list(request: HttpRequest) -> HttpResponse:
-    connection_ids = connection_ids_of(request.user)
-    contacts = Contact.objects.present().filter(connection_id__in=connection_ids).select_related("connection")
-    query = request.GET.get("q", "").strip()
+def filtered(request: HttpRequest, contacts: QuerySet) -> QuerySet:
+    """The list's role and archived filters (the search `q` is left to sorted_page); list exports share it."""
     role = request.GET.get("role", "")
     if role == "customer":
         contacts = contacts.filter(is_customer=True)
@@ -42,6 +39,18 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     archived = request.GET.get("archived", "")
     if archived in ("yes", "no"):
         contacts = contacts.filter(archived=archived == "yes")
+    return contacts
+
+
+@login_required
+@require_GET
+def contact_list(request: HttpRequest) -> HttpResponse:
+    connection_ids = connection_ids_of(request.user)
+    contacts = Contact.objects.present().filter(connection_id__in=connection_ids).select_related("connection")
+    query = request.GET.get("q", "").strip()
+    role = request.GET.get("role", "")
+    archived = request.GET.get("archived", "")
+    contacts = filtered(request, contacts)
     ordering = ordering_from(request.GET.get("sort"), choices=SORTS, default="name")
     page = sorted_page(
         contacts,

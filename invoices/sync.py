@@ -105,8 +105,9 @@ def pull_sales_documents_needing_details(
 DOCUMENT_FORMATS = {"pdf": "application/pdf", "xml": "application/xml"}
 
 
-def ensure_document_file(*, document: SalesDocument, fmt: str = "pdf") -> File:
-    """The document's PDF (or XRechnung XML), downloaded once from Lexoffice and kept locally."""
+def ensure_document_file(*, document: SalesDocument, fmt: str = "pdf", client: Lexoffice | None = None) -> File:
+    """The document's PDF (or XRechnung XML), downloaded once from Lexoffice and kept locally (through `client`,
+    e.g. one on the backfill lane, where given)."""
     if fmt not in DOCUMENT_FORMATS:
         raise WriteError("Choose pdf or xml.", status=400)
     if fmt == "xml" and not document.is_xrechnung:
@@ -114,9 +115,9 @@ def ensure_document_file(*, document: SalesDocument, fmt: str = "pdf") -> File:
     current = document.document_file if fmt == "pdf" else document.xml_file
     if current is not None and current.is_local:
         return current
-    if document.voucher_status == "draft":
+    if document.voucher_status == "draft" and document.kind != "dunning":  # dunnings are drafts, yet print
         raise WriteError("A draft has no document yet; finalize it in Lexoffice first.", status=409)
-    client = document.connection.client()
+    client = client or document.connection.client()
     try:
         download = client.download_document(document.path, str(document.lexoffice_id), accept=DOCUMENT_FORMATS[fmt])
     except LexofficeError as exc:

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "einvoices",
     "webhooks",
     "assistants",
+    "reports",
 ]
 
 MIDDLEWARE = [

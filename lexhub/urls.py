@@ -12,6 +12,8 @@ from einvoices import api as einvoice_api
 from invoices import api as invoice_api
 from lexhub import api, auth, tokens, views
 from lexhub.api_docs import SwaggerDocsView
+from reports import api as report_api
+from reports import api_exports as report_exports_api
 from vouchers import api as voucher_api
 from vouchers import api_files
 from vouchers.receipts import api as receipts_api
@@ -27,6 +29,8 @@ router.register("files", api_files.FileViewSet, basename="file")
 router.register("uploads", receipts_api.UploadViewSet, basename="upload")
 router.register("contacts", contact_api.ContactViewSet, basename="contact")
 router.register("sales-documents", invoice_api.SalesDocumentViewSet, basename="salesdocument")
+router.register("open-items", report_api.OpenItemViewSet, basename="openitem")
+router.register("period-exports", report_exports_api.PeriodExportViewSet, basename="periodexport")
 router.register("audit-log", api_audit.AuditLogViewSet, basename="auditlog")
 router.register("tokens", tokens.TokenViewSet, basename="token")
 
@@ -39,6 +43,7 @@ urlpatterns = [
     path("invoices/", include("invoices.urls")),
     path("receipts/", include("vouchers.receipts.urls")),
     path("e-invoices/", include("einvoices.urls")),
+    path("reports/", include("reports.urls")),
     path("audit/", connection_views.audit_log, name="audit"),
     path("events/", webhook_views.event_list, name="webhook-events"),
     path("events/<int:pk>/replay/", webhook_views.event_replay, name="webhook-replay"),

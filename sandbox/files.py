@@ -117,7 +117,7 @@ def download(org: Organization, file_id: str, accept: str) -> Response:
 def download_document(org: Organization, document: dict, accept: str, path: str) -> Response:
     from sandbox.sales import render
 
-    if document["voucherStatus"] == "draft":
+    if document["voucherStatus"] == "draft" and document["_kind"] != "dunning":  # dunnings stay drafts, yet print
         raise regular(
             409, path, f"The voucher {document['id']} is in status 'draft' and therefore cannot be downloaded"
         )

@@ -145,7 +145,7 @@ class ApiRoutes:
 
     def do_document(self, request: Request, org: Organization, path: str, kind: str, did: str) -> Response:
         document = self._document(org, kind, did, path)
-        if document["voucherStatus"] == "draft":
+        if document["voucherStatus"] == "draft" and document["_kind"] != "dunning":  # dunnings are always drafts
             raise regular(406, path, "Requesting PDF document is not possible in state draft")
         return json_response(200, {"documentFileId": sales.render(org, document)})
 

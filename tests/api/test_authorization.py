@@ -2,6 +2,7 @@
 0 foreign rows in any list, foreign ids 404, foreign connections refused in bodies."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +15,8 @@ from contacts.models import Contact
 from harness.einvoice_xml import cii
 from harness.einvoices import Sample, zugferd_pdf
 from invoices.models import SalesDocument
+from reports import package
+from reports.openitems import open_items
 from tests.api.conftest import token_client
 from tests.api.test_vouchers import VOUCHER
 from tests.payloads import NEW_COMPANY
@@ -75,7 +78,21 @@ def world(sandbox_server, alice, media, django_capture_on_commit_callbacks):
         state="dead",
     )
     spare_token = AuthToken.objects.create(user=alice)[0]
-    return {"org": org, "connection": connection, "spare": spare, "run": run, "event": event, "token": spare_token}
+    year = Voucher.objects.filter(connection=connection).latest("voucher_date").voucher_date.year
+    export = package.start_export(
+        connection=connection, user=alice, start=date(year, 1, 1), end=date(year, 12, 31), chart="SKR03"
+    )
+    package.run_export(export.pk)
+    return {
+        "org": org,
+        "connection": connection,
+        "spare": spare,
+        "run": run,
+        "event": event,
+        "token": spare_token,
+        "export": export,
+        "year": year,
+    }
 
 
 def cases(world: dict) -> list[Case]:
@@ -88,6 +105,12 @@ def cases(world: dict) -> list[Case]:
     upload = Upload.objects.filter(connection=connection).first()
     audit = AuditLog.objects.filter(connection=connection).first()
     xml_owner = 200 if document.is_xrechnung else 404
+    overdue = next(
+        item
+        for item in open_items(connection_ids=[connection.pk], direction="receivable")
+        if item.voucher_type == "invoice" and item.effective_due.date() < date.today()
+    )
+    export, year = world["export"], world["year"]
     c, v = connection.pk, "/api/v1"
     return [
         Case("GET", f"{v}/audit-log/", f"{v}/audit-log/", is_list=True),
@@ -135,6 +158,28 @@ def cases(world: dict) -> list[Case]:
         Case("GET", f"{v}/webhook-events/{{id}}/", f"{v}/webhook-events/{world['event'].pk}/"),
         Case(
             "POST", f"{v}/webhook-events/{{id}}/replay/", f"{v}/webhook-events/{world['event'].pk}/replay/", owner=202
+        ),
+        Case("GET", f"{v}/open-items/", f"{v}/open-items/", is_list=True),
+        Case("GET", f"{v}/open-items/summary/", f"{v}/open-items/summary/", stranger=200),  # zeros for them
+        Case("GET", f"{v}/open-items/{{id}}/", f"{v}/open-items/{overdue.pk}/"),
+        Case("POST", f"{v}/open-items/{{id}}/dunning/", f"{v}/open-items/{overdue.pk}/dunning/", {}, owner=201),
+        Case("GET", f"{v}/period-exports/", f"{v}/period-exports/", is_list=True),
+        Case("GET", f"{v}/period-exports/{{id}}/", f"{v}/period-exports/{export.pk}/"),
+        Case("GET", f"{v}/period-exports/{{id}}/zip/", f"{v}/period-exports/{export.pk}/zip/"),
+        Case("GET", f"{v}/period-exports/mapping/{{connection_id}}/", f"{v}/period-exports/mapping/{c}/"),
+        Case(
+            "PUT",
+            f"{v}/period-exports/mapping/{{connection_id}}/",
+            f"{v}/period-exports/mapping/{c}/",
+            [{"chart": "SKR03", "categoryId": "sales:net", "account": "8400"}],
+        ),
+        Case(
+            "POST",
+            f"{v}/period-exports/",
+            f"{v}/period-exports/",
+            {"connection": c, "start": f"{year}-01-01", "end": f"{year}-12-31"},
+            owner=201,
+            stranger=400,
         ),
         # Creates name a connection in the body: a foreign one is a field error, not a 404.
         Case("POST", f"{v}/contacts/", f"{v}/contacts/", {**NEW_COMPANY, "connection": c}, owner=201, stranger=400),
