@@ -11,6 +11,7 @@ from contacts import api as contact_api
 from invoices import api as invoice_api
 from lexhub import api, auth, tokens, views
 from lexhub.api_docs import SwaggerDocsView
+from outgoing import api as outgoing_api
 from vouchers import api as voucher_api
 from vouchers import api_files
 from vouchers.receipts import api as receipts_api
@@ -28,6 +29,8 @@ router.register("contacts", contact_api.ContactViewSet, basename="contact")
 router.register("sales-documents", invoice_api.SalesDocumentViewSet, basename="salesdocument")
 router.register("audit-log", api_audit.AuditLogViewSet, basename="auditlog")
 router.register("tokens", tokens.TokenViewSet, basename="token")
+router.register("webhook-endpoints", outgoing_api.EndpointViewSet, basename="webhookendpoint")
+router.register("webhook-deliveries", outgoing_api.DeliveryViewSet, basename="webhookdelivery")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -46,6 +49,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/", query_string=False)),
     path("admin/", admin.site.urls),
     path("webhooks/", include("webhooks.urls")),
+    path("outgoing-webhooks/", include("outgoing.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
