@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -28,7 +29,7 @@ from outgoing.transport import Answer, Sender
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
-BATCH = 100
+BATCH = 50
 DOWN_AFTER_FAILURES = 3
 
 
@@ -68,28 +69,34 @@ def drain_endpoint(endpoint_id: int) -> int:
 def _drain(endpoint: Endpoint, sender: Sender) -> int:
     delivered, failures = 0, 0
     while True:
+        pending = Delivery.objects.filter(endpoint=endpoint, state=Delivery.State.PENDING)
         due = list(
-            Delivery.objects.filter(
-                endpoint=endpoint, state=Delivery.State.PENDING, next_attempt_at__lte=timezone.now()
-            )
-            .select_related("event")
-            .order_by("event_id")[:BATCH]
+            pending.filter(next_attempt_at__lte=timezone.now()).select_related("event").order_by("event_id")[:BATCH]
         )
         if not due:
             return delivered
+        sent: list[tuple[Delivery, Attempt]] = []
+        down = False
         for delivery in due:
-            if attempt(endpoint=endpoint, delivery=delivery, sender=sender):
+            attempt = send(endpoint=endpoint, delivery=delivery, sender=sender)
+            settle(endpoint=endpoint, delivery=delivery, attempt=attempt)
+            sent.append((delivery, attempt))
+            if delivery.state == Delivery.State.DELIVERED:
                 delivered, failures = delivered + 1, 0
                 continue
             failures += 1
             if failures >= DOWN_AFTER_FAILURES:
-                _hold(endpoint, until=timezone.now() + backoff(delivery.attempts))
-                return delivered
+                down = True
+                break
+        _save(sent)
+        if down:
+            _hold(endpoint, until=timezone.now() + backoff(sent[-1][0].attempts))
+            return delivered
         Endpoint.objects.filter(pk=endpoint.pk).update(locked_until=timezone.now() + LEASE)
 
 
-def attempt(*, endpoint: Endpoint, delivery: Delivery, sender: Sender) -> bool:
-    """Send one delivery, log the attempt, and move the delivery on. True when the receiver took it."""
+def send(*, endpoint: Endpoint, delivery: Delivery, sender: Sender) -> Attempt:
+    """Sign and send one delivery; the attempt (not saved yet) says what came back."""
     event = delivery.event
     body = json.dumps(payload(event), cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
     started = timezone.now()
@@ -100,7 +107,7 @@ def attempt(*, endpoint: Endpoint, delivery: Delivery, sender: Sender) -> bool:
         answer = sender.post(target=target, address=address, body=body.encode(), headers=headers)
     except AddressRefused as exc:
         answer = Answer(status=None, excerpt="", error=exc.message, duration_ms=0)
-    Attempt.objects.create(
+    return Attempt(
         delivery=delivery,
         started_at=started,
         duration_ms=answer.duration_ms,
@@ -108,17 +115,30 @@ def attempt(*, endpoint: Endpoint, delivery: Delivery, sender: Sender) -> bool:
         response_excerpt=answer.excerpt,
         error=answer.error[:300],
     )
+
+
+def settle(*, endpoint: Endpoint, delivery: Delivery, attempt: Attempt) -> None:
+    """Move the delivery on after an attempt: delivered on a 2xx, else back off or give up."""
     delivery.attempts += 1
-    delivery.last_status, delivery.last_error = answer.status, answer.error[:300]
-    if answer.ok:
+    delivery.last_status, delivery.last_error = attempt.status, attempt.error
+    if attempt.status is not None and 200 <= attempt.status < 300:
         delivery.state, delivery.delivered_at = Delivery.State.DELIVERED, timezone.now()
         if endpoint.failing_since is not None:
             endpoint.failing_since = None
             Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
     else:
         _failed(endpoint, delivery)
-    delivery.save(update_fields=["state", "attempts", "next_attempt_at", "last_status", "last_error", "delivered_at"])
-    return answer.ok
+
+
+def _save(sent: list[tuple[Delivery, Attempt]]) -> None:
+    """One transaction per batch: a worker that dies mid-batch sends those again (same webhook-id, so
+    the receiver skips what it already processed), never loses one."""
+    with transaction.atomic():
+        Attempt.objects.bulk_create([attempt for _, attempt in sent])
+        Delivery.objects.bulk_update(
+            [delivery for delivery, _ in sent],
+            ["state", "attempts", "next_attempt_at", "last_status", "last_error", "delivered_at"],
+        )
 
 
 def _failed(endpoint: Endpoint, delivery: Delivery) -> None:

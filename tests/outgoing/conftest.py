@@ -1,10 +1,12 @@
 """A receiver for outgoing webhooks on a free loopback port, verifying every delivery with the
 standardwebhooks library's own `Webhook.verify`, and an endpoint of alice's connection pointing at it."""
 
+import contextlib
 import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -90,6 +92,20 @@ def receiver() -> Iterator[Receiver]:
     server.start()
     yield server
     server.stop()
+
+
+def start_outgoing_worker(queue: str, log_path: Path, monkeypatch, **environment: str):
+    """A real worker that may deliver to loopback (settings reach it through its environment), on a queue
+    emptied first (drains a previous test left scheduled would run against this test's rows)."""
+    from lexhub.celery import app as celery_app
+    from tests.fixtures.app import start_worker
+
+    monkeypatch.setenv("LEXHUB_OUTGOING_WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.0/8")
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    with contextlib.suppress(Exception):  # nothing to purge is fine
+        celery_app.control.purge()
+    return start_worker(queue, log_path)
 
 
 @pytest.fixture

@@ -14,22 +14,19 @@ from invoices.models import SalesDocument
 from outgoing.models import Delivery
 from outgoing.services import create_endpoint
 from tests.api.conftest import token_client
-from tests.fixtures.app import start_worker
-from tests.outgoing.conftest import dumped
+from tests.outgoing.conftest import dumped, start_outgoing_worker
 from tests.payloads import NEW_COMPANY
 from tests.webhooks.test_end_to_end import live_connection, sandbox_key_file  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
 def outgoing_worker(transactional_db, private_celery_queue: str, tmp_path: Path, monkeypatch, allow_loopback):
-    """A real worker that may deliver to loopback (the setting reaches it through its environment)."""
-    monkeypatch.setenv("LEXHUB_OUTGOING_WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.0/8")
-    process = start_worker(private_celery_queue, tmp_path / "worker.log")
+    process = start_outgoing_worker(private_celery_queue, tmp_path / "worker.log", monkeypatch)
     yield process
     stop_process(process)
 
 
-def wait_for(condition, timeout: float = 15.0):
+def wait_for(condition, timeout: float = 30.0):  # generous: the CI machine is shared
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if found := condition():
