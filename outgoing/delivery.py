@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -68,6 +68,7 @@ def drain_endpoint(endpoint_id: int) -> int:
 
 def _drain(endpoint: Endpoint, sender: Sender) -> int:
     delivered, failures = 0, 0
+    secrets = endpoint.signing_secrets()  # decrypted once per drain, not per delivery
     while True:
         pending = Delivery.objects.filter(endpoint=endpoint, state=Delivery.State.PENDING)
         due = list(
@@ -78,7 +79,7 @@ def _drain(endpoint: Endpoint, sender: Sender) -> int:
         sent: list[tuple[Delivery, Attempt]] = []
         down = False
         for delivery in due:
-            attempt = send(endpoint=endpoint, delivery=delivery, sender=sender)
+            attempt = send(endpoint=endpoint, delivery=delivery, sender=sender, secrets=secrets)
             settle(endpoint=endpoint, delivery=delivery, attempt=attempt)
             sent.append((delivery, attempt))
             if delivery.state == Delivery.State.DELIVERED:
@@ -95,7 +96,7 @@ def _drain(endpoint: Endpoint, sender: Sender) -> int:
         Endpoint.objects.filter(pk=endpoint.pk).update(locked_until=timezone.now() + LEASE)
 
 
-def send(*, endpoint: Endpoint, delivery: Delivery, sender: Sender) -> Attempt:
+def send(*, endpoint: Endpoint, delivery: Delivery, sender: Sender, secrets: list[str]) -> Attempt:
     """Sign and send one delivery; the attempt (not saved yet) says what came back."""
     event = delivery.event
     body = json.dumps(payload(event), cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
@@ -103,7 +104,7 @@ def send(*, endpoint: Endpoint, delivery: Delivery, sender: Sender) -> Attempt:
     try:
         target = parse_url(endpoint.url)
         address = resolve(target)
-        headers = signed_headers(message_id=event.webhook_id, body=body, secrets_=endpoint.signing_secrets())
+        headers = signed_headers(message_id=event.webhook_id, body=body, secrets_=secrets)
         answer = sender.post(target=target, address=address, body=body.encode(), headers=headers)
     except AddressRefused as exc:
         answer = Answer(status=None, excerpt="", error=exc.message, duration_ms=0)
@@ -132,13 +133,27 @@ def settle(*, endpoint: Endpoint, delivery: Delivery, attempt: Attempt) -> None:
 
 def _save(sent: list[tuple[Delivery, Attempt]]) -> None:
     """One transaction per batch: a worker that dies mid-batch sends those again (same webhook-id, so
-    the receiver skips what it already processed), never loses one."""
+    the receiver skips what it already processed), never loses one. Deliveries that succeeded with the
+    same status are one UPDATE (bulk_update's CASE per row cost more than the sending, measured)."""
+    delivered: dict[int | None, list[int]] = {}
+    others = []
+    for delivery, _ in sent:
+        if delivery.state == Delivery.State.DELIVERED:
+            delivered.setdefault(delivery.last_status, []).append(delivery.pk)
+        else:
+            others.append(delivery)
     with transaction.atomic():
         Attempt.objects.bulk_create([attempt for _, attempt in sent])
-        Delivery.objects.bulk_update(
-            [delivery for delivery, _ in sent],
-            ["state", "attempts", "next_attempt_at", "last_status", "last_error", "delivered_at"],
-        )
+        for status, ids in delivered.items():
+            Delivery.objects.filter(pk__in=ids).update(
+                state=Delivery.State.DELIVERED,
+                delivered_at=timezone.now(),
+                attempts=F("attempts") + 1,
+                last_status=status,
+                last_error="",
+            )
+        for delivery in others:
+            delivery.save(update_fields=["state", "attempts", "next_attempt_at", "last_status", "last_error"])
 
 
 def _failed(endpoint: Endpoint, delivery: Delivery) -> None:

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connections.models import Connection
@@ -116,5 +117,6 @@ def endpoint_replay(request: HttpRequest, pk: int) -> HttpResponse:
     count = services.replay_since(
         endpoint=endpoint, since=form.cleaned_data["since"], only_failed=form.cleaned_data["only_failed"]
     )
-    messages.success(request, _("%(count)s deliveries will be sent again.") % {"count": count})
+    message = ngettext("%(count)s delivery will be sent again.", "%(count)s deliveries will be sent again.", count)
+    messages.success(request, message % {"count": count})
     return redirect("outgoing:detail", pk=endpoint.pk)
