@@ -89,6 +89,7 @@ class AttemptSerializer(serializers.ModelSerializer):
 
 
 class DeliverySerializer(serializers.ModelSerializer):
+    connection = serializers.IntegerField(source="endpoint.connection_id")
     webhookId = serializers.CharField(source="event.webhook_id")
     type = serializers.CharField(source="event.event_type")
     sequence = serializers.IntegerField(source="event_id")
@@ -104,6 +105,7 @@ class DeliverySerializer(serializers.ModelSerializer):
         model = Delivery
         fields = [
             "id",
+            "connection",
             "endpoint",
             "webhookId",
             "type",
@@ -240,7 +242,7 @@ class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> "QuerySet[Delivery]":
         return (
             Delivery.objects.filter(endpoint__in=owned_endpoints(self.request))
-            .select_related("event")
+            .select_related("event", "endpoint")
             .prefetch_related("attempt_log")
         )
 
