@@ -134,7 +134,9 @@ CREATE_EXAMPLE = OpenApiExample(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List your webhook endpoints", responses={200: EndpointSerializer(many=True)}),
+    list=extend_schema(
+        summary="List your webhook endpoints", responses={200: EndpointSerializer(many=True), **errors(400)}
+    ),
     retrieve=extend_schema(summary="One webhook endpoint", responses={200: EndpointSerializer, **errors(404)}),
     create=extend_schema(
         summary="Add an endpoint (the secret is in this answer only)",

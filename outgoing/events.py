@@ -10,6 +10,7 @@ Nothing is stored for a connection without an enabled endpoint wanting the type,
 account nobody listens to pays one query per batch.
 """
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,8 @@ from invoices.models import KINDS, SalesDocument
 from outgoing.models import Delivery, Endpoint, Event
 from vouchers.api import VoucherDetailSerializer
 from vouchers.models import Voucher
+
+log = logging.getLogger(__name__)
 
 # Every type an endpoint can ask for (the form's choices; patterns with * match among these).
 RECORD_RESOURCES = ["contact", "voucher", *(kind.event_resource for kind in KINDS.values())]
@@ -51,6 +54,16 @@ def render(row: models.Model) -> dict[str, Any]:
     return renderers[type(row)](row)
 
 
+def _rendered(row: models.Model) -> dict[str, Any] | None:
+    """The record, or None when rendering fails: the change is still announced (the receiver can read the
+    record from the API), and a rendering bug never fails the sync or write that made the change."""
+    try:
+        return render(row)
+    except Exception:
+        log.exception("outgoing: %s %s could not be rendered", type(row).__name__, row.pk)
+        return None
+
+
 def listening_endpoints(connection_id: int) -> list[Endpoint]:
     return list(Endpoint.objects.filter(connection_id=connection_id, enabled=True).only("id", "event_types"))
 
@@ -67,7 +80,7 @@ def record_change(change: Change) -> None:
         event_type = f"{resource}.{change.action}"
         if any(endpoint.wants(event_type) for endpoint in endpoints):
             lexoffice_id = getattr(row, "lexoffice_id", None)
-            data = {"record": render(row), "lexofficeId": str(lexoffice_id), "deleted": change.action == "deleted"}
+            data = {"record": _rendered(row), "lexofficeId": str(lexoffice_id), "deleted": change.action == "deleted"}
             items.append((event_type, lexoffice_id, data))
     _store(change.connection_id, endpoints, items)
 

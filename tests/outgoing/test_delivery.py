@@ -136,3 +136,17 @@ def test_a_failed_sync_is_announced(endpoint, receiver) -> None:
 
     [payload] = receiver.payloads("sync.failed")
     assert payload["data"]["syncRun"] == run.pk and payload["data"]["error"] == "Lexoffice no longer accepts the key"
+
+
+def test_a_record_that_cannot_be_rendered_is_announced_without_failing_the_write(
+    endpoint, receiver, alice, monkeypatch
+) -> None:
+    def broken(row: object) -> dict:
+        raise ValueError("rendering bug")
+
+    monkeypatch.setattr("outgoing.events.render", broken)
+    contact = push_contact(connection=endpoint.connection, data=NEW_COMPANY, user=alice)
+    drain_endpoint(endpoint.pk)
+
+    [payload] = receiver.payloads("contact.created")
+    assert payload["data"]["record"] is None and payload["data"]["lexofficeId"] == str(contact.lexoffice_id)
