@@ -26,6 +26,9 @@ class EndpointForm(forms.Form):
         field = self.fields["connection"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Connection.objects.owned_by(user)
+        owned = list(field.queryset[:2])
+        if len(owned) == 1:  # nothing to choose: preselected
+            field.initial, field.empty_label = owned[0].pk, None
 
 
 class ReplaySinceForm(forms.Form):
