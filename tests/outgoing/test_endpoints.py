@@ -112,3 +112,11 @@ def test_another_user_cannot_open_or_delete_an_endpoint(endpoint, bob_client) ->
     assert bob_client.get(f"/outgoing-webhooks/{endpoint.pk}/").status_code == 404
     assert bob_client.post(f"/outgoing-webhooks/{endpoint.pk}/delete/").status_code == 404
     assert Endpoint.objects.filter(pk=endpoint.pk).exists()
+
+
+def test_a_signing_secret_in_a_log_line_or_error_report_is_masked() -> None:
+    from lexhub.reporting import scrub
+
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    masked = scrub(f"endpoint refused: {secret}; again {secret}")
+    assert "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" not in masked and masked.count("whsec_****") == 2
