@@ -85,10 +85,20 @@ def record_change(change: Change) -> None:
     _store(change.connection_id, endpoints, items)
 
 
+# Notices that name a record carry it as rendered now (a completed receipt: its voucher, files linked).
+NOTICE_RECORDS: dict[str, tuple[type[models.Model], str]] = {"receipt.completed": (Voucher, "voucher")}
+
+
 def record_notice(notice: Notice) -> None:
     endpoints = listening_endpoints(notice.connection_id)
-    if any(endpoint.wants(notice.event_type) for endpoint in endpoints):
-        _store(notice.connection_id, endpoints, [(notice.event_type, None, dict(notice.data))])
+    if not any(endpoint.wants(notice.event_type) for endpoint in endpoints):
+        return
+    data = dict(notice.data)
+    if notice.event_type in NOTICE_RECORDS:
+        model, key = NOTICE_RECORDS[notice.event_type]
+        row = model._default_manager.filter(pk=data.get(key)).first()
+        data["record"] = _rendered(row) if row is not None else None
+    _store(notice.connection_id, endpoints, [(notice.event_type, None, data)])
 
 
 def _store(connection_id: int, endpoints: list[Endpoint], items: list[tuple[str, Any, dict[str, Any]]]) -> None:

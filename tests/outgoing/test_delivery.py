@@ -150,3 +150,31 @@ def test_a_record_that_cannot_be_rendered_is_announced_without_failing_the_write
 
     [payload] = receiver.payloads("contact.created")
     assert payload["data"]["record"] is None and payload["data"]["lexofficeId"] == str(contact.lexoffice_id)
+
+
+def test_a_receipt_upload_is_announced_and_its_voucher_delivered_with_the_record(
+    endpoint, receiver, alice, settings, tmp_path
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.writes import files
+    from vouchers.models import Upload
+    from vouchers.receipts.sync import upload_receipt
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    Endpoint.objects.filter(pk=endpoint.pk).update(event_types=["receipt.*", "voucher.*"])
+    upload = upload_receipt(
+        connection=endpoint.connection, upload=SimpleUploadedFile("Tankbeleg.pdf", files.pdf("Tank")), user=alice
+    )
+    drain_endpoint(endpoint.pk)
+
+    [uploaded] = receiver.payloads("receipt.uploaded")
+    assert uploaded["data"]["upload"] == upload.pk and uploaded["data"]["filename"] == "Tankbeleg.pdf"
+    upload.refresh_from_db()
+    assert upload.state == Upload.State.LINKED  # the sandbox makes the voucher at once
+    [completed] = receiver.payloads("receipt.completed")
+    voucher = completed["data"]["record"]
+    assert completed["data"]["voucher"] == upload.voucher_id == voucher["id"]
+    assert voucher["lexofficeId"] == completed["data"]["voucherLexofficeId"]
+    assert [file["lexofficeId"] for file in voucher["files"]] == [uploaded["data"]["fileLexofficeId"]]
+    assert receiver.payloads("voucher.created")[-1]["data"]["lexofficeId"] == voucher["lexofficeId"]
