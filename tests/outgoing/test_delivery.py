@@ -11,7 +11,7 @@ from connections.models import SyncRun
 from connections.sync import finish
 from contacts.models import Contact
 from contacts.sync import push_contact
-from outgoing.delivery import drain_endpoint
+from outgoing.delivery import drain_endpoint, sweep_deliveries
 from outgoing.models import Attempt, Delivery, Endpoint, Event
 from outgoing.services import replay_delivery, replay_since, rotate_secret
 from tests.outgoing.conftest import dumped
@@ -178,3 +178,20 @@ def test_a_receipt_upload_is_announced_and_its_voucher_delivered_with_the_record
     assert voucher["lexofficeId"] == completed["data"]["voucherLexofficeId"]
     assert [file["lexofficeId"] for file in voucher["files"]] == [uploaded["data"]["fileLexofficeId"]]
     assert receiver.payloads("voucher.created")[-1]["data"]["lexofficeId"] == voucher["lexofficeId"]
+
+
+def test_one_worker_drains_an_endpoint_at_a_time_and_the_sweep_finds_what_was_left(
+    endpoint, receiver, alice, monkeypatch
+) -> None:
+    push_contact(connection=endpoint.connection, data=NEW_COMPANY, user=alice)
+    Endpoint.objects.filter(pk=endpoint.pk).update(locked_until=timezone.now() + timedelta(seconds=30))
+    assert drain_endpoint(endpoint.pk) == 0 and receiver.requests == 0  # another worker holds it
+
+    scheduled: list[int] = []
+    monkeypatch.setattr(
+        "outgoing.delivery.schedule_drain", lambda endpoint_id, countdown=0.0: scheduled.append(endpoint_id)
+    )
+    assert sweep_deliveries() == 0  # held: left alone
+    Endpoint.objects.filter(pk=endpoint.pk).update(locked_until=timezone.now() - timedelta(seconds=1))  # it died
+    assert sweep_deliveries() == 1 and scheduled == [endpoint.pk]
+    assert drain_endpoint(endpoint.pk) == 1
