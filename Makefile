@@ -24,7 +24,8 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 # debug pages). Plain http on 127.0.0.1, so cookies cannot be Secure here: said explicitly, not tied to DEBUG.
 RUN_ENV = DJANGO_DEBUG=$${DJANGO_DEBUG:-0} SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} \
 	CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-0} \
-	LEXOFFICE_API_BASE_URLS=$${LEXOFFICE_API_BASE_URLS:-http://127.0.0.1:8765}
+	LEXOFFICE_API_BASE_URLS=$${LEXOFFICE_API_BASE_URLS:-http://127.0.0.1:8765} \
+	LEXHUB_OUTGOING_WEBHOOKS_ALLOWED_NETWORKS=$${LEXHUB_OUTGOING_WEBHOOKS_ALLOWED_NETWORKS:-127.0.0.0/8,::1/128}
 run: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py ensure_admin

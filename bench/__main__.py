@@ -18,6 +18,7 @@ SECTIONS: list[str] = [
     "assistants",
     "einvoices",
     "exports",
+    "outgoing",
 ]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 

@@ -10,6 +10,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from connections.changes import CHANGED, CREATED, DELETED, record_changes
+
 if TYPE_CHECKING:
     from connections.models import Connection
 
@@ -128,6 +130,8 @@ def bulk_upsert(
             model.objects.bulk_create(to_create)
             if to_update:
                 model.objects.bulk_update(to_update, [*changed_fields, "synced_at"])
+            record_changes(connection_id=connection.pk, action=CREATED, rows=to_create)
+            record_changes(connection_id=connection.pk, action=CHANGED, rows=to_update)
     except IntegrityError:
         # Another writer (a webhook refresh) inserted one of these rows meanwhile: go row by row.
         return {
@@ -145,7 +149,8 @@ def upsert_one(*, model: type[MirroredModel], connection: "Connection", lexoffic
         if current is None:
             try:
                 with transaction.atomic():
-                    model.objects.create(connection=connection, lexoffice_id=lexoffice_id, **fields)
+                    created = model.objects.create(connection=connection, lexoffice_id=lexoffice_id, **fields)
+                    record_changes(connection_id=connection.pk, action=CREATED, rows=[created])
                 return "created"
             except IntegrityError:
                 current = model.objects.select_for_update().get(connection=connection, lexoffice_id=lexoffice_id)
@@ -162,13 +167,14 @@ def upsert_one(*, model: type[MirroredModel], connection: "Connection", lexoffic
         for name in differing:
             setattr(current, name, fields[name])
         current.save(update_fields=[*differing, "synced_at"])
+        record_changes(connection_id=connection.pk, action=CHANGED, rows=[current])
         return "updated"
 
 
 def mark_deleted(*, model: type[MirroredModel], connection: "Connection", lexoffice_ids: list[uuid.UUID]) -> int:
-    return model.objects.filter(
-        connection=connection, lexoffice_id__in=lexoffice_ids, deleted_upstream_at__isnull=True
-    ).update(deleted_upstream_at=timezone.now())
+    return _mark_gone(
+        model.objects.filter(connection=connection, lexoffice_id__in=lexoffice_ids, deleted_upstream_at__isnull=True)
+    )
 
 
 def mark_missing(*, queryset: MirrorQuerySet, seen: set[uuid.UUID]) -> int:
@@ -177,7 +183,24 @@ def mark_missing(*, queryset: MirrorQuerySet, seen: set[uuid.UUID]) -> int:
     missing = list(present - seen)
     marked = 0
     for start in range(0, len(missing), 500):
-        marked += queryset.filter(lexoffice_id__in=missing[start : start + 500]).update(
-            deleted_upstream_at=timezone.now()
-        )
+        marked += _mark_gone(queryset.filter(lexoffice_id__in=missing[start : start + 500]))
     return marked
+
+
+def _mark_gone(queryset: models.QuerySet) -> int:
+    """Mark the rows deleted upstream and tell the change feed, in one transaction (rows locked so a
+    concurrent upsert's change and this one are announced in the order they were stored)."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(queryset.select_for_update().filter(deleted_upstream_at__isnull=True))
+        if not rows:
+            return 0
+        marked = queryset.model.objects.filter(pk__in=[row.pk for row in rows]).update(deleted_upstream_at=now)
+        for row in rows:
+            row.deleted_upstream_at = now
+        by_connection: dict[int, list[models.Model]] = {}
+        for row in rows:
+            by_connection.setdefault(row.connection_id, []).append(row)
+        for connection_id, gone in by_connection.items():
+            record_changes(connection_id=connection_id, action=DELETED, rows=gone)
+        return marked

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from connections import leases
+from connections import changes, leases
 from connections.hooks import ordered_sync_steps
 from connections.mirror import mark_missing
 from connections.models import Connection, SyncRun
@@ -144,6 +144,12 @@ def finish(run: SyncRun, *, state: str, error: str = "") -> SyncRun:
     )
     run.refresh_from_db()
     log.info("sync run %s of connection %s %s: %s requests", run.pk, run.connection_id, state, run.requests)
+    if state == SyncRun.State.FAILED:
+        changes.notify(
+            connection_id=run.connection_id,
+            event_type="sync.failed",
+            data={"syncRun": run.pk, "kind": run.kind, "error": run.error},
+        )
     return run
 
 

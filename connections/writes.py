@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from connections import leases
+from connections import changes, leases
 from connections.models import AuditLog, Connection, OutboxEntry
 from lexoffice.client import (
     AuthenticationError,
@@ -268,11 +268,27 @@ def schedule_push(entry_id: int, countdown: int = 0) -> None:
 def _release(entry: OutboxEntry, *, error: str) -> None:
     state = OutboxEntry.State.FAILED if entry.attempts >= OUTBOX_MAX_ATTEMPTS else OutboxEntry.State.PENDING
     OutboxEntry.objects.filter(pk=entry.pk).update(locked_until=None, error=error[:2000], state=state)
+    if state == OutboxEntry.State.FAILED:
+        _announce_failure(entry, error=error)
 
 
 def _fail(entry: OutboxEntry, *, error: str) -> None:
     OutboxEntry.objects.filter(pk=entry.pk).update(
         state=OutboxEntry.State.FAILED, locked_until=None, error=error[:2000]
+    )
+    _announce_failure(entry, error=error)
+
+
+def _announce_failure(entry: OutboxEntry, *, error: str) -> None:
+    changes.notify(
+        connection_id=entry.connection_id,
+        event_type="write.failed",
+        data={
+            "outboxEntry": entry.pk,
+            "operation": entry.operation,
+            "targetId": entry.target_id,
+            "error": printable(error, 2000),
+        },
     )
 
 

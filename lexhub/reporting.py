@@ -21,7 +21,12 @@ CREDENTIAL = re.compile(r"\b(Bearer|Token)(\s+|%20|\+)[^\s'\"&<>,;)\\]+")
 MASK = "********************"
 
 
+# Outgoing webhooks' signing secrets (Standard Webhooks' `whsec_<base64>`), wherever they appear.
+SIGNING_SECRET = re.compile(r"whsec_[A-Za-z0-9+/=_-]+")
+
+
 def scrub(text: str) -> str:
+    text = SIGNING_SECRET.sub(f"whsec_{MASK}", text)
     return CREDENTIAL.sub(lambda match: f"{match.group(1)} {MASK}", text)
 
 

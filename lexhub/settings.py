@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "webhooks",
     "assistants",
     "reports",
+    "outgoing",
 ]
 
 MIDDLEWARE = [
@@ -352,6 +353,17 @@ LEXHUB_SERVER_TIMING = env_bool("LEXHUB_SERVER_TIMING", False)
 LEXHUB_AUTO_REGISTER_WEBHOOKS = env_bool("LEXHUB_AUTO_REGISTER_WEBHOOKS", True)
 LEXHUB_WEBHOOK_SWEEP_AFTER_SECONDS = env_int("LEXHUB_WEBHOOK_SWEEP_AFTER_SECONDS", 30)
 
+# Outgoing webhooks (outgoing/): networks endpoints may reach besides public addresses (CIDRs, e.g.
+# 127.0.0.0/8,::1/128 for local tools); retries back off from BASE doubling up to CAP seconds, for RETRY_FOR
+# seconds; an endpoint failing for DISABLE_AFTER seconds is disabled.
+LEXHUB_OUTGOING_WEBHOOKS_ALLOWED_NETWORKS = env_list("LEXHUB_OUTGOING_WEBHOOKS_ALLOWED_NETWORKS", [])
+LEXHUB_OUTGOING_WEBHOOKS_RETRY_BASE_SECONDS = float(env_str("LEXHUB_OUTGOING_WEBHOOKS_RETRY_BASE_SECONDS", "5") or "5")
+LEXHUB_OUTGOING_WEBHOOKS_RETRY_CAP_SECONDS = float(
+    env_str("LEXHUB_OUTGOING_WEBHOOKS_RETRY_CAP_SECONDS", "3600") or "3600"
+)
+LEXHUB_OUTGOING_WEBHOOKS_RETRY_FOR_SECONDS = env_int("LEXHUB_OUTGOING_WEBHOOKS_RETRY_FOR_SECONDS", 86400)
+LEXHUB_OUTGOING_WEBHOOKS_DISABLE_AFTER_SECONDS = env_int("LEXHUB_OUTGOING_WEBHOOKS_DISABLE_AFTER_SECONDS", 3 * 86400)
+
 LEXHUB_SYNC_INTERVAL_SECONDS = env_int("LEXHUB_SYNC_INTERVAL_SECONDS", 900)
 CELERY_BEAT_SCHEDULE = {
     "incremental-sync": {
@@ -362,6 +374,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-webhook-inbox": {"task": "webhooks.tasks.sweep_inbox_task", "schedule": 30.0},
     "sweep-outbox": {"task": "connections.tasks.sweep_outbox_task", "schedule": 30.0},
     "sweep-uploads": {"task": "vouchers.tasks.sweep_uploads_task", "schedule": 60.0},
+    "sweep-outgoing-deliveries": {"task": "outgoing.tasks.sweep_deliveries_task", "schedule": 30.0},
     "reconcile-webhook-subscriptions": {
         "task": "webhooks.tasks.reconcile_all_webhooks_task",
         "schedule": env_int("LEXHUB_WEBHOOK_RECONCILE_SECONDS", 6 * 3600),

@@ -12,6 +12,7 @@ from einvoices import api as einvoice_api
 from invoices import api as invoice_api
 from lexhub import api, auth, tokens, views
 from lexhub.api_docs import SwaggerDocsView
+from outgoing import api as outgoing_api
 from reports import api as report_api
 from reports import api_exports as report_exports_api
 from vouchers import api as voucher_api
@@ -33,6 +34,8 @@ router.register("open-items", report_api.OpenItemViewSet, basename="openitem")
 router.register("period-exports", report_exports_api.PeriodExportViewSet, basename="periodexport")
 router.register("audit-log", api_audit.AuditLogViewSet, basename="auditlog")
 router.register("tokens", tokens.TokenViewSet, basename="token")
+router.register("webhook-endpoints", outgoing_api.EndpointViewSet, basename="webhookendpoint")
+router.register("webhook-deliveries", outgoing_api.DeliveryViewSet, basename="webhookdelivery")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -54,6 +57,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("webhooks/", include("webhooks.urls")),
     path("api/v1/vouchers/<int:pk>/e-invoice/", einvoice_api.VoucherEInvoiceView.as_view(), name="voucher-einvoice"),
+    path("outgoing-webhooks/", include("outgoing.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),

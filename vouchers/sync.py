@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from connections import changes
 from connections.mirror import (
     bulk_upsert,
     mark_deleted,
@@ -185,9 +186,17 @@ def link_files(*, connection: Connection, voucher: Voucher) -> None:
         if lexoffice_id is None:
             continue
         File.objects.update_or_create(connection=connection, lexoffice_id=lexoffice_id, defaults={"voucher": voucher})
-    Upload.objects.filter(
+    waiting = Upload.objects.filter(
         connection=connection, file__lexoffice_id__in=voucher.file_ids, state=Upload.State.UPLOADED
-    ).update(voucher=voucher, state=Upload.State.LINKED)
+    )
+    linked = list(waiting.values_list("pk", flat=True))
+    waiting.filter(pk__in=linked).update(voucher=voucher, state=Upload.State.LINKED)
+    for upload_id in linked:  # outgoing webhooks: the receipt became this voucher (its record: voucher.*)
+        changes.notify(
+            connection_id=connection.pk,
+            event_type="receipt.completed",
+            data={"upload": upload_id, "voucher": voucher.pk, "voucherLexofficeId": str(voucher.lexoffice_id)},
+        )
 
 
 def pull_missing_files(

@@ -44,8 +44,10 @@ class Case:
 
 
 @pytest.fixture
-def world(sandbox_server, alice, media, django_capture_on_commit_callbacks):
+def world(sandbox_server, alice, media, django_capture_on_commit_callbacks, settings):
     from connections.services import create_connection
+    from outgoing.models import Delivery, Event
+    from outgoing.services import create_endpoint
 
     org = sandbox_server.new_org(contacts=5, vouchers=12, invoices=15, seed=9)
     with django_capture_on_commit_callbacks(execute=False):
@@ -83,6 +85,13 @@ def world(sandbox_server, alice, media, django_capture_on_commit_callbacks):
         connection=connection, user=alice, start=date(year, 1, 1), end=date(year, 12, 31), chart="SKR03"
     )
     package.run_export(export.pk)
+    settings.LEXHUB_OUTGOING_WEBHOOKS_ALLOWED_NETWORKS = ["127.0.0.0/8"]  # nothing listens: nothing is sent
+    endpoint, spare_endpoint = (
+        create_endpoint(connection=connection, user=alice, url="http://127.0.0.1:9/hooks", event_types=["*"]).endpoint
+        for _ in range(2)
+    )
+    outgoing_event = Event.objects.create(connection=connection, event_type="contact.changed")
+    delivery = Delivery.objects.create(event=outgoing_event, endpoint=endpoint)
     return {
         "org": org,
         "connection": connection,
@@ -92,6 +101,9 @@ def world(sandbox_server, alice, media, django_capture_on_commit_callbacks):
         "token": spare_token,
         "export": export,
         "year": year,
+        "endpoint": endpoint,
+        "spare_endpoint": spare_endpoint,
+        "delivery": delivery,
     }
 
 
@@ -112,6 +124,7 @@ def cases(world: dict) -> list[Case]:
     )
     export, year = world["export"], world["year"]
     c, v = connection.pk, "/api/v1"
+    endpoint, delivery = world["endpoint"].pk, world["delivery"].pk
     return [
         Case("GET", f"{v}/audit-log/", f"{v}/audit-log/", is_list=True),
         Case("GET", f"{v}/audit-log/{{id}}/", f"{v}/audit-log/{audit.pk}/"),
@@ -178,6 +191,41 @@ def cases(world: dict) -> list[Case]:
             f"{v}/period-exports/",
             f"{v}/period-exports/",
             {"connection": c, "start": f"{year}-01-01", "end": f"{year}-12-31"},
+            owner=201,
+            stranger=400,
+        ),
+        Case("GET", f"{v}/webhook-endpoints/", f"{v}/webhook-endpoints/", is_list=True),
+        Case("GET", f"{v}/webhook-endpoints/{{id}}/", f"{v}/webhook-endpoints/{endpoint}/"),
+        Case(
+            "POST",
+            f"{v}/webhook-endpoints/{{id}}/enabled/",
+            f"{v}/webhook-endpoints/{endpoint}/enabled/",
+            {"enabled": True},
+        ),
+        Case(
+            "POST", f"{v}/webhook-endpoints/{{id}}/rotate-secret/", f"{v}/webhook-endpoints/{endpoint}/rotate-secret/"
+        ),
+        Case(
+            "POST",
+            f"{v}/webhook-endpoints/{{id}}/replay/",
+            f"{v}/webhook-endpoints/{endpoint}/replay/",
+            {"since": "2026-01-01T00:00:00Z"},
+            owner=202,
+        ),
+        Case(
+            "DELETE",
+            f"{v}/webhook-endpoints/{{id}}/",
+            f"{v}/webhook-endpoints/{world['spare_endpoint'].pk}/",
+            owner=204,
+        ),
+        Case("GET", f"{v}/webhook-deliveries/", f"{v}/webhook-deliveries/", is_list=True),
+        Case("GET", f"{v}/webhook-deliveries/{{id}}/", f"{v}/webhook-deliveries/{delivery}/"),
+        Case("POST", f"{v}/webhook-deliveries/{{id}}/replay/", f"{v}/webhook-deliveries/{delivery}/replay/", owner=202),
+        Case(
+            "POST",
+            f"{v}/webhook-endpoints/",
+            f"{v}/webhook-endpoints/",
+            {"connection": c, "url": "http://127.0.0.1:9/other", "eventTypes": ["contact.*"]},
             owner=201,
             stranger=400,
         ),

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from connections import changes
 from connections.models import Connection
 from connections.writes import WriteError, audit, from_lexoffice
 from lexoffice.client import Lexoffice, LexofficeError
@@ -177,6 +178,11 @@ def _record_uploaded(row: Upload, *, file_id: str, voucher_id: str | None, clien
             },
         )
         Upload.objects.filter(pk=row.pk).update(state=Upload.State.UPLOADED, file=file, error="")
+        changes.notify(
+            connection_id=row.connection_id,
+            event_type="receipt.uploaded",
+            data={"upload": row.pk, "fileLexofficeId": str(file.lexoffice_id), "filename": row.original_name},
+        )
     lexoffice_voucher_id = str(target.lexoffice_id) if target else voucher_id
     if lexoffice_voucher_id:
         # The voucher may still be in OCR (blank); its voucher.created webhook links it later if this misses.
