@@ -191,6 +191,12 @@ class Upload(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64, db_index=True)
     content = models.FileField(upload_to="uploads/%Y/%m/", max_length=255)
+    # What was received, when it had to be converted to be sent (HEIC, rotated, trimmed, made smaller)
+    original = models.FileField(upload_to="uploads/originals/%Y/%m/", max_length=255, blank=True)
+    original_content_type = models.CharField(max_length=100, blank=True)
+    original_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    original_size = models.PositiveBigIntegerField(null=True, blank=True)
+    changes = models.CharField(max_length=100, blank=True, help_text="Comma-separated: what was done to send it.")
     target_voucher = models.ForeignKey(
         Voucher,
         null=True,

@@ -21,7 +21,7 @@ from vouchers.forms import (
 )
 from vouchers.listing import list_page
 from vouchers.models import BOOKKEEPING_TYPES, PERMALINK_RESOURCES, SALES_TYPES, File, Voucher
-from vouchers.receipts.checks import MAX_UPLOAD_BYTES
+from vouchers.receipts.checks import MAX_RECEIVED_BYTES
 from vouchers.receipts.http import outcome_for
 from vouchers.serving import file_response
 from vouchers.sync import ensure_local_file, push_voucher
@@ -52,7 +52,7 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "items": (voucher.details or {}).get("voucherItems") or [],
             "line_items": (document.raw.get("lineItems") or []) if document else [],
             "files": voucher.files.all(),
-            "max_bytes": MAX_UPLOAD_BYTES,
+            "max_bytes": MAX_RECEIVED_BYTES,
             "is_sales": voucher.voucher_type in SALES_TYPES,
             "uploads": [outcome_for(u) for u in uploads],
             "lexoffice_url": f"{settings.LEXOFFICE_APP_URL}/permalink/{resource}/view/{voucher.lexoffice_id}",

@@ -10,6 +10,7 @@ import contextlib
 import logging
 import uuid
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -23,13 +24,14 @@ from vouchers.receipts.checks import CheckedFile, UploadRejected, check_upload, 
 from vouchers.sync import refresh_voucher
 
 log = logging.getLogger(__name__)
+ORIGINAL_EXTENSIONS = {"image/heif": "heic", "image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 
 
 def upload_receipt(*, connection: Connection, upload: UploadedFile, user, force: bool = False) -> Upload:
     """Upload a receipt for bookkeeping (Lexoffice creates a voucher for it); duplicates refused unless forced."""
     checked = _checked(upload)
     if not force:
-        refuse_duplicate(connection=connection, sha256=checked.sha256)
+        refuse_duplicate(connection=connection, sha256=checked.sha256, original_sha256=checked.original_sha256)
     row = _store_upload(connection=connection, upload=upload, checked=checked, user=user)
     push_upload(upload_id=row.pk)
     row.refresh_from_db()
@@ -67,9 +69,16 @@ def _store_upload(
         size=checked.size,
         sha256=checked.sha256,
         target_voucher=target_voucher,
+        original_content_type=checked.original_content_type,
+        original_sha256=checked.original_sha256,
+        original_size=checked.original_size,
+        changes=",".join(checked.changes),
     )
-    upload.seek(0)
-    row.content.save(f"{uuid.uuid4().hex}.{checked.extension}", upload, save=False)  # never the user's name
+    stem = uuid.uuid4().hex  # never the user's name
+    row.content.save(f"{stem}.{checked.extension}", ContentFile(checked.content), save=False)
+    if checked.converted:
+        upload.seek(0)
+        row.original.save(f"{stem}.{ORIGINAL_EXTENSIONS.get(checked.original_content_type, 'bin')}", upload, save=False)
     row.save()
     return row
 

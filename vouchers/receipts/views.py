@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from connections.models import Connection
 from connections.writes import WriteError
 from vouchers.models import Upload, Voucher
-from vouchers.receipts.checks import MAX_UPLOAD_BYTES
+from vouchers.receipts.checks import MAX_RECEIVED_BYTES
 from vouchers.receipts.http import (
     NO_FILE,
     answer,
@@ -43,7 +43,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "connections": connections,
             "outcomes": [outcome_for(u) for u in uploads],
-            "max_bytes": MAX_UPLOAD_BYTES,
+            "max_bytes": MAX_RECEIVED_BYTES,
         },
     )
 
