@@ -220,3 +220,21 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class DocumentPreview(models.Model):
+    """Rendered page images of a stored file (vouchers.previews): state, how many pages, where they are."""
+
+    class State(models.TextChoices):
+        READY = "ready", "Ready"
+        FAILED = "failed", "Cannot be previewed"
+
+    file = models.OneToOneField(File, on_delete=models.CASCADE, related_name="preview")
+    state = models.CharField(max_length=10, choices=State.choices)
+    page_count = models.PositiveIntegerField(default=0, help_text="Pages of the document.")
+    rendered_pages = models.PositiveIntegerField(default=0, help_text="Pages with a stored image (the first few).")
+    error = models.CharField(max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"preview of file {self.file_id} ({self.state})"

@@ -26,6 +26,7 @@ from contacts.models import Contact
 from lexoffice.client import Conflict, Lexoffice, NotFound
 from vouchers import hooks
 from vouchers.models import BOOKKEEPING_TYPES, File, Upload, Voucher
+from vouchers.previews.service import request_preview
 from vouchers.validation import validate_voucher
 
 PAGE_SIZE = 250
@@ -218,6 +219,7 @@ def fetch_file(*, file: File, client: Lexoffice) -> File:
         file.fetched_at = timezone.now()
         file.content.save(str(file.lexoffice_id), ContentFile(data), save=False)
         file.save()
+        request_preview(file)
     return file
 
 

@@ -20,3 +20,11 @@ def sweep_uploads_task() -> int:
     for upload_id in ids:
         push_upload_task.delay(upload_id)
     return len(ids)
+
+
+@shared_task
+def render_preview_task(file_id: int) -> None:
+    """Thumbnail and page images of a stored file (vouchers.previews); sent by name after a file is stored."""
+    from vouchers.previews.service import make_previews
+
+    make_previews(file_id=file_id)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from vouchers import views
+from vouchers.previews import views as previews
 from vouchers.receipts import views as receipts
 
 app_name = "vouchers"
@@ -10,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/", views.voucher_detail, name="detail"),
     path("<int:pk>/files/", receipts.voucher_file_upload, name="upload_file"),  # the voucher page's drop zone
     path("files/<int:pk>/", views.file_download, name="file"),
+    path("files/<int:pk>/preview/<str:kind>-<int:page>.jpg", previews.preview, name="preview"),
 ]

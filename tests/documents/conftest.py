@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def media(settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT

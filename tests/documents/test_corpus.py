@@ -86,7 +86,9 @@ def difference(one: Image.Image, other: Image.Image) -> float:
 
 
 @pytest.mark.parametrize("door", ["drop_zone", "api"])
-def test_every_file_of_the_corpus_gets_its_expected_outcome(door, alice_client, owner, connection, sandbox) -> None:
+def test_every_file_of_the_corpus_gets_its_expected_outcome(
+    door, alice_client, owner, connection, sandbox, media
+) -> None:
     cases = corpus()
     assert len(cases) >= 40
     send = through_drop_zone if door == "drop_zone" else through_api

@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from connections.writes import WriteError
 from vouchers.documents.prepare import change_labels
 from vouchers.models import Upload
+from vouchers.previews.service import thumbnail_url
 from vouchers.receipts.checks import DuplicateUpload, install_size_limit
 
 NO_FILE = "No complete file was received. Choose at least one file (PDF, PNG or JPEG, up to 5 MB)."
@@ -56,6 +57,7 @@ class Outcome:
     voucher_label: str = ""
     existing_url: str = ""
     label: str = ""
+    thumbnail_url: str = ""
     note: str = ""  # what was done to the file to send it (converted, rotated...), in the user's language
 
     def __post_init__(self) -> None:
@@ -124,6 +126,7 @@ def outcome_for(upload: Upload) -> Outcome:
         voucher_url=reverse("vouchers:detail", args=[voucher.pk]) if voucher else "",
         voucher_label=(voucher.voucher_number or "Beleg") if voucher else "",
         note=changes_note(upload.changes),
+        thumbnail_url=thumbnail_url(upload.file) if upload.file else "",
     )
     if upload.target_voucher_id and upload.state == Upload.State.LINKED:
         outcome.label = "Attached to the voucher"

@@ -20,6 +20,7 @@ from connections.models import Connection
 from connections.writes import WriteError, audit, from_lexoffice
 from lexoffice.client import Lexoffice, LexofficeError
 from vouchers.models import File, Upload, Voucher
+from vouchers.previews.service import request_preview
 from vouchers.receipts.checks import CheckedFile, UploadRejected, check_upload, refuse_duplicate
 from vouchers.sync import refresh_voucher
 
@@ -158,6 +159,7 @@ def _record_uploaded(row: Upload, *, file_id: str, voucher_id: str | None, clien
             },
         )
         Upload.objects.filter(pk=row.pk).update(state=Upload.State.UPLOADED, file=file, error="")
+        request_preview(file)
     lexoffice_voucher_id = str(target.lexoffice_id) if target else voucher_id
     if lexoffice_voucher_id:
         # The voucher may still be in OCR (blank); its voucher.created webhook links it later if this misses.
