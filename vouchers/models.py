@@ -36,8 +36,15 @@ PERMALINK_RESOURCES = {
 
 
 def matching(term: str) -> models.Q:
-    """Vouchers whose number or contact name contains `term`, in any case."""
-    return models.Q(voucher_number__icontains=term) | models.Q(contact_name__icontains=term)
+    """Vouchers whose number or contact name contains `term`, in any case, or one of whose files has it in
+    its text (vouchers.documents.text: the PDF's text layer or OCR; stored upper-cased, so a plain LIKE that
+    PostgreSQL's trigram index serves)."""
+    in_files = DocumentText.objects.filter(file__voucher=models.OuterRef("pk"), search_text__contains=term.upper())
+    return (
+        models.Q(voucher_number__icontains=term)
+        | models.Q(contact_name__icontains=term)
+        | models.Q(models.Exists(in_files))
+    )
 
 
 def dated_between(start: date | None, end: date | None) -> models.Q:
@@ -238,3 +245,22 @@ class DocumentPreview(models.Model):
 
     def __str__(self) -> str:
         return f"preview of file {self.file_id} ({self.state})"
+
+
+class DocumentText(models.Model):
+    """The text of a stored file, for search: its PDF text layer, or what OCR read from its pixels."""
+
+    class Source(models.TextChoices):
+        TEXT_LAYER = "pdf", "PDF text layer"
+        OCR = "ocr", "OCR"
+        NONE = "none", "No text found"
+
+    file = models.OneToOneField(File, on_delete=models.CASCADE, related_name="text")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    text = models.TextField(blank=True)
+    search_text = models.TextField(blank=True, help_text="`text` upper-cased once, on write, for LIKE searches.")
+    ocr_available = models.BooleanField(default=False, help_text="Whether Tesseract was there to read images.")
+    extracted_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"text of file {self.file_id} ({self.source})"

@@ -24,7 +24,9 @@ def sweep_uploads_task() -> int:
 
 @shared_task
 def render_preview_task(file_id: int) -> None:
-    """Thumbnail and page images of a stored file (vouchers.previews); sent by name after a file is stored."""
-    from vouchers.previews.service import make_previews
+    """Thumbnail, page images and searchable text of a stored file (vouchers.previews); sent by name after a
+    file is stored. Each part is stored when done, so a crash loses only the part under way."""
+    from vouchers.previews.service import extract_text, make_previews
 
     make_previews(file_id=file_id)
+    extract_text(file_id=file_id)

@@ -11,7 +11,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
 
-from vouchers.models import DocumentPreview, File
+from vouchers.documents.text import extract, ocr_languages
+from vouchers.models import DocumentPreview, DocumentText, File
 from vouchers.previews.render import NotPreviewable, jpeg_bytes, page_count, pages
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,21 @@ def make_previews(*, file_id: int) -> DocumentPreview | None:
         },
     )
     return preview
+
+
+def extract_text(*, file_id: int) -> DocumentText | None:
+    """Store the searchable text of a file Lexhub holds (text layer or OCR); None if it holds none."""
+    file = File.objects.filter(pk=file_id).first()
+    if file is None or not file.is_local:
+        return None
+    with file.content.open("rb") as handle:
+        text, source = extract(handle.read())
+    text = text.replace("\x00", "")[:200_000]
+    row, _ = DocumentText.objects.update_or_create(
+        file=file,
+        defaults={"text": text, "search_text": text.upper(), "source": source, "ocr_available": bool(ocr_languages())},
+    )
+    return row
 
 
 def save(name: str, content: bytes) -> None:
