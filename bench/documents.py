@@ -163,6 +163,11 @@ def search(count: int) -> list[Row]:
                 query(term)
                 timings[name].append(1000 * (time.perf_counter() - started))
     ours_p95, plain_p95 = p95(timings["ours"]), p95(timings["plain"])
+    common = []
+    for _round in range(3):  # a word on most documents: every match is collected before the newest 50 are cut
+        started = time.perf_counter()
+        ours("kaffee")
+        common.append(1000 * (time.perf_counter() - started))
     print(f"   search over {count} documents: p95 {ours_p95:.1f} ms, icontains scan p95 {plain_p95:.1f} ms")
     return [
         Row(f"documents: search in {count} documents' text, p95", 100.0, ours_p95, "ms"),
@@ -170,6 +175,7 @@ def search(count: int) -> list[Row]:
         # many times slower it is (at least as fast is the bar; PostgreSQL's trigram index makes it many).
         Row("documents: icontains scan p95 / search p95", 1.0, plain_p95 / max(ours_p95, 0.01), "x", True),
         Row("documents: icontains scan of the same text, p95 (for the ratio)", 10_000.0, plain_p95, "ms"),
+        Row(f"documents: search for a word on most of {count} documents, max", 1000.0, max(common), "ms"),
     ]
 
 

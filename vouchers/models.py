@@ -35,18 +35,22 @@ PERMALINK_RESOURCES = {
 }
 
 
+FEW_DOCUMENTS = 1000
+
+
 def matching(term: str) -> models.Q:
     """Vouchers whose number or contact name contains `term`, in any case, or one of whose files has it in
     its text (vouchers.documents.text: the PDF's text layer or OCR; stored upper-cased, so a plain LIKE that
     PostgreSQL's trigram index serves)."""
-    # IN (not a correlated EXISTS): the database finds the few matching texts through the index first,
-    # instead of probing every voucher's files on its way down a sorted list.
-    in_files = DocumentText.objects.filter(search_text__contains=term.upper(), file__voucher__isnull=False)
-    return (
-        models.Q(voucher_number__icontains=term)
-        | models.Q(contact_name__icontains=term)
-        | models.Q(pk__in=in_files.values("file__voucher_id"))
-    )
+    own = models.Q(voucher_number__icontains=term) | models.Q(contact_name__icontains=term)
+    texts = DocumentText.objects.filter(search_text__contains=term.upper(), file__voucher__isnull=False)
+    # A distinctive word is on few documents: their vouchers' ids, found first through the text's (trigram)
+    # index, join the number and name lookups as one more indexed condition. A common word is on so many
+    # that walking the list until the page is full, checking each voucher's files, is quicker.
+    found = list(texts.values_list("file__voucher_id", flat=True)[: FEW_DOCUMENTS + 1])
+    if len(found) <= FEW_DOCUMENTS:
+        return own | models.Q(pk__in=found) if found else own
+    return own | models.Q(models.Exists(texts.filter(file__voucher=models.OuterRef("pk"))))
 
 
 def dated_between(start: date | None, end: date | None) -> models.Q:
