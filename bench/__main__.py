@@ -19,6 +19,7 @@ SECTIONS: list[str] = [
     "einvoices",
     "exports",
     "outgoing",
+    "documents",
 ]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 

@@ -19,10 +19,31 @@ WORKERS = 4
 
 
 def pdf(seed: int, size: int) -> bytes:
-    """A distinct PDF-looking file of exactly `size` bytes (magic, filler, trailer), so no upload is a duplicate."""
-    head, tail = b"%PDF-1.4\n%bench\n", b"\n%%EOF\n"
-    filler = random.Random(seed).randbytes(size - len(head) - len(tail))
-    return head + filler + tail
+    """A distinct, valid one-page PDF of exactly `size` bytes (an unreferenced stream of random filler makes
+    up the size), so no upload is a duplicate and Lexhub's PDF check (it parses the file) lets it through."""
+    filler_size = size - len(_pdf(b""))
+    for _ in range(3):  # the filler's length is written in digits, which change the size a little
+        filler_size += size - len(_pdf(b"\x00" * filler_size))
+    return _pdf(random.Random(seed).randbytes(filler_size))
+
+
+def _pdf(filler: bytes) -> bytes:
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        b"<< /Length %d >>\nstream\n" % len(filler) + filler + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 def multipart(connection_id: int, name: str, content: bytes) -> bytes:

@@ -84,13 +84,55 @@ def e_invoice(content: bytes) -> bool:
 
 
 def complete(content_type: str, content: bytes) -> bool:
-    tail = content[-1024:]
+    """Whole as a decoder sees it: data after an image's end (motion photos, vendor trailers) is fine, a file
+    cut before its end is not."""
     if content_type == "application/pdf":
-        return b"%%EOF" in tail
+        return b"%%EOF" in content[-1024:]
     if content_type == "image/png":
-        return tail.endswith(b"IEND\xaeB`\x82")
+        return png_end(content) is not None
     if content_type == "image/jpeg":
-        return tail.rstrip(b"\x00").endswith(b"\xff\xd9")
+        return jpeg_end(content) is not None
     if content_type == "application/xml":
         return e_invoice(content)
     return True
+
+
+def png_end(data: bytes) -> int | None:
+    at = 8
+    while at + 8 <= len(data):
+        length, kind = int.from_bytes(data[at : at + 4], "big"), data[at + 4 : at + 8]
+        at += 12 + length
+        if at > len(data):
+            return None
+        if kind == b"IEND":
+            return at
+    return None
+
+
+def jpeg_end(data: bytes) -> int | None:
+    """Past the EOI of the first image: segments skipped by their length, entropy-coded data scanned."""
+    at, size = 2, len(data)
+    while at + 1 < size and data[at] == 0xFF:
+        while at < size and data[at] == 0xFF:
+            at += 1
+        marker = data[at] if at < size else -1
+        at += 1
+        if marker == 0xD9:
+            return at
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:
+            continue
+        length = int.from_bytes(data[at : at + 2], "big")
+        if marker < 0 or length < 2:
+            return None
+        at += length
+        while marker == 0xDA:
+            at = data.find(b"\xff", at)
+            if at < 0 or at + 1 >= size:
+                return None
+            if data[at + 1] == 0x00 or 0xD0 <= data[at + 1] <= 0xD7:
+                at += 2
+            elif data[at + 1] == 0xFF:
+                at += 1
+            else:
+                break
+    return None

@@ -35,9 +35,22 @@ PERMALINK_RESOURCES = {
 }
 
 
+FEW_DOCUMENTS = 1000
+
+
 def matching(term: str) -> models.Q:
-    """Vouchers whose number or contact name contains `term`, in any case."""
-    return models.Q(voucher_number__icontains=term) | models.Q(contact_name__icontains=term)
+    """Vouchers whose number or contact name contains `term`, in any case, or one of whose files has it in
+    its text (vouchers.documents.text: the PDF's text layer or OCR; stored upper-cased, so a plain LIKE that
+    PostgreSQL's trigram index serves)."""
+    own = models.Q(voucher_number__icontains=term) | models.Q(contact_name__icontains=term)
+    texts = DocumentText.objects.filter(search_text__contains=term.upper(), file__voucher__isnull=False)
+    # A distinctive word is on few documents: their vouchers' ids, found first through the text's (trigram)
+    # index, join the number and name lookups as one more indexed condition. A common word is on so many
+    # that walking the list until the page is full, checking each voucher's files, is quicker.
+    found = list(texts.values_list("file__voucher_id", flat=True)[: FEW_DOCUMENTS + 1])
+    if len(found) <= FEW_DOCUMENTS:
+        return own | models.Q(pk__in=found) if found else own
+    return own | models.Q(models.Exists(texts.filter(file__voucher=models.OuterRef("pk"))))
 
 
 def dated_between(start: date | None, end: date | None) -> models.Q:
@@ -191,6 +204,12 @@ class Upload(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64, db_index=True)
     content = models.FileField(upload_to="uploads/%Y/%m/", max_length=255)
+    # What was received, when it had to be converted to be sent (HEIC, rotated, trimmed, made smaller)
+    original = models.FileField(upload_to="uploads/originals/%Y/%m/", max_length=255, blank=True)
+    original_content_type = models.CharField(max_length=100, blank=True)
+    original_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    original_size = models.PositiveBigIntegerField(null=True, blank=True)
+    changes = models.CharField(max_length=100, blank=True, help_text="Comma-separated: what was done to send it.")
     target_voucher = models.ForeignKey(
         Voucher,
         null=True,
@@ -214,3 +233,40 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class DocumentPreview(models.Model):
+    """Rendered page images of a stored file (vouchers.previews): state, how many pages, where they are."""
+
+    class State(models.TextChoices):
+        READY = "ready", "Ready"
+        FAILED = "failed", "Cannot be previewed"
+
+    file = models.OneToOneField(File, on_delete=models.CASCADE, related_name="preview")
+    state = models.CharField(max_length=10, choices=State.choices)
+    page_count = models.PositiveIntegerField(default=0, help_text="Pages of the document.")
+    rendered_pages = models.PositiveIntegerField(default=0, help_text="Pages with a stored image (the first few).")
+    error = models.CharField(max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"preview of file {self.file_id} ({self.state})"
+
+
+class DocumentText(models.Model):
+    """The text of a stored file, for search: its PDF text layer, or what OCR read from its pixels."""
+
+    class Source(models.TextChoices):
+        TEXT_LAYER = "pdf", "PDF text layer"
+        OCR = "ocr", "OCR"
+        NONE = "none", "No text found"
+
+    file = models.OneToOneField(File, on_delete=models.CASCADE, related_name="text")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    text = models.TextField(blank=True)
+    search_text = models.TextField(blank=True, help_text="`text` upper-cased once, on write, for LIKE searches.")
+    ocr_available = models.BooleanField(default=False, help_text="Whether Tesseract was there to read images.")
+    extracted_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"text of file {self.file_id} ({self.source})"

@@ -1,4 +1,7 @@
-"""Stored files (receipts, rendered documents) as HTTP responses, shown in the browser only when that is safe."""
+"""Stored files (receipts, rendered documents, their previews) as HTTP responses, shown in the browser only when
+that is safe."""
+
+from typing import IO
 
 from django.http import FileResponse
 
@@ -14,12 +17,15 @@ SNIFF_BYTES = 16
 def file_response(file: File, *, inline: bool) -> FileResponse:
     """`file` inline only if its bytes are a PDF, PNG or JPEG (the type Lexoffice stated is not trusted:
     it could say text/html, or the bytes could be an SVG); everything else as an opaque download."""
-    handle = file.content.open("rb")
+    return stored_response(file.content.open("rb"), filename=file.filename or str(file.lexoffice_id), inline=inline)
+
+
+def stored_response(handle: IO[bytes], *, filename: str, inline: bool) -> FileResponse:
     head = handle.read(SNIFF_BYTES)
     handle.seek(0)
     sniffed = sniff(head)  # PDF/PNG/JPEG by magic bytes, else None
     shown = inline and sniffed is not None
-    response = FileResponse(handle, as_attachment=not shown, filename=file.filename or str(file.lexoffice_id))
+    response = FileResponse(handle, as_attachment=not shown, filename=filename)
     response["Content-Type"] = sniffed or "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"
     if shown:

@@ -27,6 +27,7 @@ from contacts.models import Contact
 from lexoffice.client import Conflict, Lexoffice, NotFound
 from vouchers import hooks
 from vouchers.models import BOOKKEEPING_TYPES, File, Upload, Voucher
+from vouchers.previews.service import request_preview
 from vouchers.validation import validate_voucher
 
 PAGE_SIZE = 250
@@ -229,6 +230,7 @@ def fetch_file(*, file: File, client: Lexoffice) -> File:
         file.save()
     for hook in hooks.after_file_fetched:
         hook(file=file, content=data)
+        request_preview(file)
     return file
 
 

@@ -20,3 +20,13 @@ def sweep_uploads_task() -> int:
     for upload_id in ids:
         push_upload_task.delay(upload_id)
     return len(ids)
+
+
+@shared_task
+def render_preview_task(file_id: int) -> None:
+    """Thumbnail, page images and searchable text of a stored file (vouchers.previews); sent by name after a
+    file is stored. Each part is stored when done, so a crash loses only the part under way."""
+    from vouchers.previews.service import extract_text, make_previews
+
+    make_previews(file_id=file_id)
+    extract_text(file_id=file_id)

@@ -21,7 +21,8 @@ from vouchers.forms import (
 )
 from vouchers.listing import list_page
 from vouchers.models import BOOKKEEPING_TYPES, PERMALINK_RESOURCES, SALES_TYPES, File, Voucher
-from vouchers.receipts.checks import MAX_UPLOAD_BYTES
+from vouchers.previews.service import document_view
+from vouchers.receipts.checks import MAX_RECEIVED_BYTES
 from vouchers.receipts.http import outcome_for
 from vouchers.serving import file_response
 from vouchers.sync import ensure_local_file, push_voucher
@@ -42,6 +43,8 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = getattr(voucher, "sales_document", None)
     resource = PERMALINK_RESOURCES.get(voucher.voucher_type, "vouchers")
     uploads = voucher.pending_uploads.exclude(state="linked").select_related("voucher", "target_voucher")[:20]
+    files = list(voucher.files.select_related("preview").order_by("pk"))
+    page = request.GET.get("page", "1")
     return render(
         request,
         "vouchers/detail.html",
@@ -51,8 +54,9 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "document": document,
             "items": (voucher.details or {}).get("voucherItems") or [],
             "line_items": (document.raw.get("lineItems") or []) if document else [],
-            "files": voucher.files.all(),
-            "max_bytes": MAX_UPLOAD_BYTES,
+            "files": files,
+            "preview": document_view(files[0], page=int(page) if page.isdigit() else 1) if files else None,
+            "max_bytes": MAX_RECEIVED_BYTES,
             "is_sales": voucher.voucher_type in SALES_TYPES,
             "uploads": [outcome_for(u) for u in uploads],
             "lexoffice_url": f"{settings.LEXOFFICE_APP_URL}/permalink/{resource}/view/{voucher.lexoffice_id}",

@@ -42,7 +42,8 @@
   function show(li, outcome) {
     li.setAttribute("data-state", outcome.state);
     if (outcome.id) { li.setAttribute("data-upload-id", outcome.id); }
-    li.querySelector(".upload-state").textContent = outcome.label || LABELS[outcome.state] || outcome.state;
+    li.querySelector(".upload-state").textContent = (outcome.label || LABELS[outcome.state] || outcome.state) +
+      (outcome.note ? " (" + outcome.note + ")" : "");
     var voucher = li.querySelector(".upload-voucher");
     voucher.textContent = "";
     if (outcome.voucher_url && outcome.state !== "duplicate") {
@@ -84,7 +85,7 @@
     var li = newRow(list, file.name);
     var max = parseInt(form.getAttribute("data-max-bytes") || "0", 10);
     if (max && file.size > max) {  // the server refuses it too; spare the transfer
-      show(li, {state: "rejected", error: "The file is larger than 5 MB, Lexoffice's limit."});
+      show(li, {state: "rejected", error: "The file is larger than 20 MB, the most Lexhub accepts."});
       return;
     }
     if (file.size === 0) {

@@ -68,7 +68,7 @@ def test_each_file_of_a_plain_form_gets_its_own_outcome(alice_client, connection
     html = response.content.decode()
     assert response.redirect_chain[-1][0] == "/receipts/"
     assert "good.png: uploaded to Lexoffice." in html
-    assert "renamed.pdf: Only PDF, PNG and JPEG files can be uploaded" in html
+    assert "renamed.pdf: Only PDF, PNG, JPEG and HEIC files can be uploaded" in html
     assert "again.png: Already uploaded" in html
     assert Upload.objects.count() == 2
     assert len(upload_posts(sandbox)) == 2
@@ -98,7 +98,7 @@ def test_a_duplicate_names_the_existing_voucher(alice_client, connection, sandbo
     ("name", "content", "status", "message"),
     [
         ("big.pdf", b"%PDF-1.4\n" + b"0" * MAX_UPLOAD_BYTES + b"\n%%EOF\n", 413, "larger than 5 MB"),
-        ("photo.jpg", b"GIF89a" + b"\x00" * 40, 415, "Only PDF, PNG and JPEG"),
+        ("photo.jpg", b"GIF89a" + b"\x00" * 40, 415, "Only PDF, PNG, JPEG and HEIC"),
         ("cut.png", files.png()[:-12], 400, "truncated or damaged"),
         ("empty.pdf", b"", 400, "empty"),
     ],

@@ -1,5 +1,9 @@
 """Real, small files of each accepted type (and broken ones) for upload tests."""
 
+import io
+
+from PIL import Image
+
 from sandbox import documents
 
 
@@ -11,5 +15,8 @@ def png(width: int = 2, height: int = 2, seed: int = 0) -> bytes:
     return documents.png(width, height, seed)
 
 
-def jpeg() -> bytes:
-    return b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+def jpeg(width: int = 8, height: int = 8, seed: int = 0) -> bytes:
+    """A real baseline JPEG (Lexhub decodes images to check them)."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (seed % 256, 120, 200)).save(out, "JPEG", quality=90)
+    return out.getvalue()

@@ -12,7 +12,7 @@ from connections.sync import run_sync
 from tests.writes import files
 from tests.writes.test_uploads import malformed_uploads
 from vouchers.models import File, Upload, Voucher
-from vouchers.receipts.checks import MAX_UPLOAD_BYTES
+from vouchers.receipts.checks import MAX_RECEIVED_BYTES, MAX_UPLOAD_BYTES
 
 pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -155,8 +155,8 @@ def test_ten_times_the_limit_is_never_stored_beyond_the_limit(alice_client, conn
 
     handler = response.wsgi_request.upload_handlers[0]
     assert response.status_code == 413
-    assert "larger than 5 MB" in response.json()["uploads"][0]["error"]
-    assert handler.too_large and handler.received <= MAX_UPLOAD_BYTES + handler.chunk_size
+    assert "larger than 20 MB" in response.json()["uploads"][0]["error"]
+    assert handler.too_large and handler.received <= MAX_RECEIVED_BYTES + handler.chunk_size
 
 
 def test_a_user_without_a_connection_is_refused_readably(bob, connection, sandbox, media) -> None:

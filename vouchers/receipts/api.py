@@ -13,12 +13,12 @@ from connections.access import visible_connection_ids
 from connections.models import Connection
 from connections.writes import WriteError
 from vouchers.models import Upload
-from vouchers.receipts.checks import MAX_UPLOAD_BYTES, install_size_limit
+from vouchers.receipts.checks import MAX_RECEIVED_BYTES, install_size_limit
 from vouchers.receipts.sync import upload_receipt
 from web.api import errors, stamp
 from web.pagination import KeysetPagination
 
-TOO_LARGE = f"The file is larger than 5 MB ({MAX_UPLOAD_BYTES} bytes), Lexoffice's limit."
+TOO_LARGE = f"The file is larger than 20 MB ({MAX_RECEIVED_BYTES} bytes), the most Lexhub accepts."
 
 
 class SizeLimitedUploadMixin:
@@ -51,7 +51,15 @@ class UploadSerializer(serializers.Serializer):
     originalName = serializers.CharField()
     contentType = serializers.CharField()
     size = serializers.IntegerField()
-    sha256 = serializers.CharField()
+    sha256 = serializers.CharField(help_text="Of the file sent to Lexoffice.")
+    originalContentType = serializers.CharField(help_text="Of the file received, e.g. image/heif.")
+    originalSha256 = serializers.CharField(help_text="Of the file received; differs from sha256 when converted.")
+    originalSize = serializers.IntegerField(allow_null=True)
+    changes = serializers.ListField(
+        child=serializers.ChoiceField(choices=["converted", "rotated", "trimmed", "reduced"]),
+        help_text="What was done to send it: converted (HEIC to JPEG), rotated (EXIF orientation applied), "
+        "trimmed (data after the image's end removed), reduced (re-encoded smaller to fit 5 MiB).",
+    )
     error = serializers.CharField()
     file = serializers.IntegerField(allow_null=True, help_text="Our id of the stored file.")
     voucher = serializers.IntegerField(allow_null=True, help_text="Our id of the voucher it belongs to.")
@@ -68,6 +76,10 @@ class UploadSerializer(serializers.Serializer):
             "contentType": upload.content_type,
             "size": upload.size,
             "sha256": upload.sha256,
+            "originalContentType": upload.original_content_type or upload.content_type,
+            "originalSha256": upload.original_sha256 or upload.sha256,
+            "originalSize": upload.original_size,
+            "changes": [change for change in upload.changes.split(",") if change],
             "error": upload.error,
             "file": upload.file_id,
             "voucher": upload.voucher_id,
@@ -89,8 +101,9 @@ class UploadSerializer(serializers.Serializer):
 class UploadCreateSerializer(serializers.Serializer):
     connection = serializers.PrimaryKeyRelatedField(queryset=Connection.objects.none())
     file = serializers.FileField(
-        help_text="PDF, PNG or JPEG, or an e-invoice XML (XRechnung UBL or CII), at most 5 MiB; the type is checked "
-        "by content."
+        help_text="PDF, PNG, JPEG or HEIC, or an e-invoice XML (XRechnung UBL or CII), checked by content. Images are "
+        "converted to fit Lexoffice (JPEG, at most 5 MiB, rotated upright, trailing data removed); PDFs and XML must "
+        "be at most 5 MiB. At most 20 MiB received."
     )
     force = serializers.BooleanField(default=False, help_text="Upload even when the same file was uploaded before.")
 

@@ -7,12 +7,18 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload, TemporaryFileUploadHandler
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from connections.models import Connection
 from connections.writes import WriteError
+from vouchers.documents import formats
+from vouchers.documents.prepare import SEND_LIMIT, DocumentRefused, Prepared, prepare
 from vouchers.models import File, Upload
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # Lexoffice accepts 5,242,880 bytes and refuses one more
+MAX_UPLOAD_BYTES = SEND_LIMIT  # what Lexoffice takes (5,242,880 bytes)
+# What Lexhub receives: a phone photo over 5 MiB is made to fit before it is sent (vouchers.documents)
+MAX_RECEIVED_BYTES = 20 * 1024 * 1024
 TYPES = {  # content type -> (extension, magic prefix)
     "application/pdf": ("pdf", b"%PDF-"),
     "image/png": ("png", b"\x89PNG\r\n\x1a\n"),
@@ -42,11 +48,22 @@ class DuplicateUpload(WriteError):
 
 @dataclass(frozen=True)
 class CheckedFile:
+    """What is sent (`content`, possibly converted) and what was received (`original_*`)."""
+
     content_type: str
     extension: str
     size: int
     sha256: str
     safe_name: str
+    content: bytes = b""
+    original_content_type: str = ""
+    original_sha256: str = ""
+    original_size: int = 0
+    changes: tuple[str, ...] = ()
+
+    @property
+    def converted(self) -> bool:
+        return self.original_sha256 != self.sha256
 
 
 class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
@@ -55,7 +72,7 @@ class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
     Install before the body is read: `request.upload_handlers = [SizeLimitedUploadHandler(request)]`.
     """
 
-    def __init__(self, request=None, limit: int = MAX_UPLOAD_BYTES) -> None:
+    def __init__(self, request=None, limit: int = MAX_RECEIVED_BYTES) -> None:
         super().__init__(request)
         self.limit = limit
         self.received = 0
@@ -70,41 +87,56 @@ class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
         return super().receive_data_chunk(raw_data, start)
 
 
-def install_size_limit(request, limit: int = MAX_UPLOAD_BYTES) -> None:
+def install_size_limit(request, limit: int = MAX_RECEIVED_BYTES) -> None:
     handler: FileUploadHandler = SizeLimitedUploadHandler(request, limit)
     request.upload_too_large = False
     request.upload_handlers = [handler]
 
 
 def check_upload(upload: UploadedFile, *, allow_xml: bool = False) -> CheckedFile:
-    """Size, type by magic bytes and structural completeness; returns what to store."""
+    """Size, type by content, decoded or parsed whole; returns what to send and what was received."""
     if upload is None:
-        raise UploadRejected("Choose a file to upload.")
+        raise UploadRejected(_("Choose a file to upload."))
     if upload.size == 0:
-        raise UploadRejected("The file is empty.")
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise UploadRejected("The file is larger than 5 MB, Lexoffice's limit.", status=413)
-    digest = hashlib.sha256()
-    head = b""
-    tail = b""
-    size = 0
+        raise UploadRejected(_("The file is empty."))
+    if upload.size > MAX_RECEIVED_BYTES:
+        raise UploadRejected(received_too_large(), status=413)
     upload.seek(0)
-    for chunk in upload.chunks():
-        if not head:
-            head = chunk[:16]
-        digest.update(chunk)
-        tail = (tail + chunk)[-1024:]
-        size += len(chunk)
-        if size > MAX_UPLOAD_BYTES:
-            raise UploadRejected("The file is larger than 5 MB, Lexoffice's limit.", status=413)
+    data = upload.read(MAX_RECEIVED_BYTES + 1)
     upload.seek(0)
-    content_type = sniff(head, allow_xml=allow_xml)
-    if content_type is None:
-        raise UploadRejected("Only PDF, PNG and JPEG files can be uploaded (checked by content, not name).", status=415)
-    if not is_complete(content_type, tail):
-        raise UploadRejected("The file looks truncated or damaged.", status=400)
-    extension = "xml" if content_type == "application/xml" else TYPES[content_type][0]
-    return CheckedFile(content_type, extension, size, digest.hexdigest(), safe_filename(upload.name or "", extension))
+    if len(data) > MAX_RECEIVED_BYTES:
+        raise UploadRejected(received_too_large(), status=413)
+    original_sha256 = hashlib.sha256(data).hexdigest()
+    if allow_xml and data.startswith(XML_PREFIXES):
+        prepared = Prepared(data, "application/xml", "xml", ())
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise UploadRejected(_("The file is larger than 5 MB, Lexoffice's limit."), status=413)
+    else:
+        try:
+            prepared = prepare(data)
+        except DocumentRefused as exc:
+            raise UploadRejected(exc.message, exc.status) from None
+    sent_sha256 = original_sha256 if prepared.content is data else hashlib.sha256(prepared.content).hexdigest()
+    return CheckedFile(
+        content_type=prepared.content_type,
+        extension=prepared.extension,
+        size=len(prepared.content),
+        sha256=sent_sha256,
+        safe_name=safe_filename(upload.name or "", prepared.extension),
+        content=prepared.content,
+        original_content_type=sniff_any(data[:16]),
+        original_sha256=original_sha256,
+        original_size=len(data),
+        changes=prepared.changes,
+    )
+
+
+def received_too_large() -> str:
+    return _("The file is larger than 20 MB, the most Lexhub accepts.")
+
+
+def sniff_any(head: bytes) -> str:
+    return formats.sniff(head) or ("application/xml" if head.startswith(XML_PREFIXES) else "")
 
 
 def sniff(head: bytes, *, allow_xml: bool = False) -> str | None:
@@ -116,16 +148,6 @@ def sniff(head: bytes, *, allow_xml: bool = False) -> str | None:
     return None
 
 
-def is_complete(content_type: str, tail: bytes) -> bool:
-    if content_type == "application/pdf":
-        return b"%%EOF" in tail
-    if content_type == "image/png":
-        return tail.endswith(b"IEND\xaeB`\x82")
-    if content_type == "image/jpeg":
-        return tail.rstrip(b"\x00").endswith(b"\xff\xd9")
-    return True
-
-
 def safe_filename(name: str, extension: str) -> str:
     """A display name with no path parts or control characters, ending in the sniffed extension."""
     name = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
@@ -134,11 +156,13 @@ def safe_filename(name: str, extension: str) -> str:
     return f"{stem}.{extension}"
 
 
-def refuse_duplicate(*, connection: Connection, sha256: str) -> None:
-    """Raise DuplicateUpload if a file with these bytes is in the mirror or on its way (failed uploads do not count)."""
+def refuse_duplicate(*, connection: Connection, sha256: str, original_sha256: str = "") -> None:
+    """Raise DuplicateUpload if a file with these bytes is in the mirror or on its way (failed uploads do not count).
+    `original_sha256`: the received bytes, when they were converted before sending."""
+    same = Q(sha256=sha256) | Q(original_sha256=original_sha256 or sha256)
     existing = (
         File.objects.filter(connection=connection, sha256=sha256).select_related("voucher").first()
-        or Upload.objects.filter(connection=connection, sha256=sha256)
+        or Upload.objects.filter(same, connection=connection)
         .exclude(state=Upload.State.FAILED)
         .select_related("voucher")
         .first()

@@ -20,11 +20,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from connections.writes import WriteError
+from vouchers.documents.prepare import change_labels
 from vouchers.models import Upload
+from vouchers.previews.service import thumbnail_url
 from vouchers.receipts.checks import DuplicateUpload, install_size_limit
 
 NO_FILE = "No complete file was received. Choose at least one file (PDF, PNG or JPEG, up to 5 MB)."
-TOO_LARGE = "is larger than 5 MB, Lexoffice's limit."
+TOO_LARGE = "is larger than 20 MB, the most Lexhub accepts."
 STATE_LABELS = {
     "uploading": "Uploading…",
     "pending": "Waiting to upload",
@@ -55,6 +57,8 @@ class Outcome:
     voucher_label: str = ""
     existing_url: str = ""
     label: str = ""
+    thumbnail_url: str = ""
+    note: str = ""  # what was done to the file to send it (converted, rotated...), in the user's language
 
     def __post_init__(self) -> None:
         self.label = STATE_LABELS.get(self.state, self.state)
@@ -121,10 +125,17 @@ def outcome_for(upload: Upload) -> Outcome:
         id=upload.pk,
         voucher_url=reverse("vouchers:detail", args=[voucher.pk]) if voucher else "",
         voucher_label=(voucher.voucher_number or "Beleg") if voucher else "",
+        note=changes_note(upload.changes),
+        thumbnail_url=thumbnail_url(upload.file) if upload.file else "",
     )
     if upload.target_voucher_id and upload.state == Upload.State.LINKED:
         outcome.label = "Attached to the voucher"
     return outcome
+
+
+def changes_note(changes: str) -> str:
+    labels = change_labels()
+    return ", ".join(labels[change] for change in changes.split(",") if change in labels)
 
 
 def outcome_of_error(name: str, exc: WriteError) -> Outcome:

@@ -11,6 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -22,10 +23,12 @@ from connections.writes import WriteError, audit, from_lexoffice
 from lexoffice.client import Lexoffice, LexofficeError
 from vouchers import hooks
 from vouchers.models import File, Upload, Voucher
+from vouchers.previews.service import request_preview
 from vouchers.receipts.checks import CheckedFile, UploadRejected, check_upload, refuse_duplicate
 from vouchers.sync import refresh_voucher
 
 log = logging.getLogger(__name__)
+ORIGINAL_EXTENSIONS = {"image/heif": "heic", "image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 
 
 def upload_receipt(*, connection: Connection, upload: UploadedFile, user, force: bool = False) -> Upload:
@@ -33,7 +36,7 @@ def upload_receipt(*, connection: Connection, upload: UploadedFile, user, force:
     checked = _checked(upload)
     keepers = _recognised(connection=connection, upload=upload, checked=checked, force=force)
     if not force:
-        refuse_duplicate(connection=connection, sha256=checked.sha256)
+        refuse_duplicate(connection=connection, sha256=checked.sha256, original_sha256=checked.original_sha256)
     with transaction.atomic():
         row = _store_upload(connection=connection, upload=upload, checked=checked, user=user)
         for keep in keepers:
@@ -96,9 +99,16 @@ def _store_upload(
         size=checked.size,
         sha256=checked.sha256,
         target_voucher=target_voucher,
+        original_content_type=checked.original_content_type,
+        original_sha256=checked.original_sha256,
+        original_size=checked.original_size,
+        changes=",".join(checked.changes),
     )
-    upload.seek(0)
-    row.content.save(f"{uuid.uuid4().hex}.{checked.extension}", upload, save=False)  # never the user's name
+    stem = uuid.uuid4().hex  # never the user's name
+    row.content.save(f"{stem}.{checked.extension}", ContentFile(checked.content), save=False)
+    if checked.converted:
+        upload.seek(0)
+        row.original.save(f"{stem}.{ORIGINAL_EXTENSIONS.get(checked.original_content_type, 'bin')}", upload, save=False)
     row.save()
     return row
 
@@ -183,6 +193,7 @@ def _record_uploaded(row: Upload, *, file_id: str, voucher_id: str | None, clien
             event_type="receipt.uploaded",
             data={"upload": row.pk, "fileLexofficeId": str(file.lexoffice_id), "filename": row.original_name},
         )
+        request_preview(file)
     lexoffice_voucher_id = str(target.lexoffice_id) if target else voucher_id
     if lexoffice_voucher_id:
         # The voucher may still be in OCR (blank); its voucher.created webhook links it later if this misses.

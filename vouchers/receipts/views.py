@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from connections.models import Connection
 from connections.writes import WriteError
 from vouchers.models import Upload, Voucher
-from vouchers.receipts.checks import MAX_UPLOAD_BYTES
+from vouchers.receipts.checks import MAX_RECEIVED_BYTES
 from vouchers.receipts.http import (
     NO_FILE,
     answer,
@@ -35,7 +35,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     uploads = (
         Upload.objects.visible_to(request.user)
         .filter(target_voucher__isnull=True)
-        .select_related("voucher", "connection")[:50]
+        .select_related("voucher", "connection", "file__preview")[:50]
     )
     return render(
         request,
@@ -43,7 +43,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "connections": connections,
             "outcomes": [outcome_for(u) for u in uploads],
-            "max_bytes": MAX_UPLOAD_BYTES,
+            "max_bytes": MAX_RECEIVED_BYTES,
         },
     )
 
@@ -87,7 +87,11 @@ def upload(request: HttpRequest) -> HttpResponse:
 def status(request: HttpRequest) -> JsonResponse:
     """States of the given uploads (ids=1,2,3), for the page to follow them until their voucher appears."""
     ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.strip().isdigit()][:100]
-    uploads = Upload.objects.visible_to(request.user).filter(pk__in=ids).select_related("voucher", "target_voucher")
+    uploads = (
+        Upload.objects.visible_to(request.user)
+        .filter(pk__in=ids)
+        .select_related("voucher", "target_voucher", "file__preview")
+    )
     return JsonResponse({"uploads": [asdict(outcome_for(u)) for u in uploads]})
 
 
