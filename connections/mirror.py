@@ -10,6 +10,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from connections import generations
+
 if TYPE_CHECKING:
     from connections.models import Connection
 
@@ -128,6 +130,8 @@ def bulk_upsert(
             model.objects.bulk_create(to_create)
             if to_update:
                 model.objects.bulk_update(to_update, [*changed_fields, "synced_at"])
+        if to_create or to_update:
+            generations.bump(connection.pk)
     except IntegrityError:
         # Another writer (a webhook refresh) inserted one of these rows meanwhile: go row by row.
         return {
@@ -146,6 +150,7 @@ def upsert_one(*, model: type[MirroredModel], connection: "Connection", lexoffic
             try:
                 with transaction.atomic():
                     model.objects.create(connection=connection, lexoffice_id=lexoffice_id, **fields)
+                generations.bump(connection.pk)
                 return "created"
             except IntegrityError:
                 current = model.objects.select_for_update().get(connection=connection, lexoffice_id=lexoffice_id)
@@ -162,10 +167,12 @@ def upsert_one(*, model: type[MirroredModel], connection: "Connection", lexoffic
         for name in differing:
             setattr(current, name, fields[name])
         current.save(update_fields=[*differing, "synced_at"])
+        generations.bump(connection.pk)
         return "updated"
 
 
 def mark_deleted(*, model: type[MirroredModel], connection: "Connection", lexoffice_ids: list[uuid.UUID]) -> int:
+    generations.bump(connection.pk)
     return model.objects.filter(
         connection=connection, lexoffice_id__in=lexoffice_ids, deleted_upstream_at__isnull=True
     ).update(deleted_upstream_at=timezone.now())
@@ -176,6 +183,9 @@ def mark_missing(*, queryset: MirrorQuerySet, seen: set[uuid.UUID]) -> int:
     present = set(queryset.present().values_list("lexoffice_id", flat=True))
     missing = list(present - seen)
     marked = 0
+    if missing:
+        for connection_id in set(queryset.order_by().values_list("connection_id", flat=True).distinct()):
+            generations.bump(connection_id)
     for start in range(0, len(missing), 500):
         marked += queryset.filter(lexoffice_id__in=missing[start : start + 500]).update(
             deleted_upstream_at=timezone.now()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from connections.models import Connection
 from connections.writes import WriteError, WriteQueued
 from vouchers.forms import (
+    KNOWN_CATEGORIES,
     ItemFormSet,
     VoucherForm,
     add_lexoffice_errors,
@@ -19,6 +20,7 @@ from vouchers.forms import (
     resolve_contact,
     voucher_payload,
 )
+from vouchers.labels import tax_type_label
 from vouchers.listing import list_page
 from vouchers.models import BOOKKEEPING_TYPES, PERMALINK_RESOURCES, SALES_TYPES, File, Voucher
 from vouchers.receipts.checks import MAX_UPLOAD_BYTES
@@ -31,7 +33,7 @@ from web.csp import frames_own_documents
 @login_required
 @require_GET
 def voucher_list(request: HttpRequest) -> HttpResponse:
-    return list_page(request, types=BOOKKEEPING_TYPES, title=_("Vouchers (Belege)"), url_name="vouchers:list")
+    return list_page(request, types=BOOKKEEPING_TYPES, title=_("Vouchers"), url_name="vouchers:list")
 
 
 @login_required
@@ -49,7 +51,8 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "voucher": voucher,
             "details": voucher.details or {},
             "document": document,
-            "items": (voucher.details or {}).get("voucherItems") or [],
+            "items": named_items(voucher),
+            "tax_type": tax_type_label((voucher.details or {}).get("taxType") or ""),
             "line_items": (document.raw.get("lineItems") or []) if document else [],
             "files": voucher.files.all(),
             "max_bytes": MAX_UPLOAD_BYTES,
@@ -58,6 +61,15 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lexoffice_url": f"{settings.LEXOFFICE_APP_URL}/permalink/{resource}/view/{voucher.lexoffice_id}",
         },
     )
+
+
+def named_items(voucher: Voucher) -> list[dict]:
+    """The voucher's items, each with its posting category's name (Lexoffice's documented ones; else the id)."""
+    items = (voucher.details or {}).get("voucherItems") or []
+    return [
+        {**item, "category_name": KNOWN_CATEGORIES.get(item.get("categoryId") or "") or item.get("categoryId")}
+        for item in items
+    ]
 
 
 @login_required
@@ -79,7 +91,7 @@ def voucher_create(request: HttpRequest) -> HttpResponse:
     """Record a bookkeeping voucher (Beleg) in Lexoffice; totals and items are cross-checked first."""
     connections = Connection.objects.visible_to(request.user).order_by("name")
     if not connections.exists():
-        messages.warning(request, "Connect a Lexoffice account first.")
+        messages.warning(request, _("Connect a Lexoffice account first."))
         return redirect("connections:create")
     form = VoucherForm(
         request.POST or None, connections=connections, initial={"contact": request.GET.get("contact", "")[:255]}
@@ -91,7 +103,7 @@ def voucher_create(request: HttpRequest) -> HttpResponse:
         contact = resolve_contact(connection, wanted) if wanted else None
         items = [row.cleaned_data for row in formset.forms if row.cleaned_data]
         if wanted and contact is None:
-            form.add_error("contact", f"No contact with this number or name in {connection.name}.")
+            form.add_error("contact", _("No contact with this number or name in %(name)s.") % {"name": connection.name})
         else:
             try:
                 voucher = push_voucher(
@@ -105,7 +117,7 @@ def voucher_create(request: HttpRequest) -> HttpResponse:
                 if not exc.field_errors:
                     form.add_error(None, exc.message)
             else:
-                messages.success(request, "Saved in Lexoffice.")
+                messages.success(request, _("Saved in Lexoffice."))
                 return redirect("vouchers:detail", voucher.pk)
     return render(
         request,

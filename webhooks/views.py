@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from webhooks.models import WebhookEvent
@@ -46,5 +47,8 @@ def event_replay(request: HttpRequest, pk: int) -> HttpResponse:
     if event is None:
         raise Http404("No such event")
     replay(event)
-    messages.success(request, f"Event {event.event_type} for {event.resource_id} queued again.")
+    messages.success(
+        request,
+        _("Event %(type)s for %(resource)s queued again.") % {"type": event.event_type, "resource": event.resource_id},
+    )
     return redirect("webhook-events")

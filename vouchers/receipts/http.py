@@ -17,6 +17,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from connections.writes import WriteError
@@ -158,9 +159,11 @@ def answer(request: HttpRequest, outcomes: list[Outcome], *, back: str) -> HttpR
         return JsonResponse({"uploads": [asdict(o) for o in outcomes]}, status=status)
     for outcome in outcomes:
         if outcome.status >= 400:
-            messages.error(request, f"{outcome.name}: {outcome.error}")
+            messages.error(request, f"{outcome.name}: {_(outcome.error) if outcome.error else ''}")
         elif outcome.state == Upload.State.PENDING:
-            messages.warning(request, f"{outcome.name}: Lexoffice is not reachable now; it will be sent later.")
+            messages.warning(
+                request, _("%(name)s: Lexoffice is not reachable now; it will be sent later.") % {"name": outcome.name}
+            )
         else:
-            messages.success(request, f"{outcome.name}: uploaded to Lexoffice.")
+            messages.success(request, _("%(name)s: uploaded to Lexoffice.") % {"name": outcome.name})
     return redirect(back)
