@@ -11,7 +11,7 @@ def test_a_sync_shows_live_progress_until_100_percent(logged_in_page, connection
     page.get_by_role("button", name="Full sync").click()
 
     progress = page.locator(".sync-progress")
-    expect(page.get_by_role("status").first).to_contain_text("Full sync started.")
+    expect(page.get_by_role("status").first).to_contain_text("Sync started (Full).")
     expect(progress).to_be_visible()
     assert int(progress.locator('[data-field="percent"]').inner_text()) < 100
     expect(progress.locator('[data-field="state"]')).to_have_text("running")  # the script has polled the run

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload, TemporaryFileUploadHandler
+from django.utils.translation import gettext_noop
 
 from connections.models import Connection
 from connections.writes import WriteError
@@ -35,7 +36,7 @@ class DuplicateUpload(WriteError):
     status = 409
 
     def __init__(self, existing: File | Upload) -> None:
-        super().__init__("This file was uploaded before.")
+        super().__init__(gettext_noop("This file was uploaded before."))
         self.existing = existing
         self.voucher = existing.voucher
 
@@ -79,11 +80,11 @@ def install_size_limit(request, limit: int = MAX_UPLOAD_BYTES) -> None:
 def check_upload(upload: UploadedFile, *, allow_xml: bool = False) -> CheckedFile:
     """Size, type by magic bytes and structural completeness; returns what to store."""
     if upload is None:
-        raise UploadRejected("Choose a file to upload.")
+        raise UploadRejected(gettext_noop("Choose a file to upload."))
     if upload.size == 0:
-        raise UploadRejected("The file is empty.")
+        raise UploadRejected(gettext_noop("The file is empty."))
     if upload.size > MAX_UPLOAD_BYTES:
-        raise UploadRejected("The file is larger than 5 MB, Lexoffice's limit.", status=413)
+        raise UploadRejected(gettext_noop("The file is larger than 5 MB, Lexoffice's limit."), status=413)
     digest = hashlib.sha256()
     head = b""
     tail = b""
@@ -96,13 +97,15 @@ def check_upload(upload: UploadedFile, *, allow_xml: bool = False) -> CheckedFil
         tail = (tail + chunk)[-1024:]
         size += len(chunk)
         if size > MAX_UPLOAD_BYTES:
-            raise UploadRejected("The file is larger than 5 MB, Lexoffice's limit.", status=413)
+            raise UploadRejected(gettext_noop("The file is larger than 5 MB, Lexoffice's limit."), status=413)
     upload.seek(0)
     content_type = sniff(head, allow_xml=allow_xml)
     if content_type is None:
-        raise UploadRejected("Only PDF, PNG and JPEG files can be uploaded (checked by content, not name).", status=415)
+        raise UploadRejected(
+            gettext_noop("Only PDF, PNG and JPEG files can be uploaded (checked by content, not name)."), status=415
+        )
     if not is_complete(content_type, tail):
-        raise UploadRejected("The file looks truncated or damaged.", status=400)
+        raise UploadRejected(gettext_noop("The file looks truncated or damaged."), status=400)
     extension = "xml" if content_type == "application/xml" else TYPES[content_type][0]
     return CheckedFile(content_type, extension, size, digest.hexdigest(), safe_filename(upload.name or "", extension))
 
