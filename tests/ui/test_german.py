@@ -154,3 +154,20 @@ def test_the_totals_follow_writes_to_the_mirror(
     assert after[0] == f"{count + 1} vouchers"
     gross = Voucher.objects.filter(voucher_type="purchaseinvoice", currency="EUR").aggregate(s=Sum("total_amount"))
     assert after[1] == f"€{gross['s']:,.2f}" and after[1] != before[1]
+
+
+def test_webhook_events_link_to_their_records_by_name(alice, connection, vouchers) -> None:
+    from webhooks.models import WebhookEvent
+
+    voucher = vouchers[1]
+    WebhookEvent.objects.create(
+        connection=connection, event_type="voucher.changed", resource_id=str(voucher.lexoffice_id), event_date="1"
+    )
+    WebhookEvent.objects.create(
+        connection=connection, event_type="contact.deleted", resource_id="not-a-uuid", event_date="2"
+    )
+
+    html = _client(alice, GERMAN).get("/events/").content.decode()
+
+    assert f'<a href="/vouchers/{voucher.pk}/">Ausgangsrechnung RE-0001</a>' in html
+    assert "not-a-uuid" in html  # nothing to link to: the id as sent
