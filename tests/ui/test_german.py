@@ -171,3 +171,13 @@ def test_webhook_events_link_to_their_records_by_name(alice, connection, voucher
 
     assert f'<a href="/vouchers/{voucher.pk}/">Ausgangsrechnung RE-0001</a>' in html
     assert "not-a-uuid" in html  # nothing to link to: the id as sent
+
+
+def test_the_dashboard_counts_are_the_counts_of_the_lists_they_link_to(alice, vouchers) -> None:
+    client = _client(alice, ENGLISH)
+    home = client.get("/").content.decode()
+
+    for path in ("/vouchers/", "/invoices/"):
+        tile = re.search(rf'<a class="tile" href="{path}">.*?<div class="figure">([^<]+)</div>', home, re.S)
+        listed = sum(int(re.sub(r"\D", "", n)) for n, _, _ in _totals(client.get(path).content.decode()).values())
+        assert int(re.sub(r"\D", "", tile.group(1))) == listed == 30
