@@ -22,6 +22,7 @@ from connections.passthrough import PassthroughResult, call_api
 from connections.sync import start_sync
 from connections.writes import WriteError
 from lexoffice.client import PASSTHROUGH_METHODS
+from web.labels import SYNC_PHASES, label
 from web.listing import seek
 
 
@@ -133,7 +134,9 @@ def sync_status(request: HttpRequest, pk: int) -> JsonResponse:
             "id": run.pk,
             "kind": run.kind,
             "state": run.state,
+            "state_label": run.get_state_display(),
             "phase": run.phase,
+            "phase_label": label(SYNC_PHASES, run.phase) if run.phase else "",
             "done": run.done,
             "total": run.total,
             "percent": run.percent,

@@ -107,5 +107,10 @@ def country(code: str | None) -> str:
 
 
 @register.filter
+def sync_phase(code: str | None) -> str:
+    return labels.label(labels.SYNC_PHASES, code)
+
+
+@register.filter
 def contact_kind(code: str | None) -> str:
     return labels.label(labels.CONTACT_KINDS, code)

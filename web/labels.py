@@ -23,6 +23,14 @@ AUDIT_RESULTS: dict[str, Promise] = {
     "refused": _("refused"),
     "failed": _("failed"),
 }
+# The phases of a sync run (the sync steps' names, connections/hooks.py).
+SYNC_PHASES: dict[str, Promise] = {
+    "contacts": _("contacts"),
+    "vouchers": _("vouchers"),
+    "invoices": _("invoices"),
+    "files": _("files"),
+    "done": _("done"),
+}
 # The kinds of a contact's email addresses and phone numbers.
 CONTACT_KINDS: dict[str, Promise] = {
     "business": _("business"),
