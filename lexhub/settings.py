@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "lexhub.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",  # the language cookie, else the browser's Accept-Language
+    "lexhub.middleware.ApiLanguageMiddleware",  # the REST API: English unless asked otherwise
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -181,3 +181,12 @@ def test_the_dashboard_counts_are_the_counts_of_the_lists_they_link_to(alice, vo
         tile = re.search(rf'<a class="tile" href="{path}">.*?<div class="figure">([^<]+)</div>', home, re.S)
         listed = sum(int(re.sub(r"\D", "", n)) for n, _, _ in _totals(client.get(path).content.decode()).values())
         assert int(re.sub(r"\D", "", tile.group(1))) == listed == 30
+
+
+@pytest.mark.django_db
+def test_the_api_answers_in_english_unless_asked_for_a_language() -> None:
+    tool = Client().get("/api/v1/vouchers/").json()
+    german = Client(headers={"Accept-Language": "de"}).get("/api/v1/vouchers/").json()
+
+    assert "credentials were not provided" in str(tool)
+    assert "credentials were not provided" not in str(german) and str(german) != str(tool)
