@@ -112,9 +112,9 @@ def check_pages(base_url: str, headers: dict, cursors: dict[str, str]) -> None:
         first = requests.get(f"{base_url}{path}", headers=headers, timeout=60)
         last = requests.get(f"{base_url}{path}?after={cursor}", headers=headers, timeout=60)
         link = f'href="/{"contacts" if path == "/contacts/" else "vouchers"}/'
-        if first.status_code != 200 or first.text.count(link) < PAGE or "Next page" not in first.text:
+        if first.status_code != 200 or first.text.count(link) < PAGE or 'rel="next"' not in first.text:
             raise RuntimeError(f"{path}: first page is not a full page ({first.status_code})")
-        if last.status_code != 200 or last.text.count(link) < 1 or "Next page" in last.text:
+        if last.status_code != 200 or last.text.count(link) < 1 or 'rel="next"' in last.text:
             raise RuntimeError(f"{path}: the constructed last cursor is not the last page ({last.status_code})")
 
 

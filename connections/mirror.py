@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from connections import generations
 from connections.changes import CHANGED, CREATED, DELETED, record_changes
 
 if TYPE_CHECKING:
@@ -132,6 +133,8 @@ def bulk_upsert(
                 model.objects.bulk_update(to_update, [*changed_fields, "synced_at"])
             record_changes(connection_id=connection.pk, action=CREATED, rows=to_create)
             record_changes(connection_id=connection.pk, action=CHANGED, rows=to_update)
+            if to_create or to_update:
+                generations.bump(connection.pk)
     except IntegrityError:
         # Another writer (a webhook refresh) inserted one of these rows meanwhile: go row by row.
         return {
@@ -151,6 +154,7 @@ def upsert_one(*, model: type[MirroredModel], connection: "Connection", lexoffic
                 with transaction.atomic():
                     created = model.objects.create(connection=connection, lexoffice_id=lexoffice_id, **fields)
                     record_changes(connection_id=connection.pk, action=CREATED, rows=[created])
+                generations.bump(connection.pk)
                 return "created"
             except IntegrityError:
                 current = model.objects.select_for_update().get(connection=connection, lexoffice_id=lexoffice_id)
@@ -168,10 +172,12 @@ def upsert_one(*, model: type[MirroredModel], connection: "Connection", lexoffic
             setattr(current, name, fields[name])
         current.save(update_fields=[*differing, "synced_at"])
         record_changes(connection_id=connection.pk, action=CHANGED, rows=[current])
+        generations.bump(connection.pk)
         return "updated"
 
 
 def mark_deleted(*, model: type[MirroredModel], connection: "Connection", lexoffice_ids: list[uuid.UUID]) -> int:
+    generations.bump(connection.pk)
     return _mark_gone(
         model.objects.filter(connection=connection, lexoffice_id__in=lexoffice_ids, deleted_upstream_at__isnull=True)
     )
@@ -182,6 +188,9 @@ def mark_missing(*, queryset: MirrorQuerySet, seen: set[uuid.UUID]) -> int:
     present = set(queryset.present().values_list("lexoffice_id", flat=True))
     missing = list(present - seen)
     marked = 0
+    if missing:
+        for connection_id in set(queryset.order_by().values_list("connection_id", flat=True).distinct()):
+            generations.bump(connection_id)
     for start in range(0, len(missing), 500):
         marked += _mark_gone(queryset.filter(lexoffice_id__in=missing[start : start + 500]))
     return marked

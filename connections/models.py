@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from connections import crypto
 from lexoffice.client import Lexoffice
@@ -40,9 +41,9 @@ class Connection(models.Model):
     """One Lexoffice account reached with one API key. The key is write-only: encrypted at rest."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        INVALID_KEY = "invalid_key", "Invalid key"
-        REVOKED = "revoked", "Revoked"
+        ACTIVE = "active", _("Active")
+        INVALID_KEY = "invalid_key", _("Invalid key")
+        REVOKED = "revoked", _("Revoked")
 
     name = models.CharField(max_length=100)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owned_connections")
@@ -109,15 +110,15 @@ class SyncRun(models.Model):
     """One sync of one connection: its progress is what the UI and API show live."""
 
     class Kind(models.TextChoices):
-        FULL = "full", "Full"
-        INCREMENTAL = "incremental", "Incremental"
-        RECONCILE = "reconcile", "Reconcile"
+        FULL = "full", _("Full")
+        INCREMENTAL = "incremental", _("Incremental")
+        RECONCILE = "reconcile", _("Reconcile")
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
 
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="sync_runs")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -199,9 +200,9 @@ class OutboxEntry(models.Model):
     """A write accepted locally that Lexoffice has not confirmed yet; pushed by a task, exactly once."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
 
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="outbox")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)

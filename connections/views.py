@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,6 +22,7 @@ from connections.passthrough import PassthroughResult, call_api
 from connections.sync import start_sync
 from connections.writes import WriteError
 from lexoffice.client import PASSTHROUGH_METHODS
+from web.labels import SYNC_PHASES, label
 from web.listing import seek
 
 
@@ -52,7 +55,10 @@ def connection_create(request: HttpRequest) -> HttpResponse:
             form.add_error("name" if about_name else "api_key", str(exc))
         else:
             start_sync(connection=connection, kind=SyncRun.Kind.FULL, user=request.user)
-            messages.success(request, f"Connected to {connection.company_name}. The first sync has started.")
+            messages.success(
+                request,
+                _("Connected to %(company)s. The first sync has started.") % {"company": connection.company_name},
+            )
             return redirect("home")
     return render(request, "connections/form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -63,7 +69,7 @@ def connection_verify(request: HttpRequest, pk: int) -> HttpResponse:
     connection = visible_connection(request, pk, owner_only=True)
     try:
         service.reverify_connection(connection=connection)
-        messages.success(request, "Lexoffice accepts the key.")
+        messages.success(request, _("Lexoffice accepts the key."))
     except service.ConnectionRejected as exc:
         messages.error(request, str(exc))
     return redirect("connections:list")
@@ -80,7 +86,7 @@ def connection_replace_key(request: HttpRequest, pk: int) -> HttpResponse:
         except service.ConnectionRejected as exc:
             form.add_error("api_key", str(exc))
         else:
-            messages.success(request, "The new key is stored.")
+            messages.success(request, _("The new key is stored."))
             return redirect("connections:list")
     return render(request, "connections/replace_key.html", {"form": form, "connection": connection})
 
@@ -90,7 +96,7 @@ def connection_replace_key(request: HttpRequest, pk: int) -> HttpResponse:
 def connection_webhooks(request: HttpRequest, pk: int) -> HttpResponse:
     connection = visible_connection(request, pk, owner_only=True)
     hooks.request_webhook_subscriptions(connection.pk)
-    messages.success(request, "Webhook subscriptions are being checked and renewed.")
+    messages.success(request, _("Webhook subscriptions are being checked and renewed."))
     return redirect("connections:list")
 
 
@@ -101,7 +107,7 @@ def connection_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         name = connection.name
         service.delete_connection(connection=connection)
-        messages.success(request, f"Deleted {name} and its local data.")
+        messages.success(request, _("Deleted %(name)s and its local data.") % {"name": name})
         return redirect("connections:list")
     return render(request, "connections/confirm_delete.html", {"connection": connection})
 
@@ -112,7 +118,7 @@ def sync_start(request: HttpRequest, pk: int) -> HttpResponse:
     connection = visible_connection(request, pk)
     kind = SyncRun.Kind.FULL if request.POST.get("kind") == "full" else SyncRun.Kind.INCREMENTAL
     start_sync(connection=connection, kind=kind, user=request.user)
-    messages.success(request, f"{kind.label} sync started.")
+    messages.success(request, _("Sync started (%(kind)s).") % {"kind": kind.label})
     return redirect("home")
 
 
@@ -128,7 +134,9 @@ def sync_status(request: HttpRequest, pk: int) -> JsonResponse:
             "id": run.pk,
             "kind": run.kind,
             "state": run.state,
+            "state_label": run.get_state_display(),
             "phase": run.phase,
+            "phase_label": label(SYNC_PHASES, run.phase) if run.phase else "",
             "done": run.done,
             "total": run.total,
             "percent": run.percent,
@@ -180,27 +188,27 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 class ApiCallForm(forms.Form):
-    method = forms.ChoiceField(label="Method", choices=[(m, m) for m in PASSTHROUGH_METHODS])
+    method = forms.ChoiceField(label=_l("Method"), choices=[(m, m) for m in PASSTHROUGH_METHODS])
     path = forms.CharField(
-        label="Path",
+        label=_l("Path"),
         max_length=2000,
         strip=False,
         initial="/v1/profile",
-        help_text="Relative, under /v1/ (e.g. /v1/contacts).",
+        help_text=_l("Relative, under /v1/ (e.g. /v1/contacts)."),
     )
     query = forms.CharField(
-        label="Query parameters",
+        label=_l("Query parameters"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One name=value per line.",
+        help_text=_l("One name=value per line."),
     )
     accept = forms.ChoiceField(
         label="Accept", choices=[(c, c) for c in ("application/json", "*/*", "application/pdf", "application/xml")]
     )
     content_type = forms.ChoiceField(
-        label="Content-Type", required=False, choices=[("", "(none)"), ("application/json", "application/json")]
+        label="Content-Type", required=False, choices=[("", _l("(none)")), ("application/json", "application/json")]
     )
-    body = forms.CharField(label="Body", required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(label=_l("Body"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8}))
 
     def clean_query(self) -> dict[str, str]:
         query = {}
@@ -209,7 +217,7 @@ class ApiCallForm(forms.Form):
                 continue
             name, equals, value = line.partition("=")
             if not equals or not name.strip():
-                raise forms.ValidationError(f"Write each parameter as name=value: {line[:60]!r}")
+                raise forms.ValidationError(_("Write each parameter as name=value: %(line)r") % {"line": line[:60]})
             query[name.strip()] = value.strip()
         return query
 

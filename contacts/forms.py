@@ -12,6 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from contacts.validation import EMAIL_TYPES, PHONE_TYPES
+from web.labels import CONTACT_KINDS
 
 ADDRESS_PARTS = (
     ("supplement", _("address supplement")),
@@ -77,11 +78,11 @@ class ContactForm(forms.Form):
                 )
         for kind in EMAIL_TYPES:
             self.fields[f"email_{kind}"] = forms.CharField(
-                label=format_lazy(_("Email ({kind})"), kind=kind), required=False, max_length=255
+                label=format_lazy(_("Email ({kind})"), kind=CONTACT_KINDS[kind]), required=False, max_length=255
             )
         for kind in PHONE_TYPES:
             self.fields[f"phone_{kind}"] = forms.CharField(
-                label=format_lazy(_("Phone ({kind})"), kind=kind), required=False, max_length=100
+                label=format_lazy(_("Phone ({kind})"), kind=CONTACT_KINDS[kind]), required=False, max_length=100
             )
         if connections is not None and len(connections) > 1:
             self.fields["connection"] = forms.ModelChoiceField(label=_("Connection"), queryset=connections)

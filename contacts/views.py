@@ -103,7 +103,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_create(request: HttpRequest) -> HttpResponse:
     connections = Connection.objects.visible_to(request.user).order_by("name")
     if not connections.exists():
-        messages.warning(request, "Connect a Lexoffice account first.")
+        messages.warning(request, _("Connect a Lexoffice account first."))
         return redirect("connections:create")
     form = ContactForm(request.POST or None, connections=connections, initial={"is_customer": True, "version": 0})
     if request.method == "POST" and form.is_valid():
@@ -137,7 +137,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "contacts/form.html", {"form": form, "contact": contact}, status=400)
     version = form.cleaned_data.get("version")
     if version is None:
-        form.add_error(None, "The form lost the version it was made from; open the contact again.")
+        form.add_error(None, _("The form lost the version it was made from; open the contact again."))
         return render(request, "contacts/form.html", {"form": form, "contact": contact}, status=400)
     return _save(request, contact, data=payload_from(form.cleaned_data, raw), version=version, form=form)
 
@@ -163,10 +163,10 @@ def _apply_resolution(request: HttpRequest, contact: Contact) -> HttpResponse:
         signed = signing.loads(request.POST["resolution"], salt=RESOLUTION_SALT, max_age=RESOLUTION_MAX_AGE)
         version = int(request.POST.get("version", ""))
     except (signing.BadSignature, ValueError):
-        messages.error(request, "The conflict screen expired; please edit the contact again.")
+        messages.error(request, _("The conflict screen expired; please edit the contact again."))
         return redirect("contacts:edit", contact.pk)
     if signed.get("contact") != contact.pk or signed.get("user") != request.user.pk:
-        messages.error(request, "The conflict screen belongs to another edit; please edit the contact again.")
+        messages.error(request, _("The conflict screen belongs to another edit; please edit the contact again."))
         return redirect("contacts:edit", contact.pk)
     form = ContactForm(initial_from(signed["data"], version))  # bound, so errors can attach to its fields
     form.is_valid()

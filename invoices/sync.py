@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from connections import generations
 from connections.mirror import mark_deleted, parse_datetime, parse_decimal, parse_uuid, upsert_one
 from connections.models import Connection
 from connections.progress import Progress
@@ -58,6 +59,7 @@ def store_sales_document(
             archived=fields["archived"],
             remote_updated_at=fields["remote_updated_at"] or voucher.remote_updated_at,
         )
+        generations.bump(connection.pk)
     return SalesDocument.objects.get(connection=connection, lexoffice_id=lexoffice_id), outcome
 
 

@@ -2,6 +2,7 @@ import logging
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 
 from web.csp import CONTENT_SECURITY_POLICY
 
@@ -18,6 +19,20 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+class ApiLanguageMiddleware:
+    """The REST API answers tools, not people: English (its documented messages and input formats) unless the
+    client asks for a language with Accept-Language. Runs after LocaleMiddleware, which picked German."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            translation.activate("en")
+            request.LANGUAGE_CODE = "en"
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

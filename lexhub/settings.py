@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "lexhub.middleware.SecurityHeadersMiddleware",
     "lexhub.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # the language cookie, else the browser's Accept-Language
+    "lexhub.middleware.ApiLanguageMiddleware",  # the REST API: English unless asked otherwise
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -107,7 +109,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
             ],
+            "libraries": {"formats": "web.formatting"},
         },
     },
 ]
@@ -204,7 +208,12 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"lexhub@{urlsplit(PUBLIC_BASE_URL).hostname}")
 LEXHUB_PASSWORD_RESET_RATE = (5, 3600)  # reset requests per address, per seconds
 
-LANGUAGE_CODE = "en-us"
+# German first (the users keep German books), English second; the language cookie set by the switch in the
+# page header wins, then the browser's Accept-Language (LocaleMiddleware). Catalogue: locale/README.md.
+LANGUAGE_CODE = "de"
+LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
@@ -40,6 +41,7 @@ router.register("webhook-deliveries", outgoing_api.DeliveryViewSet, basename="we
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("language/", set_language, name="set_language"),  # the header's language switch: a cookie
     path("connections/", include("connections.urls")),
     path("contacts/", include("contacts.urls")),
     path("vouchers/", include("vouchers.urls")),

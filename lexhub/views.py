@@ -18,7 +18,7 @@ from contacts.models import Contact
 from lexhub.health import service_status
 from lexoffice.hosts import BaseUrlNotAllowed
 from lexoffice.ratelimit import HEADROOM, bucket_id, get_limiter
-from vouchers.models import Voucher
+from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher
 from webhooks.models import WebhookEvent
 
 
@@ -40,8 +40,9 @@ def connection_summary(connection: Connection) -> dict:
     return {
         "connection": connection,
         "contacts": Contact.objects.present().filter(connection=connection).count(),
-        "vouchers": vouchers.exclude(voucher_type="invoice").count(),
-        "invoices": vouchers.filter(voucher_type="invoice").count(),
+        # the same rows as the lists the tiles link to
+        "vouchers": vouchers.filter(voucher_type__in=BOOKKEEPING_TYPES).count(),
+        "invoices": vouchers.filter(voucher_type__in=SALES_TYPES).count(),
         "last_run": connection.sync_runs.exclude(state__in=[SyncRun.State.QUEUED, SyncRun.State.RUNNING]).first(),
         "current_run": connection.sync_runs.unfinished().first(),
         "last_event": events["last"],

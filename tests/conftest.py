@@ -1,6 +1,7 @@
 """Shared fixtures: services, personas and servers. Process handling itself is in harness/ (plain, no pytest)."""
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
@@ -28,6 +29,15 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"lexhub: broker scheme={broker_scheme} cache={cache} redis={'set' if settings.REDIS_URL else 'unset'}",
         f"lexhub: require services={REQUIRE_SERVICES}",
     ]
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """A request's language (LocaleMiddleware activates it on the thread) does not leak into the next test."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

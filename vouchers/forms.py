@@ -12,12 +12,12 @@ from contacts.models import Contact
 from vouchers.models import Voucher
 
 TYPE_CHOICES = [
-    ("purchaseinvoice", _("Purchase invoice (Eingangsrechnung)")),
-    ("purchasecreditnote", _("Purchase credit note (Eingangsgutschrift)")),
-    ("salesinvoice", _("Sales invoice (Ausgangsrechnung)")),
-    ("salescreditnote", _("Sales credit note (Ausgangsgutschrift)")),
+    ("purchaseinvoice", _("Purchase invoice")),
+    ("purchasecreditnote", _("Purchase credit note")),
+    ("salesinvoice", _("Sales invoice")),
+    ("salescreditnote", _("Sales credit note")),
 ]
-STATUS_CHOICES = [("open", _("Open (complete)")), ("unchecked", _("To check (Zu prüfen)"))]
+STATUS_CHOICES = [("open", _("Open (complete)")), ("unchecked", _("To check"))]
 TAX_RATES = [("19", "19 %"), ("7", "7 %"), ("0", "0 %"), ("16", "16 %"), ("5", "5 %")]
 # Documented posting categories (lexoffice-api.md §9.4); the account's own ones are added from the mirror.
 KNOWN_CATEGORIES = {
@@ -54,24 +54,22 @@ LEXOFFICE_KEYS = {
 class VoucherForm(forms.Form):
     type = forms.ChoiceField(label=_("Voucher type"), choices=TYPE_CHOICES)
     voucher_status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, initial="open")
-    voucher_number = forms.CharField(label=_("Voucher number (Belegnummer)"), required=False, max_length=100)
+    voucher_number = forms.CharField(label=_("Voucher number"), required=False, max_length=100)
     voucher_date = forms.DateField(
-        label=_("Voucher date (Belegdatum)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Voucher date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     shipping_date = forms.DateField(
-        label=_("Delivery date (Lieferdatum)"),
+        label=_("Delivery date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Sales vouchers only; the end date of a period."),
     )
-    due_date = forms.DateField(
-        label=_("Due date (Fälligkeit)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     tax_type = forms.ChoiceField(
         label=_("Amounts are"), choices=[("gross", _("Gross (incl. tax)")), ("net", _("Net (tax added)"))]
     )
     contact = forms.CharField(label=_("Contact (number or exact name)"), required=False, max_length=255)
-    use_collective = forms.BooleanField(label=_("Book on the collective contact (Sammelkontakt)"), required=False)
+    use_collective = forms.BooleanField(label=_("Book on the collective contact"), required=False)
     contact_name = forms.CharField(label=_("Name shown on the collective contact"), required=False, max_length=255)
     total_gross = forms.DecimalField(
         label=_("Total gross amount"),
@@ -101,7 +99,7 @@ class ItemForm(forms.Form):
     tax_rate = forms.TypedChoiceField(label=_("Tax rate"), choices=TAX_RATES, coerce=int, initial="19")
     tax_amount = forms.DecimalField(label=_("Tax amount"), max_digits=14, decimal_places=2)
     category = forms.CharField(
-        label=_("Posting category (id)"), max_length=64, widget=forms.TextInput(attrs={"list": "categories"})
+        label=_("Posting category"), max_length=64, widget=forms.TextInput(attrs={"list": "categories"})
     )
 
 
@@ -118,7 +116,7 @@ class BaseItemFormSet(forms.BaseFormSet):
 
 def _numbered(form: ItemForm, number: str) -> ItemForm:
     for field in form.fields.values():
-        field.label = format_lazy(_("Item {number}: {label}"), number=number, label=str(field.label).lower())
+        field.label = format_lazy(_("Item {number}: {label}"), number=number, label=field.label)
     return form
 
 

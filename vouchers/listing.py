@@ -10,7 +10,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from connections.access import connection_ids_of
-from vouchers.models import STATUSES, Voucher, dated_between, matching
+from vouchers.labels import STATUS_LABELS, TYPE_LABELS
+from vouchers.models import BOOKKEEPING_TYPES, Voucher, dated_between, matching
+from vouchers.totals import cached_totals
 from web.sorting import SortChoice, ordering_from, sort_headers, sort_options, sorted_page
 
 SORTS = (
@@ -19,6 +21,11 @@ SORTS = (
     SortChoice("amount", "total_amount", _("Total"), _("lowest first"), _("highest first"), descending_first=True),
     SortChoice("contact", "contact_name", _("Contact"), _("A to Z"), _("Z to A")),
 )
+
+
+# The statuses each list's types can have (shared/lexoffice-api.md, voucher list): the filter offers only these.
+BOOKKEEPING_STATUSES = ("open", "overdue", "paid", "paidoff", "voided", "transferred", "sepadebit", "unchecked")
+SALES_STATUSES = ("draft", "open", "overdue", "paid", "paidoff", "voided", "accepted", "rejected")
 
 
 def _date(value: str) -> date | None:
@@ -56,10 +63,16 @@ def filtered(request: HttpRequest, queryset: QuerySet) -> tuple[QuerySet, dict]:
 
 def list_page(request: HttpRequest, *, types: tuple[str, ...], title: str, url_name: str) -> HttpResponse:
     """The user's present vouchers of these types, filtered, sorted and paged; `url_name` is the page's own URL."""
+    statuses = BOOKKEEPING_STATUSES if types == BOOKKEEPING_TYPES else SALES_STATUSES
     connection_ids = connection_ids_of(request.user)
     vouchers = Voucher.objects.present().filter(connection_id__in=connection_ids, voucher_type__in=types)
     vouchers = vouchers.select_related("contact", "connection")
     vouchers, params = filtered(request, vouchers)
+    totals = cached_totals(
+        vouchers.filter(matching(params["q"])) if params["q"] else vouchers,
+        connection_ids=connection_ids,
+        filters={**params, "types": ",".join(types)},
+    )
     ordering = ordering_from(request.GET.get("sort"), choices=SORTS, default="-date")
     page = sorted_page(
         vouchers,
@@ -74,8 +87,9 @@ def list_page(request: HttpRequest, *, types: tuple[str, ...], title: str, url_n
         {
             "page": page,
             "params": params,
-            "types": types,
-            "statuses": STATUSES,
+            "types": [(code, TYPE_LABELS[code]) for code in types],
+            "statuses": [(code, STATUS_LABELS[code]) for code in statuses],
+            "totals": totals,
             "title": title,
             "url_name": url_name,
             "sort_options": sort_options(SORTS, ordering),

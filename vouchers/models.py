@@ -3,8 +3,10 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from connections.mirror import MirroredModel
+from vouchers.labels import STATUS_TONES, status_label, type_label
 
 BOOKKEEPING_TYPES = ("salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote")
 SALES_TYPES = (
@@ -136,6 +138,18 @@ class Voucher(MirroredModel):
         return f"{self.voucher_type} {self.voucher_number}"
 
     @property
+    def type_label(self) -> str:
+        return type_label(self.voucher_type)
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.voucher_status)
+
+    @property
+    def status_tone(self) -> str:
+        return STATUS_TONES.get(self.voucher_status, "")
+
+    @property
     def is_bookkeeping(self) -> bool:
         return self.voucher_type in BOOKKEEPING_TYPES
 
@@ -190,10 +204,10 @@ class Upload(models.Model):
     """A receipt a user uploaded for bookkeeping, tracked until its voucher appears in the mirror."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting to upload"
-        UPLOADED = "uploaded", "Uploaded, waiting for the voucher"
-        LINKED = "linked", "Voucher created"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Waiting to upload")
+        UPLOADED = "uploaded", _("Uploaded, waiting for the voucher")
+        LINKED = "linked", _("Voucher created")
+        FAILED = "failed", _("Failed")
 
     connection = models.ForeignKey("connections.Connection", on_delete=models.CASCADE, related_name="uploads")
     user = models.ForeignKey(

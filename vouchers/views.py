@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from connections.models import Connection
 from connections.writes import WriteError, WriteQueued
 from vouchers.forms import (
+    KNOWN_CATEGORIES,
     ItemFormSet,
     VoucherForm,
     add_lexoffice_errors,
@@ -19,6 +20,7 @@ from vouchers.forms import (
     resolve_contact,
     voucher_payload,
 )
+from vouchers.labels import tax_type_label
 from vouchers.listing import list_page
 from vouchers.models import BOOKKEEPING_TYPES, PERMALINK_RESOURCES, SALES_TYPES, File, Voucher
 from vouchers.previews.service import document_view
@@ -32,7 +34,7 @@ from web.csp import frames_own_documents
 @login_required
 @require_GET
 def voucher_list(request: HttpRequest) -> HttpResponse:
-    return list_page(request, types=BOOKKEEPING_TYPES, title=_("Vouchers (Belege)"), url_name="vouchers:list")
+    return list_page(request, types=BOOKKEEPING_TYPES, title=_("Vouchers"), url_name="vouchers:list")
 
 
 @login_required
@@ -52,7 +54,8 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "voucher": voucher,
             "details": voucher.details or {},
             "document": document,
-            "items": (voucher.details or {}).get("voucherItems") or [],
+            "items": named_items(voucher),
+            "tax_type": tax_type_label((voucher.details or {}).get("taxType") or ""),
             "line_items": (document.raw.get("lineItems") or []) if document else [],
             "files": files,
             "preview": document_view(files[0], page=int(page) if page.isdigit() else 1) if files else None,
@@ -62,6 +65,15 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lexoffice_url": f"{settings.LEXOFFICE_APP_URL}/permalink/{resource}/view/{voucher.lexoffice_id}",
         },
     )
+
+
+def named_items(voucher: Voucher) -> list[dict]:
+    """The voucher's items, each with its posting category's name (Lexoffice's documented ones; else the id)."""
+    items = (voucher.details or {}).get("voucherItems") or []
+    return [
+        {**item, "category_name": KNOWN_CATEGORIES.get(item.get("categoryId") or "") or item.get("categoryId")}
+        for item in items
+    ]
 
 
 @login_required
@@ -83,7 +95,7 @@ def voucher_create(request: HttpRequest) -> HttpResponse:
     """Record a bookkeeping voucher (Beleg) in Lexoffice; totals and items are cross-checked first."""
     connections = Connection.objects.visible_to(request.user).order_by("name")
     if not connections.exists():
-        messages.warning(request, "Connect a Lexoffice account first.")
+        messages.warning(request, _("Connect a Lexoffice account first."))
         return redirect("connections:create")
     form = VoucherForm(
         request.POST or None, connections=connections, initial={"contact": request.GET.get("contact", "")[:255]}
@@ -95,7 +107,7 @@ def voucher_create(request: HttpRequest) -> HttpResponse:
         contact = resolve_contact(connection, wanted) if wanted else None
         items = [row.cleaned_data for row in formset.forms if row.cleaned_data]
         if wanted and contact is None:
-            form.add_error("contact", f"No contact with this number or name in {connection.name}.")
+            form.add_error("contact", _("No contact with this number or name in %(name)s.") % {"name": connection.name})
         else:
             try:
                 voucher = push_voucher(
@@ -109,7 +121,7 @@ def voucher_create(request: HttpRequest) -> HttpResponse:
                 if not exc.field_errors:
                     form.add_error(None, exc.message)
             else:
-                messages.success(request, "Saved in Lexoffice.")
+                messages.success(request, _("Saved in Lexoffice."))
                 return redirect("vouchers:detail", voucher.pk)
     return render(
         request,

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class WebhookEventQuerySet(models.QuerySet):
@@ -16,10 +17,10 @@ class WebhookEvent(models.Model):
     """The inbox: every verified delivery, stored before it is acknowledged."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        PROCESSED = "processed", "Processed"
-        IGNORED = "ignored", "Ignored"
-        DEAD = "dead", "Dead"
+        PENDING = "pending", _("Pending")
+        PROCESSED = "processed", _("Processed")
+        IGNORED = "ignored", _("Ignored")
+        DEAD = "dead", _("Dead")
 
     connection = models.ForeignKey("connections.Connection", on_delete=models.CASCADE, related_name="webhook_events")
     organization_id = models.UUIDField(null=True)

@@ -10,7 +10,8 @@
       bar.textContent = run.percent + "%";
       ["state", "phase", "done", "total", "requests", "errors", "percent"].forEach(function (name) {
         var el = box.querySelector('[data-field="' + name + '"]');
-        if (el) { el.textContent = run[name] === "" ? "waiting" : run[name]; }
+        var value = run[name + "_label"] !== undefined ? run[name + "_label"] : run[name];  // words, not codes
+        if (el) { el.textContent = value === "" ? (box.getAttribute("data-waiting") || "waiting") : value; }
       });
       box.setAttribute("data-state", run.state);
     }

@@ -2,8 +2,15 @@
 // Enhances a form[data-xhr-upload] that works without this script (plain multipart POST).
 (function () {
   "use strict";
-  var LABELS = {uploading: "Uploading…", pending: "Waiting to upload", uploaded: "Uploaded, waiting for the voucher",
-                linked: "Voucher created", failed: "Failed", rejected: "Rejected", duplicate: "Duplicate"};
+  // The page's words in its language (templates/includes/upload_texts.html); English if the block is missing.
+  var TEXTS = (function () {
+    var block = document.getElementById("upload-texts");
+    try { return block ? JSON.parse(block.textContent) : {}; } catch (ignored) { return {}; }
+  }());
+  function t(key, english) { return TEXTS[key] || english; }
+  var LABELS = {uploading: t("uploading", "Uploading…"), pending: t("pending", "Waiting to upload"),
+                uploaded: t("uploaded", "Uploaded, waiting for the voucher"), linked: t("linked", "Voucher created"),
+                failed: t("failed", "Failed"), rejected: t("rejected", "Rejected"), duplicate: t("duplicate", "Duplicate")};
   var FOLLOW = {pending: true, uploaded: true};
 
   function el(tag, className, text) {
@@ -18,7 +25,7 @@
     var bar = el("progress");
     bar.max = 100;
     bar.value = 0;
-    bar.setAttribute("aria-label", "Upload of " + name);
+    bar.setAttribute("aria-label", t("upload_of", "Upload of {name}").replace("{name}", name));
     li.appendChild(el("span", "upload-name", name));
     li.appendChild(bar);
     li.appendChild(el("span", "upload-state"));
@@ -71,7 +78,7 @@
   }
 
   function offerForce(li, again) {
-    var button = el("button", "upload-force", "Upload anyway");
+    var button = el("button", "upload-force", t("upload_anyway", "Upload anyway"));
     button.type = "button";
     button.addEventListener("click", function () {
       li.parentNode.removeChild(li);
@@ -85,11 +92,11 @@
     var li = newRow(list, file.name);
     var max = parseInt(form.getAttribute("data-max-bytes") || "0", 10);
     if (max && file.size > max) {  // the server refuses it too; spare the transfer
-      show(li, {state: "rejected", error: "The file is larger than 20 MB, the most Lexhub accepts."});
+      show(li, {state: "rejected", error: t("too_large", "The file is larger than 20 MB, the most Lexhub accepts.")});
       return;
     }
     if (file.size === 0) {
-      show(li, {state: "rejected", error: "The file is empty."});
+      show(li, {state: "rejected", error: t("empty", "The file is empty.")});
       return;
     }
     var data = fields(form);
@@ -107,9 +114,9 @@
       try { body = JSON.parse(xhr.responseText); } catch (ignored) { body = null; }
       var outcome = body && body.uploads && body.uploads[0];
       if (!outcome) {
-        var reason = (body && body.error) || ("The server answered " + xhr.status + ".");
-        if (xhr.status === 403) { reason = "The page has expired; reload it and try again."; }
-        if (/\/accounts\/login\//.test(xhr.responseURL || "")) { reason = "Your session has ended; log in again."; }
+        var reason = (body && body.error) || t("server_answered", "The server answered {status}.").replace("{status}", xhr.status);
+        if (xhr.status === 403) { reason = t("expired", "The page has expired; reload it and try again."); }
+        if (/\/accounts\/login\//.test(xhr.responseURL || "")) { reason = t("logged_out", "Your session has ended; log in again."); }
         outcome = {state: xhr.status >= 400 && xhr.status < 500 ? "rejected" : "failed", error: reason};
       }
       show(li, outcome);
@@ -119,7 +126,7 @@
       done();
     });
     xhr.addEventListener("error", function () {
-      show(li, {state: "failed", error: "The connection was lost; please try again."});
+      show(li, {state: "failed", error: t("lost", "The connection was lost; please try again.")});
     });
     xhr.send(data);
   }

@@ -57,7 +57,10 @@ def page(request: pytest.FixtureRequest, browser: "Browser", live_server) -> Ite
 
     expect.set_options(timeout=TIMEOUT_MS)
     context = browser.new_context(
-        base_url=live_server.url, accept_downloads=True, viewport={"width": 1200, "height": 800}
+        base_url=live_server.url,
+        accept_downloads=True,
+        viewport={"width": 1200, "height": 800},
+        locale="en-US",  # these tests read the English UI; German: test_german_ui.py
     )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()

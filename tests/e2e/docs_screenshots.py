@@ -2,18 +2,29 @@
 
     LEXHUB_VAR_DIR=var/screenshots .venv/bin/python -m pytest tests/e2e/docs_screenshots.py
 
-Writes docs/screenshots/{dashboard,contact-edit,receipts}.png from a synced sandbox account.
+Writes docs/screenshots/{dashboard,contact-edit,receipts,vouchers,vouchers-phone}.png from a synced sandbox
+account, in the German UI (a browser set to de-DE).
 """
 
+import pytest
 from playwright.sync_api import expect
 
 from connections.models import Connection, SyncRun
 from contacts.models import Contact
 from harness.processes import ROOT
+from tests.e2e.conftest import login_cookie
 from tests.e2e.helpers import drop_files
 from tests.writes import files
 
 OUT = ROOT / "docs" / "screenshots"
+
+
+@pytest.fixture
+def logged_in_page(browser, live_server, alice):
+    context = browser.new_context(base_url=live_server.url, locale="de-DE", viewport={"width": 1100, "height": 720})
+    context.add_cookies([login_cookie(alice, live_server)])
+    yield context.new_page()
+    context.close()
 
 
 def shoot(page, name: str, height: int = 720) -> None:
@@ -36,7 +47,7 @@ def test_dashboard(logged_in_page, synced) -> None:
     )
     page = logged_in_page
     page.goto("/")
-    expect(page.locator(".sync-progress [data-field='state']")).to_have_text("running")
+    expect(page.locator(".sync-progress [data-field='state']")).to_have_text("Läuft")
     shoot(page, "dashboard")
 
 
@@ -44,7 +55,7 @@ def test_contact_edit_form(logged_in_page, synced) -> None:
     contact = Contact.objects.filter(connection=synced, is_company=True).order_by("pk").first()
     page = logged_in_page
     page.goto(f"/contacts/{contact.pk}/edit/")
-    expect(page.get_by_label("Company name", exact=True)).to_have_value(contact.name)
+    expect(page.get_by_label("Firmenname", exact=True)).to_have_value(contact.name)
     shoot(page, "contact-edit", height=900)
 
 
@@ -63,3 +74,19 @@ def test_receipts_inbox(logged_in_page, synced) -> None:
     expect(page.locator("li.upload[data-state='rejected']")).to_have_count(1)
     expect(page.locator("li.upload:is([data-state='uploaded'], [data-state='linked'])")).to_have_count(2)
     shoot(page, "receipts")
+
+
+def test_vouchers(logged_in_page, synced) -> None:
+    page = logged_in_page
+    page.goto("/vouchers/")
+    expect(page.get_by_test_id("totals")).to_be_visible()
+    shoot(page, "vouchers", height=900)
+
+
+def test_vouchers_on_a_phone(logged_in_page, synced) -> None:
+    page = logged_in_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/vouchers/")
+    expect(page.get_by_test_id("totals")).to_be_visible()
+    OUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUT / "vouchers-phone.png"))

@@ -11,10 +11,10 @@ def test_a_sync_shows_live_progress_until_100_percent(logged_in_page, connection
     page.get_by_role("button", name="Full sync").click()
 
     progress = page.locator(".sync-progress")
-    expect(page.get_by_role("status").first).to_contain_text("Full sync started.")
+    expect(page.get_by_role("status").first).to_contain_text("Sync started (Full).")
     expect(progress).to_be_visible()
     assert int(progress.locator('[data-field="percent"]').inner_text()) < 100
-    expect(progress.locator('[data-field="state"]')).to_have_text("running")  # the script has polled the run
+    expect(progress.locator('[data-field="state"]')).to_have_text("Running")  # polled: the label, not the code
     expect(progress).to_have_attribute("data-state", "succeeded", timeout=60_000)
     expect(progress.locator('[data-field="percent"]')).to_have_text("100")
     expect(progress.locator("progress")).to_have_js_property("value", 100)

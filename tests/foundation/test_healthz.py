@@ -31,7 +31,8 @@ def test_login_page_renders_with_security_headers(client: Client) -> None:
     response = client.get("/accounts/login/")
 
     assert response.status_code == 200
-    assert b"Log in to Lexhub" in response.content
+    # German unless the browser asks for English (LANGUAGE_CODE "de")
+    assert '<html lang="de">' in response.text and "Bei Lexhub anmelden" in response.text
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"

@@ -12,6 +12,7 @@ from unittest import mock
 
 import pytest
 from django.test import Client, RequestFactory
+from django.utils import translation
 
 from harness.processes import ROOT
 from web.csp import CONTENT_SECURITY_POLICY
@@ -75,7 +76,7 @@ def test_an_unknown_address_gets_lexhubs_404_without_url_patterns(client: Client
     for response in (anonymous, logged_in):
         html = response.content.decode()
         assert response.status_code == 404
-        assert "<h1>Page not found</h1>" in html and "lexhub/lexhub.css" in html
+        assert "<h1>Seite nicht gefunden</h1>" in html and "lexhub/lexhub.css" in html  # German, the default
         assert "URLconf" not in html and "api/v1/" not in html
         assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert 'href="/contacts/"' in logged_in.content.decode()  # in the layout, with its navigation
@@ -112,11 +113,12 @@ def test_the_500_page_needs_neither_the_request_nor_the_database() -> None:
     from django.views.defaults import server_error
 
     request = RequestFactory().get("/")  # no user, no session; no django_db mark, so a query would fail the test
-    response = server_error(request)
+    with translation.override("de"):
+        response = server_error(request)
 
     html = response.content.decode()
     assert response.status_code == 500
-    assert "<h1>Server error</h1>" in html and "lexhub/lexhub.css" in html and 'class="topbar"' in html
+    assert "<h1>Serverfehler</h1>" in html and "lexhub/lexhub.css" in html and 'class="topbar"' in html
 
 
 @pytest.mark.django_db
@@ -128,7 +130,7 @@ def test_a_crash_with_debug_off_shows_lexhubs_500_page(alice, settings) -> None:
         response = client.get("/")
 
     assert response.status_code == 500
-    assert "<h1>Server error</h1>" in response.content.decode()
+    assert "<h1>Serverfehler</h1>" in response.content.decode()  # German, the default
     assert "secret detail" not in response.content.decode()
 
 

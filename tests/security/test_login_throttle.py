@@ -53,7 +53,7 @@ def test_the_lockout_page_is_the_login_page_with_a_message(admin) -> None:
     assert response.status_code == 429
     assert response["Retry-After"] == "300"
     html = response.content.decode()
-    assert "Too many failed sign-in attempts" in html
+    assert "Zu viele fehlgeschlagene Anmeldeversuche" in html  # German, the default
     assert 'name="password"' in html and 'value="/audit/"' in html  # the login form, not axes' bare text
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]  # the site's middleware still ran
 

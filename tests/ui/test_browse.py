@@ -4,6 +4,7 @@ from django.test import Client
 from connections.models import SyncRun
 from connections.sync import run_sync
 from contacts.models import Contact
+from tests.fixtures.app import ENGLISH
 from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def test_pages_follow_the_cursor_without_repeats(
 
 
 def test_other_users_get_404(synced, bob) -> None:
-    client = Client()
+    client = Client(headers=ENGLISH)
     client.force_login(bob)
     contact = Contact.objects.filter(connection=synced).first()
     voucher = Voucher.objects.filter(connection=synced).first()

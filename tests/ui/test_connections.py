@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 
 from connections.models import Connection, SyncRun
+from tests.fixtures.app import ENGLISH
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,7 @@ def test_the_dashboard_shows_the_next_sync_and_requests_waiting_for_the_budget(
 
 
 def test_other_users_see_nothing_of_a_connection(connection, bob) -> None:
-    client = Client()
+    client = Client(headers=ENGLISH)
     client.force_login(bob)
     run = SyncRun.objects.create(connection=connection, kind="full")
 
@@ -80,7 +81,7 @@ def test_other_users_see_nothing_of_a_connection(connection, bob) -> None:
 
 def test_members_see_but_only_owners_manage(connection, bob) -> None:
     connection.members.add(bob)
-    client = Client()
+    client = Client(headers=ENGLISH)
     client.force_login(bob)
 
     assert connection.name in client.get("/connections/").content.decode()

@@ -3,6 +3,7 @@ from django.test import Client
 
 from contacts.forms import initial_from
 from contacts.models import Contact
+from tests.fixtures.app import ENGLISH
 from tests.ui.pages import field_errors, fields_with_errors, labels
 
 pytestmark = pytest.mark.django_db
@@ -259,7 +260,7 @@ def test_the_connection_is_chosen_only_with_several(
 
 
 def test_other_users_cannot_edit(synced, bob) -> None:
-    client = Client()
+    client = Client(headers=ENGLISH)
     client.force_login(bob)
     contact = a_company(synced)
 

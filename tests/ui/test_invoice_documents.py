@@ -4,6 +4,7 @@ from django.test import Client
 from connections.models import SyncRun
 from connections.sync import run_sync
 from invoices.models import SalesDocument
+from tests.fixtures.app import ENGLISH
 from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +80,7 @@ def test_other_users_get_404_for_documents(connection, sandbox, bob) -> None:
     created = sandbox.mutate("creditnote", "create", fields={})
     sync(connection)
     voucher = Voucher.objects.get(lexoffice_id=created["id"])
-    client = Client()
+    client = Client(headers=ENGLISH)
     client.force_login(bob)
     before = sandbox.counters()["requests"]
 

@@ -6,6 +6,7 @@ from django.test import Client
 
 from connections.models import SyncRun
 from connections.sync import run_sync
+from tests.fixtures.app import ENGLISH
 from tests.writes import files
 from vouchers.models import File, Upload, Voucher
 from vouchers.receipts.checks import MAX_UPLOAD_BYTES
@@ -30,7 +31,7 @@ def test_the_inbox_offers_the_drop_zone_and_the_plain_form(alice_client, connect
     assert 'action="/receipts/upload/"' in html and 'enctype="multipart/form-data"' in html
     assert 'id="dropzone"' in html
     assert re.search(r'<input type="file"[^>]* name="files" multiple', html)
-    assert 'href="/receipts/">Receipts</a>' in html  # the navigation link
+    assert 'href="/receipts/" aria-current="page">Receipts</a>' in html  # the navigation link, marked current
     assert "lexhub/uploads.js" in html
 
 
@@ -126,7 +127,7 @@ def test_the_status_endpoint_follows_uploads_of_visible_connections_only(
     voucher = Voucher.objects.filter(connection=connection).first()
     Upload.objects.filter(pk=upload_id).update(state=Upload.State.LINKED, voucher=voucher)
     after = alice_client.get(f"/receipts/status/?ids={upload_id}").json()["uploads"]
-    bob_client = Client()
+    bob_client = Client(headers=ENGLISH)
     bob_client.force_login(bob)
 
     assert [(u["id"], u["state"]) for u in before] == [(upload_id, "uploaded")]
@@ -135,7 +136,7 @@ def test_the_status_endpoint_follows_uploads_of_visible_connections_only(
 
 
 def test_uploads_need_the_csrf_token(alice, connection, sandbox) -> None:
-    client = Client(enforce_csrf_checks=True)
+    client = Client(enforce_csrf_checks=True, headers=ENGLISH)
     client.force_login(alice)
     client.get("/receipts/")
     token = client.cookies["csrftoken"].value

@@ -164,7 +164,7 @@ def test_the_rows_of_several_connections_page_as_one_list(alice_client, two_conn
 def test_sorting_keeps_the_filters_and_the_next_page_keeps_both(alice_client, many_vouchers) -> None:
     html = alice_client.get("/vouchers/", {"sort": "amount", "min": "10"}).content.decode()
 
-    next_link = re.search(r'<a class="button" href="([^"]+)">Next page</a>', html).group(1)
+    next_link = re.search(r'<a class="button" rel="next" href="([^"]+)">Next page</a>', html).group(1)
     rows = walk(alice_client, "/vouchers/", {"sort": "amount", "min": "10"})
     assert "sort=amount" in next_link and "min=10" in next_link
     assert rows == expected(

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload, TemporaryFileUploadHandler
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from connections.models import Connection
 from connections.writes import WriteError
@@ -41,7 +42,7 @@ class DuplicateUpload(WriteError):
     status = 409
 
     def __init__(self, existing: File | Upload) -> None:
-        super().__init__("This file was uploaded before.")
+        super().__init__(gettext_noop("This file was uploaded before."))
         self.existing = existing
         self.voucher = existing.voucher
 

@@ -17,6 +17,8 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from connections.writes import WriteError
@@ -28,13 +30,13 @@ from vouchers.receipts.checks import DuplicateUpload, install_size_limit
 NO_FILE = "No complete file was received. Choose at least one file (PDF, PNG or JPEG, up to 5 MB)."
 TOO_LARGE = "is larger than 20 MB, the most Lexhub accepts."
 STATE_LABELS = {
-    "uploading": "Uploading…",
-    "pending": "Waiting to upload",
-    "uploaded": "Uploaded, waiting for the voucher",
-    "linked": "Voucher created",
-    "failed": "Failed",
-    "rejected": "Rejected",
-    "duplicate": "Duplicate",
+    "uploading": gettext_lazy("Uploading…"),
+    "pending": gettext_lazy("Waiting to upload"),
+    "uploaded": gettext_lazy("Uploaded, waiting for the voucher"),
+    "linked": gettext_lazy("Voucher created"),
+    "failed": gettext_lazy("Failed"),
+    "rejected": gettext_lazy("Rejected"),
+    "duplicate": gettext_lazy("Duplicate"),
 }
 UPLOAD_STATUS = {
     Upload.State.PENDING: 202,
@@ -61,7 +63,9 @@ class Outcome:
     note: str = ""  # what was done to the file to send it (converted, rotated...), in the user's language
 
     def __post_init__(self) -> None:
-        self.label = STATE_LABELS.get(self.state, self.state)
+        self.label = str(STATE_LABELS.get(self.state, self.state))
+        # Errors of the checks are English msgids (the API answers them as they are); pages show them translated.
+        self.error = _(self.error) if self.error else ""
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -124,12 +128,12 @@ def outcome_for(upload: Upload) -> Outcome:
         error=upload.error,
         id=upload.pk,
         voucher_url=reverse("vouchers:detail", args=[voucher.pk]) if voucher else "",
-        voucher_label=(voucher.voucher_number or "Beleg") if voucher else "",
+        voucher_label=(voucher.voucher_number or _("Voucher")) if voucher else "",
         note=changes_note(upload.changes),
         thumbnail_url=thumbnail_url(upload.file) if upload.file else "",
     )
     if upload.target_voucher_id and upload.state == Upload.State.LINKED:
-        outcome.label = "Attached to the voucher"
+        outcome.label = _("Attached to the voucher")
     return outcome
 
 
@@ -142,12 +146,16 @@ def outcome_of_error(name: str, exc: WriteError) -> Outcome:
     if isinstance(exc, DuplicateUpload):
         voucher = exc.voucher
         url = reverse("vouchers:detail", args=[voucher.pk]) if voucher else reverse("receipts:inbox")
-        label = f"Beleg {voucher.voucher_number}".strip() if voucher else "an upload still waiting for its voucher"
+        label = (
+            f"{_('Voucher')} {voucher.voucher_number}".strip()
+            if voucher
+            else _("an upload still waiting for its voucher")
+        )
         return Outcome(
             name=name,
             state="duplicate",
             status=409,
-            error=f"Already uploaded: {label}.",
+            error=_("Already uploaded: %(label)s.") % {"label": label},
             existing_url=url,
             voucher_label=label,
         )
@@ -171,7 +179,9 @@ def answer(request: HttpRequest, outcomes: list[Outcome], *, back: str) -> HttpR
         if outcome.status >= 400:
             messages.error(request, f"{outcome.name}: {outcome.error}")
         elif outcome.state == Upload.State.PENDING:
-            messages.warning(request, f"{outcome.name}: Lexoffice is not reachable now; it will be sent later.")
+            messages.warning(
+                request, _("%(name)s: Lexoffice is not reachable now; it will be sent later.") % {"name": outcome.name}
+            )
         else:
-            messages.success(request, f"{outcome.name}: uploaded to Lexoffice.")
+            messages.success(request, _("%(name)s: uploaded to Lexoffice.") % {"name": outcome.name})
     return redirect(back)
