@@ -68,8 +68,9 @@ def list_page(request: HttpRequest, *, types: tuple[str, ...], title: str, url_n
     vouchers = Voucher.objects.present().filter(connection_id__in=connection_ids, voucher_type__in=types)
     vouchers = vouchers.select_related("contact", "connection")
     vouchers, params = filtered(request, vouchers)
+    search = matching(params["q"]) if params["q"] else None  # asks the documents' text once, for both
     totals = cached_totals(
-        vouchers.filter(matching(params["q"])) if params["q"] else vouchers,
+        vouchers.filter(search) if search is not None else vouchers,
         connection_ids=connection_ids,
         filters={**params, "types": ",".join(types)},
     )
@@ -79,7 +80,7 @@ def list_page(request: HttpRequest, *, types: tuple[str, ...], title: str, url_n
         ordering,
         cursor=request.GET.get("after"),
         connection_ids=connection_ids,
-        search=matching(params["q"]) if params["q"] else None,
+        search=search,
     )
     return render(
         request,

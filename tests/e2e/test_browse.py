@@ -29,7 +29,7 @@ def test_an_invoice_pdf_downloads(logged_in_page, synced) -> None:
     page = logged_in_page
     page.goto("/")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Invoices").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Invoices", exact=True).click()
     page.get_by_role("link", name=invoice.voucher_number, exact=True).click()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download PDF").click()

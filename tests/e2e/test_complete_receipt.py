@@ -29,7 +29,7 @@ def test_an_uploaded_receipt_is_completed_and_is_open_in_lexoffice_with_its_file
     page.get_by_label("Posting category at 19 %").select_option(label="Fremdleistungen")
     page.get_by_role("button", name="Save", exact=True).click()
 
-    expect(page.locator(".badge")).to_have_text("open")
+    expect(page.locator(".badge")).to_have_text("Open")  # the status in words (vouchers/labels.py)
     remote = sandbox.api("GET", f"/v1/vouchers/{voucher.lexoffice_id}").json()
     assert (remote["voucherStatus"], remote["voucherNumber"], remote["voucherDate"][:10]) == (
         "open",

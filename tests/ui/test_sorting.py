@@ -267,7 +267,7 @@ def test_a_search_costs_one_query_more_whatever_it_matches(alice_client, many_vo
             alice_client.get("/vouchers/", {"q": term, "sort": "number"})
         return len(captured)
 
-    # the look-first step, and (#19) the look-up of vouchers whose documents' text has the term
+    # the look-first step, the look-up of vouchers whose documents' text has the term, and (not cached yet) the totals
     assert queries("Lieferant 007") == queries("Lieferant") == queries("") + 2
 
 
