@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "vouchers",
     "invoices",
     "webhooks",
+    "intake",
 ]
 
 MIDDLEWARE = [
@@ -347,6 +348,13 @@ LEXHUB_AUTO_REGISTER_WEBHOOKS = env_bool("LEXHUB_AUTO_REGISTER_WEBHOOKS", True)
 LEXHUB_WEBHOOK_SWEEP_AFTER_SECONDS = env_int("LEXHUB_WEBHOOK_SWEEP_AFTER_SECONDS", 30)
 
 LEXHUB_SYNC_INTERVAL_SECONDS = env_int("LEXHUB_SYNC_INTERVAL_SECONDS", 900)
+# Intake (intake/): watched folders live under this root; mailboxes and folders are polled every INTERVAL,
+# retried after BACKOFF * 2^failures (at most 1 h); a poll's lease runs out LEASE seconds after a worker died.
+LEXHUB_INTAKE_ROOT = Path(env_str("LEXHUB_INTAKE_ROOT", str(VAR_DIR / "intake")))
+LEXHUB_INTAKE_POLL_SECONDS = env_int("LEXHUB_INTAKE_POLL_SECONDS", 180)
+LEXHUB_INTAKE_BACKOFF_SECONDS = env_int("LEXHUB_INTAKE_BACKOFF_SECONDS", 60)
+LEXHUB_INTAKE_LEASE_SECONDS = env_int("LEXHUB_INTAKE_LEASE_SECONDS", 120)
+LEXHUB_INTAKE_STABLE_SECONDS = env_int("LEXHUB_INTAKE_STABLE_SECONDS", 5)
 CELERY_BEAT_SCHEDULE = {
     "incremental-sync": {
         "task": "connections.tasks.schedule_incremental_syncs_task",
@@ -356,6 +364,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-webhook-inbox": {"task": "webhooks.tasks.sweep_inbox_task", "schedule": 30.0},
     "sweep-outbox": {"task": "connections.tasks.sweep_outbox_task", "schedule": 30.0},
     "sweep-uploads": {"task": "vouchers.tasks.sweep_uploads_task", "schedule": 60.0},
+    "poll-intake": {
+        "task": "intake.tasks.poll_due_doors_task",
+        "schedule": float(env_int("LEXHUB_INTAKE_TICK_SECONDS", 30)),
+    },
     "reconcile-webhook-subscriptions": {
         "task": "webhooks.tasks.reconcile_all_webhooks_task",
         "schedule": env_int("LEXHUB_WEBHOOK_RECONCILE_SECONDS", 6 * 3600),

@@ -27,13 +27,19 @@ log = logging.getLogger(__name__)
 
 def upload_receipt(*, connection: Connection, upload: UploadedFile, user, force: bool = False) -> Upload:
     """Upload a receipt for bookkeeping (Lexoffice creates a voucher for it); duplicates refused unless forced."""
-    checked = _checked(upload)
-    if not force:
-        refuse_duplicate(connection=connection, sha256=checked.sha256)
-    row = _store_upload(connection=connection, upload=upload, checked=checked, user=user)
+    row = store_receipt(connection=connection, upload=upload, user=user, force=force)
     push_upload(upload_id=row.pk)
     row.refresh_from_db()
     return row
+
+
+def store_receipt(*, connection: Connection, upload: UploadedFile, user, force: bool = False) -> Upload:
+    """The checks and the pending Upload row of `upload_receipt`, without sending it: for doors (mail, watched
+    folders) that record the row in their own transaction first and then call `push_upload`."""
+    checked = _checked(upload)
+    if not force:
+        refuse_duplicate(connection=connection, sha256=checked.sha256)
+    return _store_upload(connection=connection, upload=upload, checked=checked, user=user)
 
 
 def attach_voucher_file(*, voucher: Voucher, upload: UploadedFile, user) -> Upload:

@@ -1,0 +1,46 @@
+"""A private Dovecot per test and a mailbox of alice's sandbox connection pointing at it."""
+
+from pathlib import Path
+
+import pytest
+
+from harness.dovecot import PrivateDovecot
+from tests.conftest import require
+
+USER, PASSWORD = "belege", "mail-password-1"
+
+
+@pytest.fixture
+def dovecot():
+    require(Path("/usr/sbin/dovecot").exists(), "dovecot is not installed (apt-get install dovecot-imapd)")
+    server = PrivateDovecot()
+    server.add_user(USER, PASSWORD)
+    server.start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def intake_connection(alice, sandbox_empty, django_capture_on_commit_callbacks):
+    from connections.services import create_connection
+
+    with django_capture_on_commit_callbacks(execute=False):
+        return create_connection(
+            name="Belege", api_key=sandbox_empty.api_key, owner=alice, base_url=sandbox_empty.base_url, rate_limit=1000
+        )
+
+
+@pytest.fixture
+def mailbox(intake_connection, dovecot):
+    from intake.models import Mailbox
+
+    row = Mailbox(
+        connection=intake_connection,
+        host="127.0.0.1",
+        port=dovecot.port,
+        security=Mailbox.Security.NONE,
+        username=USER,
+    )
+    row.set_password(PASSWORD)
+    row.save()
+    return row
