@@ -44,3 +44,20 @@ def mailbox(intake_connection, dovecot):
     row.set_password(PASSWORD)
     row.save()
     return row
+
+
+@pytest.fixture
+def intake_root(tmp_path, settings):
+    root = tmp_path / "intake-root"
+    root.mkdir()
+    settings.LEXHUB_INTAKE_ROOT = root
+    settings.LEXHUB_INTAKE_STABLE_SECONDS = 0
+    return root
+
+
+@pytest.fixture
+def watched(intake_connection, intake_root):
+    from intake.models import WatchedFolder
+
+    (intake_root / "scanner").mkdir()
+    return WatchedFolder.objects.create(connection=intake_connection, path="scanner")

@@ -35,6 +35,7 @@ def fifty_mails() -> list[bytes]:
     return mails
 
 
+@pytest.mark.slow
 def test_fifty_mails_become_eighty_vouchers_and_every_part_is_accounted_for(mailbox, dovecot, sandbox_empty):
     from intake.imap import poll_mailbox
     from intake.models import DoorState, IntakeItem, Mailbox
