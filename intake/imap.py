@@ -59,7 +59,8 @@ def problem(exc: Exception, mailbox: Mailbox) -> MailboxProblem:
     if isinstance(exc, (MailboxFolderSelectError, MailboxFolderStatusError)):
         return MailboxProblem(DoorState.MISSING, MISSING)
     if isinstance(exc, (OSError, imaplib.IMAP4.abort, EOFError)):
-        return MailboxProblem(DoorState.UNREACHABLE, f"{UNREACHABLE} ({type(exc).__name__})")
+        log.info("mailbox %s unreachable: %s", mailbox.pk, type(exc).__name__)
+        return MailboxProblem(DoorState.UNREACHABLE, UNREACHABLE)
     detail = str(exc).replace(mailbox.password, "***") if mailbox.password else str(exc)
     return MailboxProblem(DoorState.ERROR, detail[:200])
 

@@ -46,6 +46,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/", query_string=False)),
     path("admin/", admin.site.urls),
     path("webhooks/", include("webhooks.urls")),
+    path("", include("intake.urls")),  # /intake/<connection>/ and /api/v1/intake/
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
