@@ -187,7 +187,20 @@ class DoorViewSet(
             raise PermissionDenied("Only the connection's owner changes it.")
 
 
-@extend_schema_view(list=extend_schema(summary="Mailboxes read for receipts"))
+def door_schema(what: str, serializer: type[serializers.BaseSerializer[Any]]) -> Any:
+    return extend_schema_view(
+        list=extend_schema(summary=f"List {what}s", responses={200: serializer(many=True), **errors(400)}),
+        retrieve=extend_schema(summary=f"One {what}", responses={200: serializer, **errors(404)}),
+        create=extend_schema(summary=f"Set up a {what}", responses={201: serializer, **errors(400, 403)}),
+        update=extend_schema(summary=f"Change a {what}", responses={200: serializer, **errors(400, 403, 404)}),
+        partial_update=extend_schema(
+            summary=f"Change some fields of a {what}", responses={200: serializer, **errors(400, 403, 404)}
+        ),
+        destroy=extend_schema(summary=f"Remove a {what}", responses={204: None, **errors(403, 404)}),
+    )
+
+
+@door_schema("mailbox", MailboxSerializer)
 class MailboxViewSet(DoorViewSet):
     """A connection's IMAP mailbox (one per connection); the password is write-only."""
 
@@ -195,7 +208,7 @@ class MailboxViewSet(DoorViewSet):
     model = Mailbox
 
 
-@extend_schema_view(list=extend_schema(summary="Watched folders"))
+@door_schema("watched folder", WatchedFolderSerializer)
 class WatchedFolderViewSet(DoorViewSet):
     """A connection's watched folder, inside the server's intake root."""
 

@@ -321,6 +321,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "IntakeItemStateEnum": "intake.models.IntakeItem.State",
+        "IntakeDoorStateEnum": "intake.models.DoorState",
+    },
 }
 
 # Error pages and reports mask API keys and tokens wherever they appear (lexhub/reporting.py).
