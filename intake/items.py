@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from connections.leases import claim
 from connections.models import Connection
@@ -27,7 +28,7 @@ from vouchers.models import Upload, Voucher
 from vouchers.receipts.checks import DuplicateUpload, UploadRejected, check_upload
 from vouchers.receipts.sync import push_upload, store_receipt
 
-SAME_BYTES = "This file was uploaded before."
+SAME_BYTES = gettext_noop("This file was uploaded before.")
 
 
 @dataclass(frozen=True)
