@@ -99,3 +99,19 @@ def test_a_missing_folder_shows_its_state(watched, intake_root, settings):
     WatchedFolder.objects.update(next_poll_at=None)
     poll_folder(folder_id=watched.pk)
     assert WatchedFolder.objects.get().state == DoorState.OK
+
+
+def test_the_sender_allowlist_takes_addresses_and_domains():
+    from intake.models import Mailbox
+
+    mailbox = Mailbox(allowed_senders="rechnung@lieferant.de\n@stadtwerke.de\n")
+    assert mailbox.sender_allowed("Rechnung@Lieferant.de")
+    assert mailbox.sender_allowed("noreply@stadtwerke.de")
+    assert not mailbox.sender_allowed("someone@example.org")
+    assert Mailbox(allowed_senders="").sender_allowed("anyone@example.org")
+
+
+def test_beat_polls_the_doors():
+    from django.conf import settings
+
+    assert settings.CELERY_BEAT_SCHEDULE["poll-intake"]["task"] == "intake.tasks.poll_due_doors_task"
