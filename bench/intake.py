@@ -42,9 +42,9 @@ def run(quick: bool) -> list[Row]:
     run_id = uuid.uuid4().hex[:6]
     owner, _ = get_user_model().objects.get_or_create(username="bench-intake")
     dovecot = PrivateDovecot()
-    dovecot.add_user(USER, PASSWORD)
-    dovecot.start()
     try:
+        dovecot.add_user(USER, PASSWORD)
+        dovecot.start()
         with env.sandbox() as base_url:
             org = requests.post(f"{base_url}/_sandbox/organizations", json={"seed": 7, "rateLimit": 0}, timeout=60)
             key = org.json()["apiKey"]

@@ -14,10 +14,12 @@ USER, PASSWORD = "belege", "mail-password-1"
 def dovecot():
     require(Path("/usr/sbin/dovecot").exists(), "dovecot is not installed (apt-get install dovecot-imapd)")
     server = PrivateDovecot()
-    server.add_user(USER, PASSWORD)
-    server.start()
-    yield server
-    server.cleanup()
+    try:
+        server.add_user(USER, PASSWORD)
+        server.start()
+        yield server
+    finally:
+        server.cleanup()
 
 
 @pytest.fixture
