@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_noop
-from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
+from imap_tools import AND, BaseMailBox, H, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
 from imap_tools.errors import MailboxFolderSelectError, MailboxFolderStatusError, MailboxLoginError
 
 from intake import doors, mime
@@ -108,7 +108,8 @@ def _take_mail(box: BaseMailBox, mailbox: Mailbox, message_key: str, uid: str) -
     mail_items = IntakeItem.objects.filter(
         connection=connection, source=IntakeItem.Source.MAIL, message_key=message_key
     )
-    if not mail_items.exists():
+    seen_before = mail_items.exists()
+    if not seen_before:
         message = next(iter(box.fetch(AND(uid=uid), mark_seen=False, bulk=False)), None)
         if message is None:  # moved or deleted since the search
             return
@@ -118,7 +119,20 @@ def _take_mail(box: BaseMailBox, mailbox: Mailbox, message_key: str, uid: str) -
     if not settle_open(connection=connection, message_key=message_key, source=IntakeItem.Source.MAIL):
         return  # a part waits for Lexoffice: the mail stays until the next poll
     failed = mail_items.filter(state=IntakeItem.State.FAILED).exists()
-    box.move(uid, mailbox.failed_folder if failed else mailbox.processed_folder)
+    destination = mailbox.failed_folder if failed else mailbox.processed_folder
+    message_id = mail_items.values_list("message_id", flat=True).first() or ""
+    if seen_before and message_id and _already_in(box, destination, message_id, back_to=mailbox.folder):
+        box.delete(uid)  # an interrupted MOVE copied it already; a second MOVE would leave two copies
+    else:
+        box.move(uid, destination)
+
+
+def _already_in(box: BaseMailBox, folder: str, message_id: str, *, back_to: str) -> bool:
+    box.folder.set(folder)
+    try:
+        return bool(box.uids(AND(header=H("Message-ID", message_id))))
+    finally:
+        box.folder.set(back_to)
 
 
 def received_parts(mailbox: Mailbox, message_key: str, message: MailMessage) -> list[Received]:

@@ -171,3 +171,34 @@ def test_backoff_grows_with_each_failure(mailbox, settings):
         waits.append(round((row.next_poll_at - row.last_polled_at) / timedelta(seconds=1)))
     assert waits == [60, 120, 240]
     assert mailbox.pk not in doors.due(Mailbox)
+
+
+def test_a_move_cut_off_after_the_copy_leaves_one_copy_in_the_processed_folder(
+    mailbox, dovecot, sandbox_empty, monkeypatch
+):
+    import imaplib
+
+    from imap_tools import BaseMailBox
+
+    from intake.imap import poll_mailbox
+    from intake.models import DoorState, IntakeItem, Mailbox
+
+    dovecot.append(USER, PASSWORD, [mail(number=3, receipts=[("R.pdf", receipt_pdf("cut"), "application/pdf")])])
+
+    def copy_then_drop(self, uid_list, destination_folder, chunks=None):  # the server copied, then the line broke
+        self.copy(uid_list, destination_folder)
+        raise imaplib.IMAP4.abort("connection lost")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(BaseMailBox, "move", copy_then_drop)
+        poll_mailbox(mailbox_id=mailbox.pk)
+    assert Mailbox.objects.get().state == DoorState.UNREACHABLE
+    assert dovecot.count(USER, PASSWORD, "INBOX") == 1
+
+    Mailbox.objects.update(next_poll_at=None)
+    poll_mailbox(mailbox_id=mailbox.pk)
+    assert Mailbox.objects.get().state == DoorState.OK
+    assert dovecot.count(USER, PASSWORD, "INBOX") == 0
+    assert dovecot.count(USER, PASSWORD, "Lexhub-processed") == 1
+    assert IntakeItem.objects.get().state == "uploaded"
+    assert len(file_posts(sandbox_empty)) == 1
