@@ -43,6 +43,12 @@ service imap-login {{
     port = 0
   }}
 }}
+# No penalty delay after failed logins from 127.0.0.1 (the wrong-password tests would wait for it).
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 service pop3-login {{
   inet_listener pop3 {{
     port = 0
