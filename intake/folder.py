@@ -14,12 +14,12 @@ from django.utils.translation import gettext_noop
 from intake import doors, mime
 from intake.items import Received, record, settle_open
 from intake.models import DoorState, IntakeItem, WatchedFolder
-from vouchers.receipts.checks import MAX_UPLOAD_BYTES
 
 PROCESSED, FAILED = "processed", "failed"
 REASON_SUFFIX = ".reason.txt"
 MISSING = gettext_noop("The folder does not exist or cannot be read.")
-TOO_LARGE = gettext_noop("The file is larger than 5 MB, Lexoffice's limit.")
+TOO_LARGE = gettext_noop("The file is larger than 25 MB; it was not read.")
+READ_LIMIT = 25 * 1024 * 1024  # files up to this are read and left to the receipt checks to judge
 BATCH = 500
 GOES_TO = {IntakeItem.State.UPLOADED.value: PROCESSED, IntakeItem.State.DUPLICATE.value: PROCESSED}
 
@@ -71,7 +71,7 @@ def _take_file(watched: WatchedFolder, directory: Path, path: Path, *, size: int
     message_key = f"{path.name}:{size}:{mtime_ns}"
     items = IntakeItem.objects.filter(connection=connection, source=IntakeItem.Source.FOLDER, message_key=message_key)
     if not items.exists():
-        payload = b"" if size > MAX_UPLOAD_BYTES else path.read_bytes()
+        payload = b"" if size > READ_LIMIT else path.read_bytes()
         skip = mime.skip_reason("", path.name, "attachment", payload) if payload else ""
         record(
             connection=connection,
@@ -88,7 +88,7 @@ def _take_file(watched: WatchedFolder, directory: Path, path: Path, *, size: int
                 )
             ],
         )
-        if size > MAX_UPLOAD_BYTES:  # not read at all; refused as the checks would
+        if size > READ_LIMIT:  # not read at all
             items.update(state=IntakeItem.State.REFUSED, reason=TOO_LARGE, size=size)
     if not settle_open(connection=connection, message_key=message_key, source=IntakeItem.Source.FOLDER):
         return
