@@ -11,8 +11,9 @@ from django.utils.translation import gettext_noop
 
 from vouchers.receipts.checks import sniff
 
-RECEIPT_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/jpg", "image/pjpeg"}
-RECEIPT_EXTENSIONS = {"pdf", "png", "jpg", "jpeg"}
+# Candidates go to the receipt checks, which decide (phone photos in HEIC included, where the checks take them).
+RECEIPT_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/jpg", "image/pjpeg", "image/heic", "image/heif"}
+RECEIPT_EXTENSIONS = {"pdf", "png", "jpg", "jpeg", "heic", "heif"}
 SIGNATURE_TYPES = {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
 CALENDAR_TYPES = {"text/calendar", "application/ics"}
 INLINE_IMAGE_MAX_BYTES = 20 * 1024  # an inline image smaller than this is a logo or a signature picture
