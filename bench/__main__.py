@@ -20,6 +20,7 @@ SECTIONS: list[str] = [
     "exports",
     "outgoing",
     "documents",
+    "intake",
 ]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "assistants",
     "reports",
     "outgoing",
+    "intake",
 ]
 
 MIDDLEWARE = [
@@ -336,6 +337,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "IntakeItemStateEnum": "intake.models.IntakeItem.State",
+        "IntakeDoorStateEnum": "intake.models.DoorState",
+    },
 }
 
 # Error pages and reports mask API keys and tokens wherever they appear (lexhub/reporting.py).
@@ -374,6 +379,13 @@ LEXHUB_OUTGOING_WEBHOOKS_RETRY_FOR_SECONDS = env_int("LEXHUB_OUTGOING_WEBHOOKS_R
 LEXHUB_OUTGOING_WEBHOOKS_DISABLE_AFTER_SECONDS = env_int("LEXHUB_OUTGOING_WEBHOOKS_DISABLE_AFTER_SECONDS", 3 * 86400)
 
 LEXHUB_SYNC_INTERVAL_SECONDS = env_int("LEXHUB_SYNC_INTERVAL_SECONDS", 900)
+# Intake (intake/): watched folders live under this root; mailboxes and folders are polled every INTERVAL,
+# retried after BACKOFF * 2^failures (at most 1 h); a poll's lease runs out LEASE seconds after a worker died.
+LEXHUB_INTAKE_ROOT = Path(env_str("LEXHUB_INTAKE_ROOT", str(VAR_DIR / "intake")))
+LEXHUB_INTAKE_POLL_SECONDS = env_int("LEXHUB_INTAKE_POLL_SECONDS", 180)
+LEXHUB_INTAKE_BACKOFF_SECONDS = env_int("LEXHUB_INTAKE_BACKOFF_SECONDS", 60)
+LEXHUB_INTAKE_LEASE_SECONDS = env_int("LEXHUB_INTAKE_LEASE_SECONDS", 120)
+LEXHUB_INTAKE_STABLE_SECONDS = env_int("LEXHUB_INTAKE_STABLE_SECONDS", 5)
 CELERY_BEAT_SCHEDULE = {
     "incremental-sync": {
         "task": "connections.tasks.schedule_incremental_syncs_task",
@@ -384,6 +396,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "connections.tasks.sweep_outbox_task", "schedule": 30.0},
     "sweep-uploads": {"task": "vouchers.tasks.sweep_uploads_task", "schedule": 60.0},
     "sweep-outgoing-deliveries": {"task": "outgoing.tasks.sweep_deliveries_task", "schedule": 30.0},
+    "poll-intake": {
+        "task": "intake.tasks.poll_due_doors_task",
+        "schedule": float(env_int("LEXHUB_INTAKE_TICK_SECONDS", 30)),
+    },
     "reconcile-webhook-subscriptions": {
         "task": "webhooks.tasks.reconcile_all_webhooks_task",
         "schedule": env_int("LEXHUB_WEBHOOK_RECONCILE_SECONDS", 6 * 3600),

@@ -60,6 +60,7 @@ urlpatterns = [
     path("webhooks/", include("webhooks.urls")),
     path("api/v1/vouchers/<int:pk>/e-invoice/", einvoice_api.VoucherEInvoiceView.as_view(), name="voucher-einvoice"),
     path("outgoing-webhooks/", include("outgoing.urls")),
+    path("", include("intake.urls")),  # /intake/<connection>/ and /api/v1/intake/
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),

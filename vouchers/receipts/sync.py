@@ -33,6 +33,15 @@ ORIGINAL_EXTENSIONS = {"image/heif": "heic", "image/jpeg": "jpg", "image/png": "
 
 def upload_receipt(*, connection: Connection, upload: UploadedFile, user, force: bool = False) -> Upload:
     """Upload a receipt for bookkeeping (Lexoffice creates a voucher for it); duplicates refused unless forced."""
+    row = store_receipt(connection=connection, upload=upload, user=user, force=force)
+    push_upload(upload_id=row.pk)
+    row.refresh_from_db()
+    return row
+
+
+def store_receipt(*, connection: Connection, upload: UploadedFile, user, force: bool = False) -> Upload:
+    """The checks and the pending Upload row of `upload_receipt`, without sending it: for doors (mail, watched
+    folders) that record the row in their own transaction first and then call `push_upload`."""
     checked = _checked(upload)
     keepers = _recognised(connection=connection, upload=upload, checked=checked, force=force)
     if not force:
@@ -41,8 +50,6 @@ def upload_receipt(*, connection: Connection, upload: UploadedFile, user, force:
         row = _store_upload(connection=connection, upload=upload, checked=checked, user=user)
         for keep in keepers:
             keep(row)
-    push_upload(upload_id=row.pk)
-    row.refresh_from_db()
     return row
 
 
