@@ -80,9 +80,17 @@ class IntakeItemViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
+class OwnConnectionField(serializers.PrimaryKeyRelatedField):
+    """A connection the caller sees; another's id is "does not exist" (400), never told apart from a
+    missing one. Whether the caller may change its doors is the owner check in validate_connection."""
+
+    def get_queryset(self) -> QuerySet[Connection]:
+        return Connection.objects.filter(pk__in=visible_connection_ids(self.context["request"]))
+
+
 class MailboxSerializer(serializers.ModelSerializer):
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
-    connection = serializers.PrimaryKeyRelatedField(queryset=Connection.objects.all())
+    connection = OwnConnectionField()
 
     class Meta:
         model = Mailbox
@@ -138,7 +146,7 @@ class MailboxSerializer(serializers.ModelSerializer):
 
 
 class WatchedFolderSerializer(serializers.ModelSerializer):
-    connection = serializers.PrimaryKeyRelatedField(queryset=Connection.objects.all())
+    connection = OwnConnectionField()
 
     class Meta:
         model = WatchedFolder

@@ -312,6 +312,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["web.api.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_METADATA_CLASS": "web.metadata.MethodsMetadata",
     "DEFAULT_THROTTLE_CLASSES": ["web.api.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env_str("LEXHUB_API_THROTTLE", "6000/hour")},
     "EXCEPTION_HANDLER": "lexhub.api.exception_handler",

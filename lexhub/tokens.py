@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from knox.models import AuthToken
 from knox.settings import knox_settings
 from rest_framework import mixins, serializers, status, viewsets
@@ -84,6 +84,10 @@ class ApiTokenSerializer(serializers.Serializer):
         return bool(scope and scope.read_only)
 
 
+class NewApiTokenRequestSerializer(serializers.Serializer):
+    readOnly = serializers.BooleanField(required=False, default=False, help_text="Whether the token may only read.")
+
+
 class NewApiTokenSerializer(ApiTokenSerializer):
     token = serializers.SerializerMethodField(
         help_text="The whole token, for `Authorization: Token <token>`. Shown this once; only its hash is stored."
@@ -103,8 +107,8 @@ TOKEN_KEY = OpenApiParameter("tokenKey", str, OpenApiParameter.PATH, description
     ),
     create=extend_schema(
         summary="Create an API token; it is returned this once",
-        request=inline_serializer("NewApiTokenRequest", {"readOnly": serializers.BooleanField(required=False)}),
-        responses={201: NewApiTokenSerializer, **errors()},
+        request=NewApiTokenRequestSerializer,
+        responses={201: NewApiTokenSerializer, **errors(400)},
     ),
     destroy=extend_schema(
         summary="Revoke one of your API tokens", parameters=[TOKEN_KEY], responses={204: None, **errors(404)}
@@ -122,7 +126,9 @@ class TokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def create(self, request: Request) -> Response:
         caller = request.auth if isinstance(request.auth, AuthToken) else None
-        read_only = str(request.data.get("readOnly", "")).lower() in ("true", "1") if request.data else False
+        asked = NewApiTokenRequestSerializer(data=request.data if request.data else {})
+        asked.is_valid(raise_exception=True)
+        read_only = asked.validated_data["readOnly"]
         token, text = issue_token(request.user, made_with=caller, read_only=read_only)
         body = NewApiTokenSerializer(token, context={"request": request, "text": text}).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -46,6 +46,7 @@ class Case:
 @pytest.fixture
 def world(sandbox_server, alice, media, django_capture_on_commit_callbacks, settings):
     from connections.services import create_connection
+    from intake.models import IntakeItem, Mailbox, WatchedFolder
     from outgoing.models import Delivery, Event
     from outgoing.services import create_endpoint
 
@@ -80,7 +81,11 @@ def world(sandbox_server, alice, media, django_capture_on_commit_callbacks, sett
         state="dead",
     )
     spare_token = AuthToken.objects.create(user=alice)[0]
-    year = Voucher.objects.filter(connection=connection).latest("voucher_date").voucher_date.year
+    year = (
+        Voucher.objects.filter(connection=connection, voucher_date__isnull=False)
+        .latest("voucher_date")
+        .voucher_date.year
+    )
     export = package.start_export(
         connection=connection, user=alice, start=date(year, 1, 1), end=date(year, 12, 31), chart="SKR03"
     )
@@ -91,6 +96,20 @@ def world(sandbox_server, alice, media, django_capture_on_commit_callbacks, sett
         for _ in range(2)
     )
     outgoing_event = Event.objects.create(connection=connection, event_type="contact.changed")
+    settings.LEXHUB_INTAKE_ROOT = media / "intake"
+    for name in ("books", "spare", "other"):
+        (media / "intake" / name).mkdir(parents=True)
+    mailbox = Mailbox(connection=connection, host="127.0.0.1", port=9, username="belege")
+    mailbox.set_password("secret")
+    mailbox.save()
+    spare_mailbox = Mailbox(connection=spare, host="127.0.0.1", port=9, username="spare")
+    spare_mailbox.set_password("secret")
+    spare_mailbox.save()
+    folder = WatchedFolder.objects.create(connection=connection, path="books")
+    spare_folder = WatchedFolder.objects.create(connection=spare, path="spare")
+    item = IntakeItem.objects.create(
+        connection=connection, source="folder", source_key="a.pdf:1:1", message_key="a.pdf", filename="a.pdf"
+    )
     delivery = Delivery.objects.create(event=outgoing_event, endpoint=endpoint)
     return {
         "org": org,
@@ -104,6 +123,11 @@ def world(sandbox_server, alice, media, django_capture_on_commit_callbacks, sett
         "endpoint": endpoint,
         "spare_endpoint": spare_endpoint,
         "delivery": delivery,
+        "mailbox": mailbox,
+        "spare_mailbox": spare_mailbox,
+        "folder": folder,
+        "spare_folder": spare_folder,
+        "item": item,
     }
 
 
@@ -229,6 +253,10 @@ def cases(world: dict) -> list[Case]:
             owner=201,
             stranger=400,
         ),
+        Case("GET", f"{v}/intake/items/", f"{v}/intake/items/", is_list=True),
+        Case("GET", f"{v}/intake/items/{{id}}/", f"{v}/intake/items/{world['item'].pk}/"),
+        *door_cases(world, "mailboxes", {"host": "127.0.0.1", "port": 9, "username": "neu", "password": "x"}),
+        *door_cases(world, "folders", {"path": "other"}),
         # Creates name a connection in the body: a foreign one is a field error, not a 404.
         Case("POST", f"{v}/contacts/", f"{v}/contacts/", {**NEW_COMPANY, "connection": c}, owner=201, stranger=400),
         Case("POST", f"{v}/vouchers/", f"{v}/vouchers/", {**VOUCHER, "connection": c}, owner=201, stranger=400),
@@ -247,6 +275,23 @@ def cases(world: dict) -> list[Case]:
             owner=201,
             stranger=201,
         ),
+    ]
+
+
+def door_cases(world: dict, kind: str, fields: dict) -> list[Case]:
+    """An intake door (mailbox or watched folder): one per connection, so the spare connection's is
+    removed before it gets a new one."""
+    v, c, spare = "/api/v1/intake", world["connection"].pk, world["spare"].pk
+    own, spares = (
+        (world["mailbox"], world["spare_mailbox"]) if kind == "mailboxes" else (world["folder"], world["spare_folder"])
+    )
+    return [
+        Case("GET", f"{v}/{kind}/", f"{v}/{kind}/", is_list=True),
+        Case("GET", f"{v}/{kind}/{{id}}/", f"{v}/{kind}/{own.pk}/"),
+        Case("PUT", f"{v}/{kind}/{{id}}/", f"{v}/{kind}/{own.pk}/", {**fields, "connection": c}),
+        Case("PATCH", f"{v}/{kind}/{{id}}/", f"{v}/{kind}/{own.pk}/", {"enabled": False}),
+        Case("DELETE", f"{v}/{kind}/{{id}}/", f"{v}/{kind}/{spares.pk}/", owner=204),
+        Case("POST", f"{v}/{kind}/", f"{v}/{kind}/", {**fields, "connection": spare}, owner=201, stranger=400),
     ]
 
 
