@@ -1,12 +1,14 @@
 """Chaos: the receiver is down, then answers 500, then recovers, while 1,000 changes happen.
 
 The issue's shape is 60 s down and 60 s of 500s; here each phase lasts PHASE seconds and the back-off is
-scaled down (base 0.2 s, cap 1 s, through the worker's environment) so the run stays near half a minute.
+scaled down (base 0.2 s, cap 1 s, through the worker's environment) so the run stays near half a minute;
+`LEXHUB_CHAOS_PHASE_SECONDS=60` runs the issue's full shape.
 The changes go through the mirror's real path (bulk_upsert, 20 batches of 50 contacts); a real Celery
 worker delivers. Afterwards: every event delivered, each webhook-id processed once by the receiver, and
 per record the sequence orders the versions as they were stored.
 """
 
+import os
 import time
 import uuid
 from pathlib import Path
@@ -22,7 +24,7 @@ from outgoing.models import Delivery, Event
 from outgoing.services import create_endpoint
 from tests.outgoing.conftest import start_outgoing_worker
 
-PHASE = 12.0
+PHASE = float(os.environ.get("LEXHUB_CHAOS_PHASE_SECONDS", "12"))
 RECORDS, ROUNDS = 50, 20
 
 
