@@ -29,6 +29,7 @@ STATUS_LABELS: dict[str, Promise] = {
     "accepted": _("Accepted"),
     "rejected": _("Rejected"),
     "unchecked": _("To check"),
+    "blank": _("Being read"),  # a receipt Lexoffice has not read yet
 }
 # Badge tone per status; the label carries the meaning, the colour only repeats it.
 STATUS_TONES = {"open": "warn", "overdue": "bad", "paid": "ok", "paidoff": "ok", "accepted": "ok", "rejected": "bad"}
