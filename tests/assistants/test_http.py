@@ -7,6 +7,7 @@ import json
 
 import pytest
 import requests
+from django.utils.translation import gettext
 from mcp.shared.exceptions import MCPError
 
 from connections.models import AuditLog
@@ -152,7 +153,8 @@ def test_a_read_only_token_cannot_write(synced, sandbox, alice, alice_read_only_
         )
     )
 
-    assert refused.is_error and "read-only" in refused.content[0].text
+    read_only = gettext("This API token is read-only: it cannot change anything. Create a read-write token.")
+    assert refused.is_error and read_only in refused.content[0].text  # in the server's language
     assert sandbox.counters()["requests"] == before
     assert AuditLog.objects.get(action="mcp:update_contact").result == "refused"
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from django.utils.translation import gettext
 
 from connections.models import AuditLog, OutboxEntry
 from contacts.models import Contact
@@ -55,4 +56,4 @@ def test_the_command_refuses_to_start_without_a_valid_token(transactional_db) ->
     )
 
     assert finished.returncode != 0
-    assert "Invalid token" in finished.stderr and "LEXHUB_MCP_TOKEN" in finished.stderr
+    assert gettext("Invalid token.") in finished.stderr and "LEXHUB_MCP_TOKEN" in finished.stderr

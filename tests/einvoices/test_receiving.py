@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from connections.writes import WriteError
 from einvoices.models import EInvoice
@@ -102,7 +103,7 @@ def test_a_zugferd_pdf_keeps_its_embedded_xml(connection, sandbox, alice, media)
 def test_an_unreadable_xml_is_refused_and_nothing_is_stored(
     connection, sandbox, alice, media, e_invoicing, content: bytes, status: int, text: str
 ) -> None:
-    with pytest.raises(WriteError) as refused:
+    with pytest.raises(WriteError) as refused, translation.override("en"):  # the English words below
         upload(connection, alice, "rechnung.xml", content)
 
     assert refused.value.status == status
@@ -135,7 +136,9 @@ def test_the_page_shows_the_invoice_in_german_with_its_findings(
     sample = SCENARIOS["two-rates"].with_(number="RE-DE-1", buyer_reference="")
     row = upload(connection, alice, "rechnung.xml", ubl(sample))
 
-    page = alice_client.get(reverse("einvoices:detail", args=[row.einvoice.pk])).content.decode()
+    page = alice_client.get(
+        reverse("einvoices:detail", args=[row.einvoice.pk]), HTTP_ACCEPT_LANGUAGE="de"
+    ).content.decode()
 
     assert "Bürostuhl" in page and "Fachbuch Steuerrecht" in page
     assert "02.03.2026" in page  # issue date, German format
