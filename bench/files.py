@@ -134,7 +134,14 @@ def run(quick: bool) -> list[Row]:
             "count",
             higher_is_better=True,
         ),
-        Row(f"files: per-worker RSS growth, max of {WORKERS} gunicorn workers", 16, max(growth.values()), "MiB"),
+        Row(
+            f"files: per-worker RSS growth, max of {WORKERS} gunicorn workers",
+            3.2,  # 16 MiB for Lexoffice's 5 MiB files: transfers are streamed, never held whole per worker
+            max(growth.values()),
+            "MiB",
+            anchor="the size of one file moved",
+            anchor_measured=SIZE / 1024 / 1024,
+        ),
         Row(
             "files: gunicorn workers replaced (crashed or killed) during the run",
             0,
