@@ -13,7 +13,7 @@ from pathlib import Path
 
 import django
 
-SECTIONS: list[str] = ["limiter", "sandbox", "sync", "webhooks", "lists", "files", "speedups"]
+SECTIONS: list[str] = ["limiter", "sandbox", "sync", "webhooks", "lists", "files", "speedups", "accounts"]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 

@@ -1,0 +1,225 @@
+"""Many accounts: a tax office with 50 clients. One sandbox with an organization per client (each its own
+key at 2 requests per second, Lexoffice's limit), Lexhub with a connection per organization, all synced at
+once by real Celery workers (threads pool: a sync spends its time waiting on the rate limit, not the CPU).
+
+Figures, from the sandbox's request log:
+- aggregate upstream rate while every connection syncs, against n x 2 requests per second (each key at
+  its limit), and the 429s (none may reach the sandbox);
+- fairness: the slowest connection's time from its first request to its run's end against its own floor
+  (its requests ÷ 2 per second);
+- one worker process against two, at 50 connections: the ratio of aggregate rates;
+- the saturation point: stepping 10, 25, 50, 100 connections, the first at which the aggregate falls
+  under 0.9 x n x 2 per second.
+
+Every running sync holds one PostgreSQL connection; worker threads are capped (BENCH_ACCOUNTS_MAX_THREADS,
+default 60) to stay well inside max_connections (100 here) beside whatever else uses the server.
+"""
+
+import math
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import requests
+from django.contrib.auth import get_user_model
+
+from bench import env
+from bench.rows import Row
+from sandbox.store import fingerprint
+
+RATE = 2.0
+STEPS = (10, 25, 50, 100)
+MAIN = 50
+MAX_THREADS = int(os.environ.get("BENCH_ACCOUNTS_MAX_THREADS", "60"))
+
+
+@dataclass
+class Step:
+    connections: int
+    processes: int
+    threads: int  # per process
+    aggregate: float  # requests per second while all sync
+    ideal: float  # connections x RATE
+    too_many: int
+    requests: int
+    worst_wall: float  # the slowest connection: first request to the end of its run, seconds
+    worst_floor: float  # that connection's requests ÷ RATE
+    failed_runs: int
+    seconds: float
+
+    @property
+    def share(self) -> float:
+        return self.aggregate / self.ideal
+
+
+def aggregate_rate(times: dict[str, list[datetime]]) -> float:
+    """Requests per second over the window in which every key was sending (its first to its last
+    request); over the whole span when that window is shorter than two seconds (keys that did not overlap)."""
+    firsts = [min(t) for t in times.values() if t]
+    lasts = [max(t) for t in times.values() if t]
+    start, end = max(firsts), min(lasts)
+    if (end - start).total_seconds() < 2:
+        start, end = min(firsts), max(lasts)
+    span = (end - start).total_seconds()
+    sent = sum(1 for moments in times.values() for moment in moments if start <= moment <= end)
+    return sent / span if span > 0 else 0.0
+
+
+def worst_connection(times: dict[str, list[datetime]], finished: dict[str, datetime]) -> tuple[float, float]:
+    """(wall, floor) of the connection with the highest wall ÷ floor: wall from its first request upstream
+    to its run's end, floor its requests ÷ RATE."""
+    pairs = [
+        ((finished[key] - min(moments)).total_seconds(), len(moments) / RATE)
+        for key, moments in times.items()
+        if moments
+    ]
+    return max(pairs, key=lambda pair: pair[0] / pair[1])
+
+
+def organizations(base_url: str, count: int, *, quick: bool) -> list[dict]:
+    """`count` organizations of one small tax-office client each (seeded alike), their limit off while
+    Lexhub connects, so connecting does not wait on it."""
+    size = {"contacts": 5, "vouchers": 16, "invoices": 4} if quick else {"contacts": 20, "vouchers": 60, "invoices": 15}
+    return [
+        requests.post(
+            f"{base_url}/_sandbox/organizations", json={"seed": 11, **size, "rateLimit": 0, "burst": 2}, timeout=60
+        ).json()
+        for _ in range(count)
+    ]
+
+
+def connect(base_url: str, orgs: list[dict]) -> list:
+    from connections.services import create_connection
+
+    owner, _ = get_user_model().objects.get_or_create(username="bench-tax-office")
+    run_id = uuid.uuid4().hex[:6]
+    connections = [
+        create_connection(
+            name=f"client {index} {run_id}", api_key=org["apiKey"], owner=owner, base_url=base_url, rate_limit=RATE
+        )
+        for index, org in enumerate(orgs)
+    ]
+    for org in orgs:
+        requests.post(f"{base_url}/_sandbox/config", json={"apiKey": org["apiKey"], "rateLimit": RATE}, timeout=10)
+    return connections
+
+
+def sync_all(base_url: str, orgs: list[dict], connections: list, *, processes: int) -> Step:
+    """Full syncs of all `connections` at once, served by `processes` worker processes of threads."""
+    from contextlib import ExitStack
+
+    from connections.models import SyncRun
+    from connections.sync import start_sync
+    from lexhub.celery import app as celery_app
+
+    n = len(connections)
+    threads = max(1, min(math.ceil(n / processes), MAX_THREADS // processes))
+    queue = f"bench-accounts-{uuid.uuid4().hex[:8]}"
+    celery_app.conf.task_default_queue = queue
+    with ExitStack() as stack:
+        for _ in range(processes):
+            stack.enter_context(env.worker(queue, concurrency=threads, extra=["--pool", "threads"]))
+        requests.delete(f"{base_url}/_sandbox/requests", timeout=10)
+        began = time.monotonic()
+        runs = [start_sync(connection=connection, kind=SyncRun.Kind.FULL) for connection in connections]
+        deadline = began + 600  # a quick run's syncs take seconds, a full one's about a minute
+        while SyncRun.objects.filter(pk__in=[r.pk for r in runs]).unfinished().exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{n} syncs not finished after {deadline - began:.0f} s")
+            time.sleep(0.5)
+        seconds = time.monotonic() - began
+    log = requests.get(f"{base_url}/_sandbox/requests", timeout=60).json()
+    by_fingerprint = {fingerprint(org["apiKey"]): index for index, org in enumerate(orgs[:n])}
+    times: dict[str, list[datetime]] = {str(index): [] for index in range(n)}
+    too_many = 0
+    for entry in log["requests"]:
+        if (index := by_fingerprint.get(entry["apiKey"])) is not None:
+            times[str(index)].append(datetime.fromisoformat(entry["time"]))
+            too_many += entry["status"] == 429
+    finished_runs = {r.pk: r for r in SyncRun.objects.filter(pk__in=[r.pk for r in runs])}
+    finished = {str(index): finished_runs[run.pk].finished_at for index, run in enumerate(runs)}
+    wall, floor = worst_connection(times, finished)
+    step = Step(
+        connections=n,
+        processes=processes,
+        threads=threads,
+        aggregate=aggregate_rate(times),
+        ideal=n * RATE,
+        too_many=too_many,
+        requests=sum(len(t) for t in times.values()),
+        worst_wall=wall,
+        worst_floor=floor,
+        failed_runs=sum(r.state != SyncRun.State.SUCCEEDED for r in finished_runs.values()),
+        seconds=seconds,
+    )
+    print(
+        f"   {n} connections, {processes} process(es) x {threads} threads: {step.aggregate:.1f} req/s of "
+        f"{step.ideal:.0f} ({step.share:.0%}), {step.requests} requests, 429s {too_many}, slowest connection "
+        f"{wall:.1f} s / floor {floor:.1f} s, failed runs {step.failed_runs}, all done in {seconds:.1f} s",
+        flush=True,
+    )
+    return step
+
+
+def saturation(steps: list[Step]) -> int:
+    """The first number of connections whose aggregate fell under 0.9 x its ideal; one past the largest
+    step when none did."""
+    for step in sorted(steps, key=lambda s: s.connections):
+        if step.share < 0.9:
+            return step.connections
+    return max(step.connections for step in steps) + 1
+
+
+def run(quick: bool) -> list[Row]:
+    with env.sandbox(["--threads", "32", "--rate-limit", str(RATE)]) as base_url:
+        orgs = organizations(base_url, max(STEPS), quick=quick)
+        connections = connect(base_url, orgs)
+        one = sync_all(base_url, orgs[:MAIN], connections[:MAIN], processes=1)
+        two = sync_all(base_url, orgs[:MAIN], connections[:MAIN], processes=2)
+        steps = [two] + [sync_all(base_url, orgs[:n], connections[:n], processes=2) for n in STEPS if n != MAIN]
+    steps.sort(key=lambda s: s.connections)
+    print(
+        "   saturation steps (2 processes): "
+        + ", ".join(f"{s.connections}: {s.aggregate:.1f}/{s.ideal:.0f} req/s ({s.share:.0%})" for s in steps),
+        flush=True,
+    )
+    label = f"accounts {MAIN} connections at {RATE:g}/s each"
+    return [
+        Row(
+            f"{label}: aggregate upstream rate while all sync (1 worker process)",
+            0.9,
+            one.aggregate,
+            "req/s",
+            higher_is_better=True,
+            anchor=f"{MAIN} x {RATE:g} req/s: every key at its limit",
+            anchor_measured=one.ideal,
+        ),
+        Row(f"{label}: 429s reaching the sandbox (1 and 2 processes)", 0, one.too_many + two.too_many, "count"),
+        Row(
+            f"{label}: slowest connection, first request to its end (1 process)",
+            1.2,
+            one.worst_wall,
+            "s",
+            anchor="that connection's floor: its requests ÷ 2 per second",
+            anchor_measured=one.worst_floor,
+        ),
+        Row(
+            f"{label}: aggregate rate, 2 worker processes",
+            0.9,
+            two.aggregate,
+            "req/s",
+            higher_is_better=True,
+            anchor="the same with 1 worker process, same run",
+            anchor_measured=one.aggregate,
+        ),
+        Row(
+            "accounts: connections at which this machine saturates (stepping 10, 25, 50, 100; 2 processes)",
+            MAIN,
+            saturation(steps),
+            "conns",
+            higher_is_better=True,
+        ),
+        Row("accounts: sync runs not succeeded", 0, sum(s.failed_runs for s in [one, *steps]), "count"),
+    ]
