@@ -90,20 +90,90 @@ def organizations(base_url: str, count: int, *, quick: bool) -> list[dict]:
     ]
 
 
-def connect(base_url: str, orgs: list[dict]) -> list:
+def connect(base_url: str, orgs: list[dict]) -> tuple[list, dict]:
+    """One connection per organization: the first MAIN owned by one tax office, the next by a user with just
+    that one (the dashboard's anchor), the rest by a third. Users are new per run, so pages show this run's."""
     from connections.services import create_connection
 
-    owner, _ = get_user_model().objects.get_or_create(username="bench-tax-office")
     run_id = uuid.uuid4().hex[:6]
+    users = {
+        role: get_user_model().objects.create_user(username=f"bench-{role}-{run_id}")
+        for role in ("office", "single", "rest")
+    }
+
+    def owner(index: int):
+        return users["office"] if index < MAIN else users["single"] if index == MAIN else users["rest"]
+
     connections = [
         create_connection(
-            name=f"client {index} {run_id}", api_key=org["apiKey"], owner=owner, base_url=base_url, rate_limit=RATE
+            name=f"client {index} {run_id}",
+            api_key=org["apiKey"],
+            owner=owner(index),
+            base_url=base_url,
+            rate_limit=RATE,
         )
         for index, org in enumerate(orgs)
     ]
     for org in orgs:
         requests.post(f"{base_url}/_sandbox/config", json={"apiKey": org["apiKey"], "rateLimit": RATE}, timeout=10)
-    return connections
+    return connections, users
+
+
+def pages(users: dict, *, quick: bool) -> list[Row]:
+    """The tax office's dashboard and lists over its MAIN connections, each request interleaved with its anchor:
+    the dashboard of a user with one connection, the lists' offset-Paginator pages (bench/anchor_views.py)."""
+    from bench.lists_api import interleaved
+    from bench.server import gunicorn, session_cookie
+
+    count = 120 if quick else 600
+    office, single = session_cookie(users["office"]), session_cookie(users["single"])
+    rows = []
+    with gunicorn(workers=2) as server:
+        base = server.base_url
+        interleaved(base, {"warm": ["/", "/vouchers/", "/contacts/"]}, {"Cookie": office}, 10)
+        dashboard = load_pair(base, ("/", office), ("/", single), count)
+        print(f"   dashboard, {MAIN} connections and 1 connection alternately: {dashboard}", flush=True)
+        rows.append(
+            Row(
+                f"accounts: dashboard with {MAIN} connections, server p95",
+                5.0,
+                dashboard["by_tag"]["Lexhub"]["server_p95_ms"],
+                "ms",
+                anchor="the dashboard of a user with 1 connection, interleaved",
+                anchor_measured=dashboard["by_tag"]["anchor"]["server_p95_ms"],
+            )
+        )
+        for path in ("/vouchers/", "/contacts/"):
+            result = load_pair(base, (path, office), (f"/_anchor/ui{path}", office), count)
+            print(f"   {path} over {MAIN} connections, Lexhub and offset alternately: {result}", flush=True)
+            rows.append(
+                Row(
+                    f"accounts: UI {path} first page over {MAIN} connections, server p95",
+                    1.0,
+                    result["by_tag"]["Lexhub"]["server_p95_ms"],
+                    "ms",
+                    anchor="the same page with Django's offset Paginator, interleaved",
+                    anchor_measured=result["by_tag"]["anchor"]["server_p95_ms"],
+                )
+            )
+    return rows
+
+
+def load_pair(base_url: str, ours: tuple[str, str], anchor: tuple[str, str], count: int) -> dict:
+    """(path, cookie) of Lexhub's page and of its anchor, requested alternately in one load run."""
+    from bench.load import load
+
+    return load(
+        {
+            "rate": 0,
+            "concurrency": 8,
+            "requests": [
+                {"method": "GET", "url": f"{base_url}{path}", "headers": {"Cookie": cookie}, "tag": tag}
+                for _ in range(count)
+                for tag, (path, cookie) in (("Lexhub", ours), ("anchor", anchor))
+            ],
+        }
+    )
 
 
 def sync_all(base_url: str, orgs: list[dict], connections: list, *, processes: int) -> Step:
@@ -175,11 +245,12 @@ def saturation(steps: list[Step]) -> int:
 def run(quick: bool) -> list[Row]:
     with env.sandbox(["--threads", "32", "--rate-limit", str(RATE)]) as base_url:
         orgs = organizations(base_url, max(STEPS), quick=quick)
-        connections = connect(base_url, orgs)
+        connections, users = connect(base_url, orgs)
         one = sync_all(base_url, orgs[:MAIN], connections[:MAIN], processes=1)
         two = sync_all(base_url, orgs[:MAIN], connections[:MAIN], processes=2)
         steps = [two] + [sync_all(base_url, orgs[:n], connections[:n], processes=2) for n in STEPS if n != MAIN]
     steps.sort(key=lambda s: s.connections)
+    page_rows = pages(users, quick=quick)
     print(
         "   saturation steps (2 processes): "
         + ", ".join(f"{s.connections}: {s.aggregate:.1f}/{s.ideal:.0f} req/s ({s.share:.0%})" for s in steps),
@@ -222,4 +293,5 @@ def run(quick: bool) -> list[Row]:
             higher_is_better=True,
         ),
         Row("accounts: sync runs not succeeded", 0, sum(s.failed_runs for s in [one, *steps]), "count"),
+        *page_rows,
     ]
