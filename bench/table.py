@@ -15,8 +15,8 @@ def table(rows: list[Row]) -> str:
         ratio = f"{row.ratio:>6.2f}" if row.anchored else f"{'':>6}"
         verdict = "pass" if row.passed else "FAIL"
         lines.append(f"{row.name:64} {_target(row):>9} {row.measured:>10.2f} {row.unit:8} {anchor} {ratio}  {verdict}")
-    anchors = {row.anchor for row in rows if row.anchored}
+    anchors = list(dict.fromkeys(row.anchor for row in rows if row.anchored))
     if anchors:
-        lines.append("\nanchors (measured in the same run, in rounds alternating with the figure):")
-        lines.extend(f"  {row.name}: {row.anchor}" for row in rows if row.anchored)
+        lines.append("\nanchors (measured in the same run, alternating with the figures they judge):")
+        lines.extend(f"  - {anchor}" for anchor in anchors)
     return "\n".join(lines)
