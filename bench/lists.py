@@ -162,7 +162,8 @@ def ui_rows(base_url: str, data: dataset.Dataset, cookie: str, count: int, *, qu
     for path, variants in ui_variants(data).items():
         result = both([f"{path}?{q}" for q in variants], [offset_path(path, q) for q in variants], count)
         print(f"   UI {path} ({len(variants)} filter combinations), Lexhub and offset in turn: {result}", flush=True)
-        rows.append(versus(f"lists UI {path} 50 rows, filters, server p95 ({size})", EVEN[quick], result, "server_p95_ms"))
+        name = f"lists UI {path} 50 rows, filters, server p95 ({size})"
+        rows.append(versus(name, EVEN[quick], result, "server_p95_ms"))
         pages = lists_api.interleaved(
             base_url,
             {
@@ -205,11 +206,8 @@ def ui_rows(base_url: str, data: dataset.Dataset, cookie: str, count: int, *, qu
     ]
     result = both(dated, [offset_path(*d.split("?")) for d in dated], count // 10)
     print(f"   UI date range filters, Lexhub and offset alternately: {result}", flush=True)
-    rows.append(
-        versus(
-            f"lists UI /vouchers/ /invoices/ date-range filter, server p95 ({size})", EVEN[quick], result, "server_p95_ms"
-        )
-    )
+    name = f"lists UI /vouchers/ /invoices/ date-range filter, server p95 ({size})"
+    rows.append(versus(name, EVEN[quick], result, "server_p95_ms"))
     names, numbers = search_terms(data)
     for label, path, terms in (("contact name", "/contacts/", names), ("voucher number", "/vouchers/", numbers)):
         queries = [urlencode({"q": term}) for term in terms]
