@@ -15,6 +15,7 @@ Every running sync holds one PostgreSQL connection; worker threads are capped (B
 default 60) to stay well inside max_connections (100 here) beside whatever else uses the server.
 """
 
+import logging
 import math
 import os
 import time
@@ -104,6 +105,7 @@ def connect(base_url: str, orgs: list[dict]) -> tuple[list, dict]:
     def owner(index: int):
         return users["office"] if index < MAIN else users["single"] if index == MAIN else users["rest"]
 
+    logging.getLogger("connections.services").setLevel(logging.WARNING)  # not a line per connection
     connections = [
         create_connection(
             name=f"client {index} {run_id}",
