@@ -14,7 +14,7 @@ from pathlib import Path
 import django
 
 SECTIONS: list[str] = [
-    *("limiter", "sandbox", "sync", "webhooks", "lists", "files", "speedups"),
+    *("limiter", "sandbox", "sync", "webhooks", "lists", "files", "speedups", "accounts"),
     "assistants",
     "einvoices",
     "exports",
@@ -25,28 +25,42 @@ SECTIONS: list[str] = [
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
+def merged(written: list[dict], *, ran: set[str]) -> list[dict]:
+    """This run's rows, after the rows of sections it did not run kept from bench/results.json (so the file
+    holds the latest figures of every section when they are run one at a time)."""
+    try:
+        kept = [row for row in json.loads(RESULTS.read_text()) if row.get("section") not in ran]
+    except (OSError, ValueError):
+        kept = []
+    return kept + written
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("--quick", action="store_true", help="small sizes, a few minutes in all")
     parser.add_argument("--only", action="append", choices=SECTIONS, help="run only this section")
+    parser.add_argument("--noise", action="store_true", help="run beside a CPU-bound neighbour the bench starts")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lexhub.settings")
     from bench.env import prepare_database
+    from bench.noise import neighbour
+    from bench.table import table
 
     prepare_database(quick=args.quick)  # a database of its own, never the app's
     django.setup()
-    rows = []
-    for name in args.only or SECTIONS:
-        print(f"== {name}{' (quick)' if args.quick else ''}", flush=True)
-        module = importlib.import_module(f"bench.{name}")
-        rows.extend(module.run(quick=args.quick))
+    rows, written = [], []
+    run = {"quick": args.quick, "noise": args.noise}
+    with neighbour(args.noise):
+        for name in args.only or SECTIONS:
+            print(f"== {name}{' (quick)' if args.quick else ''}{' (noise)' if args.noise else ''}", flush=True)
+            module = importlib.import_module(f"bench.{name}")
+            section = module.run(quick=args.quick)
+            rows.extend(section)
+            written.extend({"section": name, **run, **row.as_json()} for row in section)
 
-    print(f"\n{'figure':58} {'target':>10} {'measured':>10} {'unit':8} {'ratio':>6}  result")
-    for row in rows:
-        verdict = "pass" if row.passed else "FAIL"
-        print(f"{row.name:58} {row.target:>10.2f} {row.measured:>10.2f} {row.unit:8} {row.ratio:>6.2f}  {verdict}")
-    RESULTS.write_text(json.dumps([row.as_json() for row in rows], indent=2) + "\n")
+    print(table(rows))
+    RESULTS.write_text(json.dumps(merged(written, ran=set(args.only or SECTIONS)), indent=2) + "\n")
     print(f"\nwritten to {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}")
     return 0 if all(row.passed for row in rows) else 1
 

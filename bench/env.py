@@ -175,7 +175,7 @@ def sandbox(extra: list[str] | None = None) -> Iterator[str]:
 
 
 @contextmanager
-def worker(queue: str, concurrency: int = 1) -> Iterator[subprocess.Popen]:
-    args = worker_command(queue, concurrency=concurrency, name="bench")
+def worker(queue: str, concurrency: int = 1, extra: list[str] | None = None) -> Iterator[subprocess.Popen]:
+    args = worker_command(queue, concurrency=concurrency, name="bench") + (extra or [])
     with process(args, ready_log="ready.", env={"LEXHUB_CELERY_QUEUE": queue}, name="worker") as child:
         yield child

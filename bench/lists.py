@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import requests
 from django.contrib.auth import get_user_model
 
-from bench import dataset, env, lists_api
+from bench import anchors, dataset, env, lists_api
 from bench.load import load
 from bench.rows import Row
 from bench.server import gunicorn, session_cookie
@@ -118,51 +118,109 @@ def check_pages(base_url: str, headers: dict, cursors: dict[str, str]) -> None:
             raise RuntimeError(f"{path}: the constructed last cursor is not the last page ({last.status_code})")
 
 
-def ui_rows(base_url: str, data: dataset.Dataset, cookie: str, count: int) -> list[Row]:
+OFFSET = "the same page with Django's offset Paginator (COUNT + OFFSET) and icontains search, same template"
+# The last page is where keyset paging pays: at 1,000,000 rows at most 0.2 x the offset page. Other pages at
+# most 1.0 x it at full size; on the quick set (COUNT and OFFSET of 20,000 rows are cheap) both cost about
+# the same, so "not slower" within the noise of interleaved requests (lists_api.QUICK_EVEN).
+LAST_PAGE_TARGET = {True: 1.0, False: 0.2}
+EVEN = {True: lists_api.QUICK_EVEN, False: 1.0}
+
+
+def offset_path(path: str, query: str = "") -> str:
+    """The offset anchor's URL for a list page and query (a keyset `after=` means nothing to it: dropped)."""
+    kept = "&".join(part for part in query.split("&") if part and not part.startswith("after="))
+    return f"/_anchor/ui{path}" + (f"?{kept}" if kept else "")
+
+
+def versus(name: str, target: float, result: dict, key: str, unit: str = "ms") -> Row:
+    """Lexhub's figure against the offset anchor's, requested alternately in one run."""
+    return Row(
+        name,
+        target,
+        result["by_tag"]["Lexhub"][key],
+        unit,
+        anchor=OFFSET,
+        anchor_measured=result["by_tag"]["offset"][key],
+    )
+
+
+def ui_rows(base_url: str, data: dataset.Dataset, cookie: str, count: int, *, quick: bool) -> list[Row]:
     headers = {"Cookie": cookie}
     cursors = last_cursors(data)
     check_pages(base_url, headers, cursors)
     size = f"{data.vouchers:,}v/{data.contacts:,}c"
     rows, errors = [], 0
     measure(base_url, [p for p in ui_variants(data)], headers, 60)  # warm-up: connections, caches, plans
+    measure(base_url, [offset_path(p) for p in ui_variants(data)], headers, 30)
+
+    def both(lexhub: list[str], offset: list[str], requests_per_side: int) -> dict:
+        nonlocal errors
+        result = lists_api.interleaved(base_url, {"Lexhub": lexhub, "offset": offset}, headers, requests_per_side)
+        errors += anchors.not_ok([result])
+        return result
+
     for path, variants in ui_variants(data).items():
-        result = measure(base_url, [f"{path}?{query}" for query in variants], headers, count)
-        errors += result["count"] - result["statuses"].get("200", 0)
-        print(f"   UI {path} ({len(variants)} filter combinations): {result}", flush=True)
-        rows.append(Row(f"lists UI {path} 50 rows, filters, server p95 ({size})", 60, result["server_p95_ms"], "ms"))
-        both = lists_api.first_and_last(base_url, path, f"{path}?after={cursors[path]}", headers, count)
-        first, last = both["by_tag"]["first"], both["by_tag"]["last"]
-        errors += both["count"] - both["statuses"].get("200", 0)
-        print(f"   UI {path} first page: {first}\n   UI {path} last page: {last}", flush=True)
+        result = both([f"{path}?{q}" for q in variants], [offset_path(path, q) for q in variants], count)
+        print(f"   UI {path} ({len(variants)} filter combinations), Lexhub and offset in turn: {result}", flush=True)
+        name = f"lists UI {path} 50 rows, filters, server p95 ({size})"
+        rows.append(versus(name, EVEN[quick], result, "server_p95_ms"))
+        pages = lists_api.interleaved(
+            base_url,
+            {
+                "first": [path],
+                "last": [f"{path}?after={cursors[path]}"],
+                "offset first": [offset_path(path)],
+                "offset last": [offset_path(path, "page=last")],
+            },
+            headers,
+            count // 3,
+        )
+        errors += anchors.not_ok([pages])
+        tags = pages["by_tag"]
+        print(f"   UI {path} first, last, offset first, offset last alternately: {tags}", flush=True)
         rows.append(
             Row(
                 f"lists UI {path} last page / first page, server p50",
                 1.5,
-                last["server_p50_ms"] / first["server_p50_ms"],
-                "ratio",
+                tags["last"]["server_p50_ms"],
+                "ms",
+                anchor="Lexhub's first page, requested alternately with the last",
+                anchor_measured=tags["first"]["server_p50_ms"],
             )
         )
-    dated = measure(
-        base_url,
-        [
-            "/vouchers/?from=2020-01-01&to=2020-12-31",
-            "/invoices/?from=2024-01-01&to=2024-03-31",
-            "/vouchers/?from=2017-05-01&to=2017-05-31",
-        ],
-        headers,
-        count // 10,
-    )
-    errors += dated["count"] - dated["statuses"].get("200", 0)
-    print(f"   UI date range filters: {dated}", flush=True)
-    rows.append(
-        Row(f"lists UI /vouchers/ /invoices/ date-range filter, server p95 ({size})", 60, dated["server_p95_ms"], "ms")
-    )
+        for which, target in (("first", EVEN[quick]), ("last", LAST_PAGE_TARGET[quick])):
+            rows.append(
+                Row(
+                    f"lists UI {path} {which} page, server p50 ({size})",
+                    target,
+                    tags[which]["server_p50_ms"],
+                    "ms",
+                    anchor=OFFSET,
+                    anchor_measured=tags[f"offset {which}"]["server_p50_ms"],
+                )
+            )
+    dated = [
+        "/vouchers/?from=2020-01-01&to=2020-12-31",
+        "/invoices/?from=2024-01-01&to=2024-03-31",
+        "/vouchers/?from=2017-05-01&to=2017-05-31",
+    ]
+    result = both(dated, [offset_path(*d.split("?")) for d in dated], count // 10)
+    print(f"   UI date range filters, Lexhub and offset alternately: {result}", flush=True)
+    name = f"lists UI /vouchers/ /invoices/ date-range filter, server p95 ({size})"
+    rows.append(versus(name, EVEN[quick], result, "server_p95_ms"))
     names, numbers = search_terms(data)
     for label, path, terms in (("contact name", "/contacts/", names), ("voucher number", "/vouchers/", numbers)):
-        result = measure(base_url, [f"{path}?{urlencode({'q': term})}" for term in terms], headers, count // 2)
-        errors += result["count"] - result["statuses"].get("200", 0)
-        print(f"   UI search {label} {terms}: {result}", flush=True)
-        rows.append(Row(f"lists UI search {label} (substring), server p95 ({size})", 60, result["server_p95_ms"], "ms"))
+        queries = [urlencode({"q": term}) for term in terms]
+        result = both([f"{path}?{q}" for q in queries], [offset_path(path, q) for q in queries], count // 2)
+        print(f"   UI search {label} {terms}, Lexhub and offset + icontains alternately: {result}", flush=True)
+        rows.append(
+            versus(
+                f"lists UI search {label} (substring), server p95 ({size})",
+                lists_api.SEARCH_TARGET[quick],
+                result,
+                "server_p95_ms",
+            )
+        )
     rows.append(Row("lists UI responses other than 200", 0, errors, "count"))
     return rows
 
@@ -178,6 +236,6 @@ def run(quick: bool) -> list[Row]:
     # 2 sync workers (one per core) gave the lowest server time and the most requests/s of 2/3/4 workers,
     # sync or threaded, tried side by side; the throttle is lifted so the server, not the budget, is measured.
     with gunicorn(workers=WORKERS, env_extra={"LEXHUB_API_THROTTLE": "100000000/hour"}) as server:
-        rows = ui_rows(server.base_url, data, session_cookie(user), count)
-        rows += lists_api.api_rows(server, data, user, count)
+        rows = ui_rows(server.base_url, data, session_cookie(user), count, quick=quick)
+        rows += lists_api.api_rows(server, data, user, count, quick=quick)
     return rows

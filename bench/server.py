@@ -92,6 +92,8 @@ def gunicorn(
         ready_url=f"{base_url}/healthz",
         name="gunicorn",
         env={
+            # Lexhub's settings plus the anchors under /_anchor/ (bench/anchor_urls.py), served by the same workers.
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
             "LEXHUB_SERVER_TIMING": "true",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_DEBUG": "false",

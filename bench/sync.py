@@ -6,6 +6,7 @@ Figures: requests sent vs the README's formula, wall time vs the floor (requests
 import math
 import time
 import uuid
+from datetime import datetime
 
 import requests
 from django.contrib.auth import get_user_model
@@ -16,6 +17,7 @@ from harness.mirror import mirror_differences
 from harness.sandbox import SandboxOrg
 
 BOOKKEEPING = ("salesinvoice", "salescreditnote", "purchaseinvoice", "purchasecreditnote")
+START_UP = 3.0  # seconds, a fixed cost apart from the steady state (the sandbox's log dates the first request)
 SALES = ("invoice", "downpaymentinvoice", "creditnote", "orderconfirmation", "quotation", "deliverynote")
 
 
@@ -67,6 +69,8 @@ def run_one(*, label: str, contacts: int, vouchers: int, invoices: int, rate: fl
         wall = (run.finished_at - run.started_at).total_seconds()  # from the worker taking the run to its end
         counters = requests.get(f"{base_url}/_sandbox/requests", params={"apiKey": key}, timeout=10).json()
         sent = counters["counters"]["requests"]
+        first_request = min(datetime.fromisoformat(entry["time"]) for entry in counters["requests"])
+        start_up = max((first_request - run.started_at).total_seconds(), 0.0)
         too_many = counters["counters"].get("429", 0)
         # Record by record, as the tests do (the comparison's own requests do not count against the run).
         requests.post(f"{base_url}/_sandbox/config", json={"apiKey": key, "rateLimit": 0}, timeout=10)
@@ -85,14 +89,23 @@ def run_one(*, label: str, contacts: int, vouchers: int, invoices: int, rate: fl
             - sent_before_incremental
         )
     floor_seconds = sent / rate
+    steady = wall - start_up  # from the first request upstream to the run's end
     size = f"{contacts}c/{vouchers}v/{invoices}i seed 5 @{rate:g}/s"
     print(
         f"   {label}: state={run.state} parts={parts} requests={sent} formula={floor_requests} "
-        f"wall={wall:.1f}s floor={floor_seconds:.1f}s 429s={too_many}"
+        f"wall={wall:.1f}s (start-up {start_up:.2f}s, then {steady:.1f}s) floor={floor_seconds:.1f}s 429s={too_many}"
     )
     return [
         Row(f"sync {label} requests / formula ({size})", 1.01, sent / floor_requests, "ratio"),
-        Row(f"sync {label} wall / floor ({size})", 1.10, wall / floor_seconds, "ratio"),
+        Row(
+            f"sync {label} wall from the first request to the end ({size})",
+            1.10,
+            steady,
+            "s",
+            anchor="the floor: requests ÷ rate",
+            anchor_measured=floor_seconds,
+        ),
+        Row(f"sync {label} start-up: worker taking the run to its first request", START_UP, start_up, "s"),
         Row(f"sync {label} 429s reaching the sandbox", 0, too_many, "count"),
         Row(f"sync {label} records differing from the sandbox", 0, len(differences), "count"),
         Row(f"sync {label} incremental, nothing changed: requests", 25, incremental_sent, "requests"),
@@ -101,7 +114,9 @@ def run_one(*, label: str, contacts: int, vouchers: int, invoices: int, rate: fl
 
 def run(quick: bool) -> list[Row]:
     if quick:
-        return run_one(label="small", contacts=20, vouchers=40, invoices=10, rate=20)
+        # 5/s, not Lexoffice's 2/s, to stay short; not 20/s either: a 50 ms slot per request measures how fast
+        # the worker's CPU stores a voucher (on a busy machine), not how closely the sync keeps to its limit.
+        return run_one(label="small", contacts=20, vouchers=20, invoices=5, rate=5)
     return run_one(label="small", contacts=100, vouchers=225, invoices=75, rate=2) + run_one(
         label="large", contacts=5000, vouchers=15000, invoices=5000, rate=40
     )

@@ -106,3 +106,36 @@ def email_settings(url: str) -> dict[str, object]:
         "EMAIL_USE_TLS": use_tls,
         "EMAIL_USE_SSL": use_ssl,
     }
+
+
+S3_EXTRA = "requirements-s3.txt"
+
+
+def media_storage() -> dict:
+    """STORAGES["default"]: S3-compatible object storage when LEXHUB_S3_BUCKET names a bucket (media shared by
+    several machines), else DEFAULT_FILE_STORAGE (the filesystem under MEDIA_ROOT by default).
+
+    LEXHUB_S3_ENDPOINT_URL (MinIO, Ceph, a provider's S3 API; AWS when empty), LEXHUB_S3_REGION and
+    LEXHUB_S3_PREFIX go into the options; the keys are read by boto3 from AWS_ACCESS_KEY_ID and
+    AWS_SECRET_ACCESS_KEY, so they never sit in the settings (nor in a debug page)."""
+    bucket = env_str("LEXHUB_S3_BUCKET")
+    if not bucket:
+        return {"BACKEND": env_str("DEFAULT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")}
+    try:
+        import storages  # noqa: F401
+    except ImportError:
+        raise ImproperlyConfigured(
+            f"LEXHUB_S3_BUCKET is set but django-storages is not installed: pip install -r {S3_EXTRA}"
+        ) from None
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": env_str("LEXHUB_S3_ENDPOINT_URL") or None,
+        "region_name": env_str("LEXHUB_S3_REGION") or None,
+        "location": env_str("LEXHUB_S3_PREFIX", "media").strip("/"),
+        "default_acl": None,  # the bucket's own: private; files are served through Lexhub's views only
+        "file_overwrite": False,  # as on the filesystem: a name in use gets a suffix, nothing is replaced
+        "querystring_auth": True,
+        # A download is spooled to a temporary file past 1 MiB, not held whole in a worker's memory.
+        "max_memory_size": 1024 * 1024,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

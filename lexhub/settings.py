@@ -17,7 +17,7 @@ import dj_database_url
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
-from lexhub.env import email_settings, env_bool, env_int, env_list, env_secret, env_str, env_url
+from lexhub.env import email_settings, env_bool, env_int, env_list, env_secret, env_str, env_url, media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # What Lexhub writes (var/: keys, the SQLite file and its -wal/-shm, cache, broker, media) is for this user
@@ -230,7 +230,7 @@ MEDIA_URL = "/media/"
 _STATIC_COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
 WHITENOISE_USE_FINDERS = not _STATIC_COLLECTED
 STORAGES = {
-    "default": {"BACKEND": env_str("DEFAULT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": media_storage(),  # S3-compatible storage with LEXHUB_S3_BUCKET (lexhub/env.py)
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if _STATIC_COLLECTED
