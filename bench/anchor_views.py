@@ -25,9 +25,11 @@ from connections.models import Connection
 from contacts.api import ContactSerializer
 from contacts.models import Contact
 from contacts.views import SORTS as CONTACT_SORTS
+from vouchers.labels import STATUS_LABELS, TYPE_LABELS
+from vouchers.listing import BOOKKEEPING_STATUSES, SALES_STATUSES, filtered
 from vouchers.listing import SORTS as VOUCHER_SORTS
-from vouchers.listing import filtered
-from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, STATUSES, Voucher
+from vouchers.models import BOOKKEEPING_TYPES, SALES_TYPES, Voucher
+from vouchers.totals import totals_of
 from web.listing import PAGE_SIZE, Page
 from web.sorting import Ordering, ordering_from, sort_headers, sort_options
 
@@ -143,14 +145,16 @@ def offset_voucher_list(request: HttpRequest, kind: str) -> HttpResponse:
     if params["q"]:
         vouchers = vouchers.filter(Q(voucher_number__icontains=params["q"]) | Q(contact_name__icontains=params["q"]))
     ordering = ordering_from(request.GET.get("sort"), choices=VOUCHER_SORTS, default="-date")
+    statuses = BOOKKEEPING_STATUSES if kind == "vouchers" else SALES_STATUSES
     return render(
         request,
         "vouchers/list.html",
         {
             "page": _offset_page(request, vouchers.order_by(*_order_by(ordering))),
             "params": params,
-            "types": types,
-            "statuses": STATUSES,
+            "types": [(code, TYPE_LABELS[code]) for code in types],
+            "statuses": [(code, STATUS_LABELS[code]) for code in statuses],
+            "totals": totals_of(vouchers),  # the same page shows its filter's totals, computed every time
             "title": kind,
             "url_name": "vouchers:list" if kind == "vouchers" else "invoices:list",
             "sort_options": sort_options(VOUCHER_SORTS, ordering),
