@@ -18,6 +18,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from lexhub.env import email_settings, env_bool, env_int, env_list, env_secret, env_str, env_url, media_storage
+from lexhub.logging_config import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # What Lexhub writes (var/: keys, the SQLite file and its -wal/-shm, cache, broker, media) is for this user
@@ -348,18 +349,7 @@ SPECTACULAR_SETTINGS = {
 DEFAULT_EXCEPTION_REPORTER_FILTER = "lexhub.reporting.SecretFilter"
 DEFAULT_EXCEPTION_REPORTER = "lexhub.reporting.SecretScrubbingReporter"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"secrets": {"()": "lexhub.reporting.ScrubSecrets"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secrets"]}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        "axes": {"level": "WARNING"},
-    },  # failures and lockouts; not a line for every attempt
-}
+LOGGING = logging_config(env_str("LOG_LEVEL", "INFO"))
 
 # A Server-Timing header on every response, for `make bench` (off in production).
 LEXHUB_SERVER_TIMING = env_bool("LEXHUB_SERVER_TIMING", False)
