@@ -13,6 +13,9 @@ from bench import env
 from bench.rows import Row
 
 
+RESERVE_TARGET = 3.0
+
+
 def measure(rate: float, seconds: float) -> list[Row]:
     with env.sandbox() as base_url:
         org = requests.post(
@@ -64,7 +67,16 @@ def measure(rate: float, seconds: float) -> list[Row]:
             "ratio",
             higher_is_better=True,
         ),
-        Row(f"{label}: limiter overhead p99", 10, max(r["reserve_p99_ms"] for r in results), "ms"),
+        # One reservation is one scripted round trip; a plain read of the same store right after each is
+        # the floor it is judged against, so a busy machine slows both.
+        Row(
+            f"{label}: limiter overhead p99",
+            RESERVE_TARGET,
+            max(r["reserve_p99_ms"] for r in results),
+            "ms",
+            anchor="a plain read of the limiter's store (GET + TIME), right after each reservation",
+            anchor_measured=max(r["read_p99_ms"] for r in results),
+        ),
     ]
 
 

@@ -1,7 +1,9 @@
 """A separate process that spends one key's budget: `python -m harness.load_worker ARGS` (the rate-limit
 test and the limiter benchmark start several).
 
-Prints one JSON line: requests sent, 429s seen, and the limiter's own time per reservation.
+Prints one JSON line: requests sent, 429s seen, the limiter's own time per reservation, and as its anchor
+the time of a plain read of the same store (`backlog`: one round trip to Redis, or one file read), taken right
+after each reservation so both meet the same load.
 """
 
 import argparse
@@ -29,14 +31,18 @@ def main() -> None:
 
     limiter = get_limiter()
     reserve_times: list[float] = []
+    read_times: list[float] = []
     original = limiter.reserve
 
-    def timed_reserve(*a, **kw):
+    def timed_reserve(bucket, **kw):
         started = time.perf_counter()
         try:
-            return original(*a, **kw)
+            return original(bucket, **kw)
         finally:
             reserve_times.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            limiter.backlog(bucket)
+            read_times.append(time.perf_counter() - started)
 
     limiter.reserve = timed_reserve
     client = Lexoffice(args.api_key, args.base_url, lane=args.lane, rate=args.rate, limiter=limiter, max_attempts=1)
@@ -54,6 +60,7 @@ def main() -> None:
         if args.pause:
             time.sleep(args.pause)
     reserve_times.sort()
+    read_times.sort()
     waits.sort()
     print(
         json.dumps(
@@ -61,6 +68,7 @@ def main() -> None:
                 "sent": sent,
                 "429": too_many,
                 "reserve_p99_ms": reserve_times[int(0.99 * (len(reserve_times) - 1))] * 1000,
+                "read_p99_ms": read_times[int(0.99 * (len(read_times) - 1))] * 1000,
                 "request_max_s": waits[-1] if waits else 0,
             }
         )

@@ -4,9 +4,11 @@ process later. The event log pages are in views.py."""
 import json
 import logging
 import uuid
+from contextlib import nullcontext
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -14,7 +16,7 @@ from connections.models import Connection
 from webhooks import signature
 from webhooks.handlers import is_known
 from webhooks.models import WebhookEvent
-from webhooks.tasks import enqueue
+from webhooks.tasks import hand_off
 
 log = logging.getLogger(__name__)
 
@@ -63,47 +65,72 @@ def receive(request: HttpRequest, token: str) -> HttpResponse:
     data = parse_event(body)
     if data is None:
         return _error(400, "body must be a JSON object with organizationId, eventType, resourceId, eventDate")
-    connection = Connection.objects.filter(webhook_token=token).only("pk", "organization_id").first()
-    if connection is None:
-        # A genuine delivery for a connection that no longer exists: 410 makes Lexoffice drop it.
-        return _error(410, "unknown webhook endpoint")
-    return store(connection, data)
+    return store_for_token(token, data)
 
 
 def store(connection: Connection, data: dict) -> JsonResponse:
+    """Store a delivery for `connection` (the receiver's own path, for callers that hold the connection)."""
+    return store_for_token(connection.webhook_token, data)
+
+
+def store_for_token(token: str, data: dict) -> JsonResponse:
+    """Store the delivery for the connection behind `token` in one statement: the endpoint looked up, the
+    event judged (its organization, its type) and inserted, a repeated delivery skipped. A delivery is the
+    hottest write Lexhub takes, and one round trip instead of a lookup and an insert is a third of its cost."""
     organization_id = _uuid(data["organizationId"])
-    ignored = (
-        organization_id is None or organization_id != connection.organization_id or not is_known(data["eventType"])
-    )
-    state = WebhookEvent.State.IGNORED if ignored else WebhookEvent.State.PENDING
-    event = WebhookEvent(
-        connection=connection,
-        organization_id=organization_id,
-        event_type=data["eventType"].lower(),
-        resource_id=data["resourceId"],
-        event_date=data["eventDate"],
-        state=state,
-    )
-    try:
-        _insert(event)
-    except IntegrityError:
+    inserted = _insert(token, organization_id, data)
+    if inserted is None:
+        if not Connection.objects.filter(webhook_token=token).exists():
+            # A genuine delivery for a connection that no longer exists: 410 makes Lexoffice drop it.
+            return _error(410, "unknown webhook endpoint")
         return JsonResponse({"status": "duplicate"}, status=200)
+    event_id, connection_id, state = inserted
     if state == WebhookEvent.State.PENDING:
-        transaction.on_commit(lambda: enqueue(event.pk))  # at once in autocommit; after a caller's commit otherwise
-    if ignored:
-        log.info("webhook event %s stored as ignored (%s)", event.pk, data["eventType"])
-    return JsonResponse({"status": "ignored" if ignored else "accepted"}, status=202 if not ignored else 200)
+        # at once in autocommit; after a caller's commit otherwise
+        transaction.on_commit(lambda: hand_off(event_id, connection_id=connection_id, webhook_token=token))
+        return JsonResponse({"status": "accepted"}, status=202)
+    log.info("webhook event %s stored as ignored (%s)", event_id, data["eventType"])
+    return JsonResponse({"status": "ignored"}, status=200)
 
 
-def _insert(event: WebhookEvent) -> None:
-    """Store the event. A single INSERT in autocommit is atomic and durable when it returns, without the
-    BEGIN/COMMIT round trips of a transaction block; inside a caller's transaction a savepoint keeps the
-    transaction usable when the insert is refused as a duplicate."""
-    if transaction.get_connection().in_atomic_block:
-        with transaction.atomic():
-            event.save(force_insert=True)
-    else:
-        event.save(force_insert=True)
+EVENTS = WebhookEvent._meta.db_table
+CONNECTIONS = Connection._meta.db_table
+# Every column without a database default is named; Django's defaults (attempts 0, error "") are spelled out.
+INSERT = f"""
+    INSERT INTO {EVENTS}
+        (connection_id, organization_id, event_type, resource_id, event_date, state, attempts, error, received_at)
+    SELECT c.id, %s, %s, %s, %s, CASE WHEN c.organization_id = %s AND %s THEN %s ELSE %s END, 0, '', %s
+    FROM {CONNECTIONS} c WHERE c.webhook_token = %s
+    ON CONFLICT DO NOTHING
+    RETURNING id, connection_id, state"""  # noqa: S608 (table names from the models, values as parameters)
+
+
+def _insert(token: str, organization_id: uuid.UUID | None, data: dict) -> tuple[int, int, str] | None:
+    """The new event's id, its connection's id and its state; None when no connection has `token` or the
+    delivery is a repeat.
+
+    A single INSERT in autocommit is atomic and durable when it returns; inside a caller's transaction a
+    savepoint keeps the transaction usable either way."""
+    connection = transaction.get_connection()
+    uuid_field = WebhookEvent._meta.get_field("organization_id")
+    organization = uuid_field.get_db_prep_value(organization_id, connection)
+    received_at = WebhookEvent._meta.get_field("received_at").get_db_prep_value(timezone.now(), connection)
+    params = [
+        organization,
+        data["eventType"].lower(),
+        data["resourceId"],
+        data["eventDate"],
+        organization,
+        is_known(data["eventType"]),
+        WebhookEvent.State.PENDING.value,
+        WebhookEvent.State.IGNORED.value,
+        received_at,
+        token,
+    ]
+    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+        cursor.execute(INSERT, params)
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 def _uuid(value: str) -> uuid.UUID | None:

@@ -1,7 +1,10 @@
 """Webhook tasks: process inbox events, sweep the ones left pending, keep subscriptions registered."""
 
+import hashlib
 import logging
 from datetime import timedelta
+from functools import cache
+from typing import TYPE_CHECKING
 
 from celery import shared_task
 from django.conf import settings
@@ -13,6 +16,9 @@ from connections.models import Connection
 from lexoffice.client import LexofficeError, RateLimited, ServerError, TransportError
 from webhooks import handlers, subscriptions
 from webhooks.models import WebhookEvent
+
+if TYPE_CHECKING:
+    import redis
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +54,68 @@ def process_event_task(self, event_id: int) -> str | None:
         raise self.retry(countdown=min(300, 2**event.attempts), exc=exc) from None
     handlers.mark_processed(event, outcome)
     return outcome
+
+
+# A burst of deliveries for one connection hands the worker one drain, not a message per event: the receiver
+# only sets a flag in Redis (SET NX, one cheap round trip), and the first delivery that sets it queues the drain.
+# The drain drops the flag before it reads the pending events, so an event stored after that read sets the flag
+# anew. A drain lost with the broker leaves the flag to expire and the sweeper to find the events.
+DRAIN_FLAG_SECONDS = 60
+
+
+@cache
+def _flags(redis_url: str) -> "redis.Redis":
+    import redis
+
+    return redis.Redis.from_url(redis_url, socket_timeout=2)
+
+
+def _drain_flag(webhook_token: str) -> str:
+    # Keyed by the endpoint's token (unique per connection, never reused), hashed: it is the URL's secret.
+    return "lexhub:webhooks:drain:" + hashlib.sha256(webhook_token.encode()).hexdigest()[:32]
+
+
+def hand_off(event_id: int, *, connection_id: int, webhook_token: str) -> None:
+    """Give a stored event to the workers: through the connection's drain where Redis holds the flag, else
+    (no Redis: the embedded set-up) a message of its own."""
+    if not settings.REDIS_URL:
+        enqueue(event_id)
+        return
+    try:
+        first = _flags(settings.REDIS_URL).set(_drain_flag(webhook_token), 1, nx=True, ex=DRAIN_FLAG_SECONDS)
+    except Exception as exc:  # Redis down: a message of its own, which may fail over to the sweeper too
+        log.warning("webhook drain flag not set (%s)", type(exc).__name__)
+        enqueue(event_id)
+        return
+    if first:
+        try:
+            drain_events_task.delay(connection_id)
+        except Exception as exc:  # broker down: the flag expires, the sweeper finds the events
+            log.warning("webhook drain for connection %s not enqueued (%s)", connection_id, type(exc).__name__)
+
+
+DRAIN_BATCH = 1000
+
+
+@shared_task
+def drain_events_task(connection_id: int) -> int:
+    """Queue each pending, unclaimed event of the connection for processing (in the order received)."""
+    token = Connection.objects.filter(pk=connection_id).values_list("webhook_token", flat=True).first()
+    if token is None:
+        return 0
+    _flags(settings.REDIS_URL).delete(_drain_flag(token))
+    pending = (
+        WebhookEvent.objects.pending()
+        .filter(connection_id=connection_id)
+        .filter(leases.free("locked_until", timezone.now()))
+        .order_by("id")
+    )
+    ids = list(pending.values_list("pk", flat=True)[:DRAIN_BATCH])
+    for event_id in ids:
+        enqueue(event_id)
+    if len(ids) == DRAIN_BATCH:  # more behind them: another round once these are queued
+        drain_events_task.delay(connection_id)
+    return len(ids)
 
 
 def enqueue(event_id: int) -> None:

@@ -170,3 +170,30 @@ def test_token_revoked_marks_the_connection_and_stops_its_work(connection, trust
         event_date="2026-01-01T00:00:01.000+01:00",
     )
     assert handle(later) == "skipped: connection inactive"
+
+
+def test_a_burst_hands_the_worker_one_drain_that_queues_every_event_in_order(
+    client, connection, trusted_signer, settings, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from tests.conftest import require
+    from webhooks import tasks
+
+    require(bool(settings.REDIS_URL), "the drain flag lives in Redis (REDIS_URL)")
+    drains, events = [], []
+    monkeypatch.setattr(tasks.drain_events_task, "delay", drains.append)
+    monkeypatch.setattr(tasks.process_event_task, "delay", events.append)
+
+    def burst(count: int) -> None:
+        for _ in range(count):
+            body = body_for(connection, resourceId=str(uuid.uuid4()))
+            with django_capture_on_commit_callbacks(execute=True):
+                assert deliver(client, connection, body, trusted_signer.sign(body)).status_code == 202
+
+    burst(3)
+    assert (drains, events) == ([connection.pk], [])  # one drain for the burst, no message per event
+    assert tasks.drain_events_task(connection.pk) == 3
+    stored = list(WebhookEvent.objects.order_by("id").values_list("pk", flat=True))
+    assert events == stored  # each pending event queued once, in the order received
+
+    burst(2)  # after the drain dropped its flag, the next burst gets a drain of its own
+    assert drains == [connection.pk, connection.pk]
