@@ -12,8 +12,13 @@ import requests
 from bench import env
 from bench.rows import Row
 
-
 RESERVE_TARGET = 3.0
+
+
+def p99(times: list[float]) -> float:
+    """Over every process's times together (at 2/s one process makes too few reservations for a p99)."""
+    ordered = sorted(times)
+    return ordered[int(0.99 * (len(ordered) - 1))]
 
 
 def measure(rate: float, seconds: float) -> list[Row]:
@@ -67,15 +72,15 @@ def measure(rate: float, seconds: float) -> list[Row]:
             "ratio",
             higher_is_better=True,
         ),
-        # One reservation is one scripted round trip; a plain read of the same store right after each is
+        # One reservation is one scripted round trip; a plain read of the same store next to each is
         # the floor it is judged against, so a busy machine slows both.
         Row(
             f"{label}: limiter overhead p99",
             RESERVE_TARGET,
-            max(r["reserve_p99_ms"] for r in results),
+            p99([t for r in results for t in r["reserve_ms"]]),
             "ms",
-            anchor="a plain read of the limiter's store (GET + TIME), right after each reservation",
-            anchor_measured=max(r["read_p99_ms"] for r in results),
+            anchor="a plain read of the limiter's store (GET + TIME), right before or after each reservation in turn",
+            anchor_measured=p99([t for r in results for t in r["read_ms"]]),
         ),
     ]
 
