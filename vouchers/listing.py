@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from connections.access import connection_ids_of
 from vouchers.labels import STATUS_LABELS, TYPE_LABELS
 from vouchers.models import BOOKKEEPING_TYPES, Voucher, dated_between, matching
-from vouchers.totals import cached_totals
+from vouchers.totals import PAGE_BUDGET_MS, cached_totals
 from web.sorting import SortChoice, ordering_from, sort_headers, sort_options, sorted_page
 
 SORTS = (
@@ -61,6 +61,12 @@ def filtered(request: HttpRequest, queryset: QuerySet) -> tuple[QuerySet, dict]:
     return queryset, params
 
 
+def _with_totals_wait(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query["totals"] = "wait"
+    return f"{request.path}?{query.urlencode()}"
+
+
 def list_page(request: HttpRequest, *, types: tuple[str, ...], title: str, url_name: str) -> HttpResponse:
     """The user's present vouchers of these types, filtered, sorted and paged; `url_name` is the page's own URL."""
     statuses = BOOKKEEPING_STATUSES if types == BOOKKEEPING_TYPES else SALES_STATUSES
@@ -69,10 +75,14 @@ def list_page(request: HttpRequest, *, types: tuple[str, ...], title: str, url_n
     vouchers = vouchers.select_related("contact", "connection")
     vouchers, params = filtered(request, vouchers)
     search = matching(params["q"]) if params["q"] else None  # asks the documents' text once, for both
+    # The page shows its rows within its budget; totals that take longer follow (`totals=wait`, fetched by
+    # static/lexhub/totals.js, or a link without JavaScript).
+    waiting = request.GET.get("totals") == "wait"
     totals = cached_totals(
         vouchers.filter(search) if search is not None else vouchers,
         connection_ids=connection_ids,
         filters={**params, "types": ",".join(types)},
+        budget_ms=None if waiting else PAGE_BUDGET_MS,
     )
     ordering = ordering_from(request.GET.get("sort"), choices=SORTS, default="-date")
     page = sorted_page(
@@ -91,6 +101,7 @@ def list_page(request: HttpRequest, *, types: tuple[str, ...], title: str, url_n
             "types": [(code, TYPE_LABELS[code]) for code in types],
             "statuses": [(code, STATUS_LABELS[code]) for code in statuses],
             "totals": totals,
+            "totals_url": _with_totals_wait(request),
             "title": title,
             "url_name": url_name,
             "sort_options": sort_options(SORTS, ordering),

@@ -11,7 +11,7 @@ from django.db.models import Count, Sum
 from django.test import Client
 
 from connections.mirror import bulk_upsert
-from vouchers.models import Voucher
+from vouchers.models import BOOKKEEPING_TYPES, Voucher
 
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
 ENGLISH = {"Accept-Language": "en-US,en;q=0.9"}
@@ -154,6 +154,39 @@ def test_the_totals_follow_writes_to_the_mirror(
     assert after[0] == f"{count + 1} vouchers"
     gross = Voucher.objects.filter(voucher_type="purchaseinvoice", currency="EUR").aggregate(s=Sum("total_amount"))
     assert after[1] == f"€{gross['s']:,.2f}" and after[1] != before[1]
+
+
+def test_totals_slower_than_the_page_may_wait_follow_the_page(alice, connection, vouchers, monkeypatch) -> None:
+    """A list does not wait for sums over a large account: over budget, the rows come first and the totals
+    from the same list asked with totals=wait (which static/lexhub/totals.js fetches)."""
+    from django.db import connection as db
+
+    from tests.conftest import require
+    from vouchers import listing
+
+    require(db.vendor == "postgresql", "the sum's budget is a PostgreSQL statement timeout")
+    columns = [f.column for f in Voucher._meta.concrete_fields if f.column not in ("id", "lexoffice_id")]
+    with db.cursor() as cursor:  # 60 rows x 2,000: a sum over 120,000 rows takes well over 1 ms
+        cursor.execute(
+            f"INSERT INTO {Voucher._meta.db_table} (lexoffice_id, {', '.join(columns)}) "
+            f"SELECT gen_random_uuid(), {', '.join(columns)} FROM {Voucher._meta.db_table}, generate_series(1, 2000)"
+        )
+    monkeypatch.setattr(listing, "PAGE_BUDGET_MS", 1)
+    client = _client(alice, ENGLISH)
+
+    page = client.get("/vouchers/", {"status": "open"}).content.decode()
+    follow = client.get("/vouchers/", {"status": "open", "totals": "wait"}).content.decode()
+    again = client.get("/vouchers/", {"status": "open"}).content.decode()
+
+    assert 'data-totals-url="/vouchers/?status=open&amp;totals=wait"' in page and _totals(page) == {}
+    assert page.count('href="/vouchers/') >= 50  # the rows did not wait
+    expected = (
+        Voucher.objects.present()
+        .filter(voucher_type__in=BOOKKEEPING_TYPES, voucher_status="open", currency="EUR")
+        .aggregate(n=Count("id"), gross=Sum("total_amount"))
+    )
+    assert _totals(follow)["EUR"][:2] == (f"{expected['n']:,} vouchers", f"€{expected['gross']:,.2f}")
+    assert "data-totals-url" not in again and _totals(again) == _totals(follow)  # kept for the next page view
 
 
 def test_webhook_events_link_to_their_records_by_name(alice, connection, vouchers) -> None:
