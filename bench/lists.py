@@ -7,6 +7,7 @@ same position walking the pages would end at.
 """
 
 import itertools
+import re
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -106,6 +107,35 @@ def measure(base_url: str, paths: list[str], headers: dict, count: int) -> dict:
     return load(spec)
 
 
+def sum_totals(base_url: str, headers: dict, data: dataset.Dataset) -> None:
+    """What a browser does once per filter and mirror state: a page whose totals outran its budget comes
+    without them and static/lexhub/totals.js asks for them (`totals=wait`); after that every page of that
+    filter shows them at once. Prints what that first sum costs (server time), the one cost the measured
+    pages do not include."""
+    _names, numbers = search_terms(data)
+    variants = ui_variants(data)
+    pages = [f"{path}?{query}" for path in ("/vouchers/", "/invoices/") for query in variants[path]]
+    pages += [f"/vouchers/?{urlencode({'q': term})}" for term in numbers]
+    pages += ["/vouchers/?from=2020-01-01&to=2020-12-31", "/invoices/?from=2024-01-01&to=2024-03-31"]
+    pages += ["/vouchers/?from=2017-05-01&to=2017-05-31"]
+    waited = []
+    for page in pages:
+        if "data-totals-url" not in requests.get(f"{base_url}{page}", headers=headers, timeout=120).text:
+            continue
+        response = requests.get(f"{base_url}{page}&totals=wait", headers=headers, timeout=120)
+        timing = re.search(r"app;dur=([0-9.]+)", response.headers.get("Server-Timing", ""))
+        waited.append(float(timing.group(1)) if timing else response.elapsed.total_seconds() * 1000)
+    if waited:
+        waited.sort()
+        print(
+            f"   totals over the page budget: {len(waited)} of {len(pages)} filters; summed afterwards in "
+            f"{waited[len(waited) // 2]:.0f} ms (median), {waited[-1]:.0f} ms (slowest), server time",
+            flush=True,
+        )
+    else:
+        print(f"   totals over the page budget: none of {len(pages)} filters", flush=True)
+
+
 def check_pages(base_url: str, headers: dict, cursors: dict[str, str]) -> None:
     """The pages measured are real: 50 rows on the first page, no next link on the last."""
     for path, cursor in cursors.items():
@@ -152,6 +182,7 @@ def ui_rows(base_url: str, data: dataset.Dataset, cookie: str, count: int, *, qu
     rows, errors = [], 0
     measure(base_url, [p for p in ui_variants(data)], headers, 60)  # warm-up: connections, caches, plans
     measure(base_url, [offset_path(p) for p in ui_variants(data)], headers, 30)
+    sum_totals(base_url, headers, data)
 
     def both(lexhub: list[str], offset: list[str], requests_per_side: int) -> dict:
         nonlocal errors

@@ -57,10 +57,15 @@ def cached_totals(
     elsewhere the sum always runs: the embedded set-up holds small accounts)."""
     described = repr(sorted(filters.items())) + "|" + generations.current(connection_ids)
     key = "lexhub:totals:" + hashlib.sha256(described.encode()).hexdigest()
-    found = cache.get(key)
+    slow = f"{key}:slow"  # these totals outran a page's budget once: later pages do not try again
+    held = cache.get_many([key, slow])
+    found = held.get(key)
     if found is None:
+        if budget_ms is not None and slow in held:
+            return None
         found = _within(queryset, budget_ms) if budget_ms is not None else totals_of(queryset)
         if found is None:
+            cache.set(slow, True, CACHE_SECONDS)
             return None
         cache.set(key, found, CACHE_SECONDS)
     return found
