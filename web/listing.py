@@ -8,9 +8,11 @@ cursor. The web pages call `seek` (one connection) or `merged_page` (several, an
 the REST API's paginator (web.pagination) calls `page_query` and `cut` around its parameter checks.
 
 Several connections: every ordering field has a (connection, field, id) index, so rows are limited by a
-list of connection ids (not a subquery), each connection's next rows come from its index and the page is
-sorted out of those; a search with few matches sorts just those. Queries per page: a constant (one more
-for a search; one more for several connections on PostgreSQL, one per connection on SQLite).
+list of connection ids (not a subquery). When they hold few rows in all (a tax office's small clients) the
+page is sorted out of all of them in one query; otherwise each connection's next rows come from its index
+and the page is sorted out of those; a search with few matches sorts just those. Queries per page: a
+constant (one more for a search; for several connections with many rows, two more on PostgreSQL, one per
+connection on SQLite).
 """
 
 import base64
