@@ -20,6 +20,8 @@ from web.sorting import SortChoice, ordering_from, sort_headers, sort_options, s
 SAVED = "Saved in Lexoffice."
 RESOLUTION_SALT = "contacts.conflict-resolution"
 RESOLUTION_MAX_AGE = 3600
+# What a row shows (and every sort field): not the stored JSON, and of the connection its name only.
+LIST_FIELDS = ("name", "archived", "customer_number", "vendor_number", "email", "city", "connection__name")
 SORTS = (
     SortChoice("name", "name", _("Name"), _("A to Z"), _("Z to A")),
     SortChoice(
@@ -46,7 +48,8 @@ def filtered(request: HttpRequest, contacts: QuerySet) -> QuerySet:
 @require_GET
 def contact_list(request: HttpRequest) -> HttpResponse:
     connection_ids = connection_ids_of(request.user)
-    contacts = Contact.objects.present().filter(connection_id__in=connection_ids).select_related("connection")
+    contacts = Contact.objects.present().filter(connection_id__in=connection_ids)
+    contacts = contacts.select_related("connection").only(*LIST_FIELDS)
     query = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
     archived = request.GET.get("archived", "")

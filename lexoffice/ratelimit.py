@@ -51,6 +51,10 @@ class RateLimiter:
 
     def backlog(self, bucket: str) -> float:
         """Seconds of requests already reserved ahead of now: 0 when the key's budget is idle."""
+        return self.backlogs([bucket])[0]
+
+    def backlogs(self, buckets: list[str]) -> list[float]:
+        """backlog of each bucket, in order, read at once (one round trip to Redis for a whole dashboard)."""
         raise NotImplementedError
 
     def acquire(self, bucket: str, *, rate: float, lane: str, max_wait: float) -> float:
@@ -109,17 +113,21 @@ class RedisRateLimiter(RateLimiter):
             return self._fallback.reserve(bucket, interval=interval, horizon=horizon)
         return bool(int(granted)), float(wait)
 
-    def backlog(self, bucket: str) -> float:
+    def backlogs(self, buckets: list[str]) -> list[float]:
         import redis
 
+        if not buckets:
+            return []
         try:
             with self._redis.pipeline(transaction=False) as pipe:
-                pipe.get(f"lexhub:ratelimit:{bucket}")
                 pipe.time()
-                tat, (seconds, micros) = pipe.execute()
+                for bucket in buckets:
+                    pipe.get(f"lexhub:ratelimit:{bucket}")
+                (seconds, micros), *tats = pipe.execute()
         except redis.RedisError:
-            return 0.0
-        return max(float(tat or 0) - (float(seconds) + float(micros) / 1_000_000), 0.0)
+            return [0.0] * len(buckets)
+        now = float(seconds) + float(micros) / 1_000_000
+        return [max(float(tat or 0) - now, 0.0) for tat in tats]
 
 
 class FileRateLimiter(RateLimiter):
@@ -145,12 +153,16 @@ class FileRateLimiter(RateLimiter):
         finally:
             os.close(fd)  # closing releases the lock
 
-    def backlog(self, bucket: str) -> float:
+    def backlogs(self, buckets: list[str]) -> list[float]:
+        now = time.time()
+        return [max(self._tat(bucket) - now, 0.0) for bucket in buckets]
+
+    def _tat(self, bucket: str) -> float:
         try:
             raw = (self._directory / bucket).read_text().strip()
         except OSError:
             return 0.0
-        return max(float(raw or 0) - time.time(), 0.0)
+        return float(raw or 0)
 
 
 @cache

@@ -35,10 +35,16 @@ class Ordering:
 
 
 def sorted_page(
-    queryset: QuerySet, ordering: Ordering, *, cursor: str | None, connection_ids: list[int], search: Q | None = None
+    queryset: QuerySet,
+    ordering: Ordering,
+    *,
+    cursor: str | None,
+    connection_ids: list[int],
+    search: Q | None = None,
+    rows: int | None = None,
 ) -> Page:
     """The page after `cursor` in this ordering, of rows already limited to `connection_ids`
-    (web.listing.merged_page)."""
+    (web.listing.merged_page; `rows`: how many the list holds at most, when known)."""
     field = ordering.choice.field
     if ordering.choice.only_with_value:
         queryset = queryset.filter(**{f"{field}__isnull": False})
@@ -49,6 +55,7 @@ def sorted_page(
         cursor=cursor,
         connection_ids=connection_ids,
         search=search,
+        rows=rows,
     )
 
 

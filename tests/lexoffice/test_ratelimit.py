@@ -97,3 +97,22 @@ def test_a_click_waits_at_most_a_second_and_a_half_behind_a_saturating_backfill(
     stop.set()
 
     assert max(waits) <= 1.5, waits
+
+
+@pytest.mark.parametrize("backend", limiter_backends())
+def test_backlogs_reads_each_bucket_in_order_and_idle_ones_as_zero(backend, tmp_path) -> None:
+    if backend == "redis":
+        require(bool(settings.REDIS_URL), "REDIS_URL is not set: the Redis limiter needs a Redis")
+        limiter: FileRateLimiter | RedisRateLimiter = RedisRateLimiter(settings.REDIS_URL)
+    else:
+        limiter = FileRateLimiter(tmp_path / "ratelimit")
+    busy, idle, busier = (f"test-{os.getpid()}-{time.monotonic_ns()}-{name}" for name in ("a", "b", "c"))
+    for bucket, slots in ((busy, 2), (busier, 5)):
+        for _ in range(slots):
+            assert limiter.reserve(bucket, interval=10.0, horizon=3600)[0]
+
+    backlogs = limiter.backlogs([busy, idle, busier])
+
+    assert 5 < backlogs[0] <= 20 and backlogs[1] == 0.0 and 35 < backlogs[2] <= 50, backlogs
+    assert limiter.backlog(busier) == pytest.approx(backlogs[2], abs=1.0)
+    assert limiter.backlogs([]) == []

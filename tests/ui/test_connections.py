@@ -1,3 +1,6 @@
+import re
+import uuid
+
 import pytest
 from django.test import Client
 
@@ -65,6 +68,57 @@ def test_the_dashboard_shows_the_next_sync_and_requests_waiting_for_the_budget(
 
     assert "Next sync: in 59\xa0minutes" in page
     assert 'data-testid="queued-requests">5 requests waiting for the budget<' in page
+
+
+def test_the_dashboard_reads_many_connections_in_as_many_queries_as_one(alice, alice_client, connection) -> None:
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from connections.models import OutboxEntry
+    from contacts.models import Contact
+
+    def one_connection_more(name: str, contacts: int, pending_writes: int) -> Connection:
+        other = Connection(name=name, owner=alice, base_url=connection.base_url, rate_limit=1000)
+        other.set_api_key(f"key-of-{name}")
+        other.save()
+        for index in range(contacts):
+            Contact.objects.create(connection=other, lexoffice_id=uuid.uuid4(), name=f"{name} {index}", raw={})
+        for _ in range(pending_writes):
+            OutboxEntry.objects.create(
+                connection=other, operation="create_contact", payload={}, idempotency_key=uuid.uuid4()
+            )
+        SyncRun.objects.create(connection=other, kind="full", state="succeeded", requests=contacts)
+        return other
+
+    one_connection_more("Client 1", contacts=2, pending_writes=1)
+    with CaptureQueriesContext(db) as two:
+        alice_client.get("/")
+    for index in range(2, 6):
+        one_connection_more(f"Client {index}", contacts=index + 1, pending_writes=0)
+    running = SyncRun.objects.create(connection=connection, kind="full", state="running", done=1, total=4)
+    with CaptureQueriesContext(db) as six:
+        page = alice_client.get("/").content.decode()
+
+    assert len(six) == len(two)
+    cards = page.split('<section class="card"')[1:]
+    assert [re.search(r'<h2 id="conn-\d+">([^<]*)', card)[1].strip() for card in cards] == [
+        *(f"Client {index}" for index in range(1, 6)),
+        "Sandbox",
+    ]
+    assert [card.split('data-testid="contacts-count">')[1].split("<")[0] for card in cards] == [
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "0",
+    ]
+    assert 'Pending writes</div><div class="figure">1<' in cards[0]
+    assert "Last sync: Full, succeeded" in cards[0] and "(2 requests)" in cards[0]
+    assert f"/connections/runs/{running.pk}/status/" in cards[5]
+    # Their keys have sent nothing (the sandbox's was just verified, so its bucket may be a slot ahead).
+    assert all('data-testid="queued-requests">budget idle<' in card for card in cards[:5])
+    assert all('value="incremental">Sync now<' in card and 'value="full">Full sync<' in card for card in cards)
 
 
 def test_other_users_see_nothing_of_a_connection(connection, bob) -> None:

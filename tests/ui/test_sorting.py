@@ -155,10 +155,40 @@ def test_sorting_by_a_number_says_who_is_left_out(alice_client, many_contacts) -
         ("contact", "contact_name"),
     ],
 )
-def test_the_rows_of_several_connections_page_as_one_list(alice_client, two_connections, sort, field) -> None:
+@pytest.mark.parametrize("few_rows", [2000, 10], ids=["sorted together", "a query per connection"])
+def test_the_rows_of_several_connections_page_as_one_list(
+    alice_client, two_connections, sort, field, few_rows, monkeypatch
+) -> None:
+    monkeypatch.setattr("web.listing.FEW_ROWS", few_rows)
+
     assert walk(alice_client, "/vouchers/", {"sort": sort}) == expected(
         two_connections, field, descending=sort.startswith("-")
     )
+
+
+@pytest.mark.parametrize("few_rows", [2000, 10], ids=["sorted together", "a query per connection"])
+@pytest.mark.parametrize("sort", ["name", "-customer"])
+def test_the_contacts_of_several_connections_page_as_one_list(
+    alice_client, connection, alice, sort, few_rows, monkeypatch
+) -> None:
+    monkeypatch.setattr("web.listing.FEW_ROWS", few_rows)
+    second = Connection(name="Second", owner=alice)
+    second.set_api_key("not-used-here")
+    second.save()
+    contacts = Contact.objects.bulk_create(
+        Contact(
+            connection=(connection, second)[n % 3 == 0],
+            lexoffice_id=uuid.uuid4(),
+            name=f"Firma {(n * 41) % 70:03d}",
+            customer_number=None if n % 5 == 0 else 10000 + (n * 7) % 50,
+        )
+        for n in range(ROWS)
+    )
+    field = "name" if sort == "name" else "customer_number"
+    listed = [c for c in contacts if getattr(c, field) is not None]
+
+    assert walk(alice_client, "/contacts/", {"sort": sort}) == expected(listed, field, descending=sort.startswith("-"))
+    assert walk(alice_client, "/contacts/", {"sort": sort, "role": "vendor"}) == []
 
 
 def test_sorting_keeps_the_filters_and_the_next_page_keeps_both(alice_client, many_vouchers) -> None:
