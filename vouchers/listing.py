@@ -105,7 +105,8 @@ def list_page(request: HttpRequest, *, types: tuple[str, ...], title: str, url_n
         cursor=request.GET.get("after"),
         connection_ids=connection_ids,
         search=search,
-        rows=sum(total.count for total in totals),  # the rows it pages through: no need to count them again
+        # the rows it pages through, when the totals are at hand: no need to count them again
+        rows=None if totals is None else sum(total.count for total in totals),
     )
     return render(
         request,

@@ -77,14 +77,10 @@ def _within(queryset: QuerySet, budget_ms: int) -> list[Total] | None:
         return totals_of(queryset)
     try:
         with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
-            # Local to this transaction; inside a caller's, the caller's own limit is put back afterwards.
-            cursor.execute(
-                "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
-                [f"{int(budget_ms)}ms"],
-            )
-            (previous, _budget) = cursor.fetchone()
+            cursor.execute("SET LOCAL statement_timeout = %s", [f"{int(budget_ms)}ms"])
             totals = totals_of(queryset)
-            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            # Only reads happened: rolling back ends the budget with them, inside a caller's transaction too.
+            transaction.set_rollback(True, using=queryset.db)
             return totals
     except OperationalError as exc:
         if type(exc.__cause__).__name__ == "QueryCanceled":  # over budget: the page fetches them afterwards

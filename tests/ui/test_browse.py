@@ -74,7 +74,9 @@ def test_other_users_get_404(synced, bob) -> None:
 
 @pytest.mark.parametrize("path", ["/contacts/", "/vouchers/", "/invoices/"])
 def test_list_queries_do_not_grow_with_rows(alice_client, synced, path, django_assert_max_num_queries) -> None:
-    with django_assert_max_num_queries(6):  # session, user, connections subquery, page
+    # session, user, connections subquery, page; the voucher lists' totals on PostgreSQL add their budget
+    # (savepoint, SET LOCAL statement_timeout, the sum, rollback to the savepoint)
+    with django_assert_max_num_queries(6 if path == "/contacts/" else 9):
         alice_client.get(path)
 
 
