@@ -151,6 +151,8 @@ class SyncRun(models.Model):
                 name="syncrun_one_unfinished_per_connection",
             )
         ]
+        # A connection's latest runs (the dashboard, next_sync): runs pile up at ~96 a day and are kept.
+        indexes = [models.Index(fields=["connection", "-created_at"], name="syncrun_latest_per_connection")]
 
     def __str__(self) -> str:
         return f"{self.kind} sync of {self.connection_id} ({self.state})"
