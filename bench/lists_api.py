@@ -190,14 +190,16 @@ def api_rows(server: Server, data: dataset.Dataset, user, count: int, *, quick: 
         ),
     ]
     for label, result in searches.items():
+        # Server time, as the UI's rows: over HTTP, a request of one side queues behind the other's (at full
+        # size an icontains request holds a worker for up to 200 ms), so both sides' p95 mostly measure the slower.
         rows.append(
             Row(
-                f"lists API search {label}, p95 over HTTP ({size})",
+                f"lists API search {label}, server p95 ({size})",
                 SEARCH_TARGET[quick],
-                result["by_tag"]["Lexhub"]["p95_ms"],
+                result["by_tag"]["Lexhub"]["server_p95_ms"],
                 "ms",
                 anchor="DRF SearchFilter (icontains) on the same column, plain viewset",
-                anchor_measured=result["by_tag"]["icontains"]["p95_ms"],
+                anchor_measured=result["by_tag"]["icontains"]["server_p95_ms"],
             )
         )
     rows.append(Row("lists API responses other than 200", 0, errors, "count"))

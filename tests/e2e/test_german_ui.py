@@ -126,6 +126,38 @@ def main_pages(connection) -> list[str]:
     ]
 
 
+def test_totals_that_outrun_the_page_arrive_after_it(open_page, synced, monkeypatch) -> None:
+    """Over its budget the page comes with its rows and without totals; totals.js fetches them and puts them
+    in place."""
+    from django.db import connection as db
+
+    from tests.conftest import require
+    from vouchers import listing
+
+    require(db.vendor == "postgresql", "the sum's budget is a PostgreSQL statement timeout")
+    table = Voucher._meta.db_table
+    columns = [f.column for f in Voucher._meta.concrete_fields if f.column not in ("id", "lexoffice_id")]
+    with db.cursor() as cursor:  # the account's vouchers 3,000 times over: a sum that takes well over 1 ms
+        cursor.execute(
+            f"INSERT INTO {table} (lexoffice_id, {', '.join(columns)}) "
+            f"SELECT gen_random_uuid(), {', '.join(columns)} FROM {table}, generate_series(1, 3000) "
+            f"WHERE connection_id = %s",
+            [synced.pk],
+        )
+    monkeypatch.setattr(listing, "PAGE_BUDGET_MS", 1)
+    rows = Voucher.objects.present().filter(connection=synced, voucher_type__in=BOOKKEEPING_TYPES, currency="EUR")
+    expected = rows.aggregate(n=Count("id"), gross=Sum("total_amount"))
+    page = open_page("en-US")
+
+    with page.expect_request(lambda request: "totals=wait" in request.url):
+        page.goto("/vouchers/")
+
+    totals = page.get_by_test_id("totals")
+    expect(totals.get_by_test_id("total-gross")).to_have_text(f"€{expected['gross']:,.2f}")
+    expect(totals).to_contain_text(f"{expected['n']:,} vouchers")
+    expect(totals).not_to_have_attribute("aria-busy", "true")
+
+
 def test_no_main_page_scrolls_sideways_on_a_phone(open_page, synced) -> None:
     page = open_page("de-DE", PHONE)
     wide = {}
