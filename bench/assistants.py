@@ -147,9 +147,17 @@ def run(quick: bool) -> list[Row]:
             by_tag = side_by_side(mcp, rest, count // 2)
             errors += sum(result["count"] - result["statuses"].get("200", 0) for result in by_tag.values())
             print(f"   {label}: MCP {by_tag['mcp']}\n   {label}: REST {by_tag['rest']}", flush=True)
-            rows.append(Row(f"assistants MCP {label}, p95 over HTTP ({size})", 60, by_tag["mcp"]["p95_ms"], "ms"))
-            rows.append(Row(f"assistants REST {label}, same run, p95 ({size})", 60, by_tag["rest"]["p95_ms"], "ms"))
-            ratio = by_tag["mcp"]["p95_ms"] / by_tag["rest"]["p95_ms"]
-            rows.append(Row(f"assistants MCP / REST {label}, p95", 1.5, ratio, "ratio"))
+            # Judged against the REST API's answer to the same question in the same run; the absolute
+            # figures move with the machine and are information.
+            rows.append(
+                Row(
+                    f"assistants MCP {label}, p95 over HTTP ({size})",
+                    1.5,
+                    by_tag["mcp"]["p95_ms"],
+                    "ms",
+                    anchor="the REST API's request for the same rows, interleaved in the same run",
+                    anchor_measured=by_tag["rest"]["p95_ms"],
+                )
+            )
     rows.append(Row("assistants responses other than 200", 0, errors, "count"))
     return rows

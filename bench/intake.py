@@ -18,7 +18,10 @@ USER, PASSWORD = "bench", "bench-mail-password"
 
 
 def receipt(seed: int) -> bytes:
-    return f"%PDF-1.4\n% bench intake receipt {seed}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".encode()
+    """A readable one-page PDF, distinct per mail (intake refuses a PDF no reader can open as damaged)."""
+    from sandbox.documents import pdf
+
+    return pdf([f"Rechnung {seed}", "Bench intake receipt"])
 
 
 def mails(count: int, run_id: str) -> list[bytes]:
