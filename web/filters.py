@@ -1,12 +1,8 @@
-"""The REST API's filters: strict ids and booleans, and a FilterSet that copies its filters shallowly."""
-
-import copy
+"""The REST API's filters: strict ids and booleans, and a backend that skips requests naming no filter."""
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.db.models import QuerySet
-from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.request import Request
 
@@ -20,46 +16,9 @@ class IdFilter(django_filters.Filter):
         super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
 
 
-class FilterSet(django_filters.FilterSet):
-    """django-filter's FilterSet without the per-request work that gives the same result every time:
-    its filters are copied shallowly instead of deeply (~150 copy calls a request) and its form class
-    is built once per FilterSet instead of once per request. Fine for filters whose fields do not
-    depend on the request, which is all of ours."""
-
-    _form_classes: dict[type, type] = {}
-
-    def __init__(
-        self,
-        data: object = None,
-        queryset: QuerySet | None = None,
-        *,
-        request: object = None,
-        prefix: str | None = None,
-    ) -> None:
-        if "filterset" in settings.LEXHUB_SPEEDUPS_OFF:
-            super().__init__(data, queryset, request=request, prefix=prefix)
-            return
-        if queryset is None:
-            queryset = self._meta.model._default_manager.all()
-        self.is_bound = data is not None
-        self.data = data or QueryDict()
-        self.queryset = queryset
-        self.request = request
-        self.form_prefix = prefix
-        self.filters = {name: copy.copy(filter_) for name, filter_ in self.base_filters.items()}
-        for filter_ in self.filters.values():
-            filter_.model = queryset.model
-            filter_.parent = self
-            if filter_.method is not None:
-                filter_.method = filter_.method  # binds a new FilterMethod to this copy, not the class's filter
-
-    def get_form_class(self) -> type:
-        if "filterset" in settings.LEXHUB_SPEEDUPS_OFF:
-            return super().get_form_class()
-        form_class = self._form_classes.get(type(self))
-        if form_class is None:
-            form_class = self._form_classes[type(self)] = super().get_form_class()
-        return form_class
+# django-filter's own. A FilterSet that copied its filters shallowly and built its form class once (#17) saved
+# 3 to 11 % of a filtered list's CPU in the A/B bench, under the 10 % a speed-up on private internals must earn.
+FilterSet = django_filters.FilterSet
 
 
 class FilterBackend(DjangoFilterBackend):
