@@ -66,8 +66,18 @@ DRAIN_FLAG_SECONDS = 60
 @cache
 def _flags(redis_url: str) -> "redis.Redis":
     import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 
-    return redis.Redis.from_url(redis_url, socket_timeout=2)
+    # A delivery waits on this: fail fast (one immediate reconnect, as after a Redis restart), then the
+    # event gets a message of its own. redis-py's default retries back off for seconds.
+    return redis.Redis.from_url(
+        redis_url,
+        socket_timeout=1,
+        socket_connect_timeout=1,
+        retry=Retry(NoBackoff(), 1),
+        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+    )
 
 
 def _drain_flag(webhook_token: str) -> str:
