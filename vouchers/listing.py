@@ -117,7 +117,7 @@ def list_page(request: HttpRequest, *, types: tuple[str, ...], title: str, url_n
             "types": [(code, TYPE_LABELS[code]) for code in types],
             "statuses": [(code, STATUS_LABELS[code]) for code in statuses],
             "totals": totals,
-            "totals_url": _with_totals_wait(request),
+            "totals_url": _with_totals_wait(request) if totals is None else None,  # only a page without them links it
             "title": title,
             "url_name": url_name,
             "sort_options": sort_options(SORTS, ordering),
