@@ -31,6 +31,15 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     ]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing() -> Iterator[None]:
+    """Users the fixtures create get a cheap hash; tests/security sets its own hasher where it matters."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["tests.fixtures.hashers.OneIterationPBKDF2PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def default_language() -> Iterator[None]:
     """A request's language (LocaleMiddleware activates it on the thread) does not leak into the next test."""
