@@ -21,6 +21,7 @@ _workers, _class, _threads = os.environ.get("BENCH_WEBHOOK_GUNICORN", "3,gthread
 GUNICORN = (int(_workers), _class, int(_threads))
 FLOOR = "the stack's floor: a Django view on the same gunicorn that reads the body and answers 202"
 FLOOR_PACED = f"{FLOOR}, 50/s of it interleaved with Lexhub's 50/s"
+PACED_ROUNDS = 3  # medians of three paced runs
 
 
 def signed_deliveries(connection, key: rsa.RSAPrivateKey, count: int, url: str) -> list[dict]:
@@ -76,20 +77,24 @@ def run(quick: bool) -> list[Row]:
         ]
         warm = load({"requests": signed_deliveries(connection, key, 100, url), "rate": 0, "concurrency": 8})
         load({"requests": floor_deliveries[:100], "rate": 0, "concurrency": 8})
-        # 50 deliveries/s to Lexhub and 50/s to the floor, interleaved in one paced run (100/s in all).
-        at_50 = load(
-            {
-                "requests": [
-                    delivery | {"tag": tag}
-                    for ours, floors in zip(
-                        signed_deliveries(connection, key, paced, url), floor_deliveries[:paced], strict=True
-                    )
-                    for tag, delivery in (("Lexhub", ours), ("floor", floors))
-                ],
-                "rate": 100,
-                "concurrency": 8,
-            }
-        )
+        # 50 deliveries/s to Lexhub and 50/s to the floor, interleaved in one paced run (100/s in all), three
+        # runs: a p99 of one run's few hundred requests is its third-worst, one scheduler hiccup decides it.
+        at_50 = [
+            load(
+                {
+                    "requests": [
+                        delivery | {"tag": tag}
+                        for ours, floors in zip(
+                            signed_deliveries(connection, key, paced, url), floor_deliveries[:paced], strict=True
+                        )
+                        for tag, delivery in (("Lexhub", ours), ("floor", floors))
+                    ],
+                    "rate": 100,
+                    "concurrency": 8,
+                }
+            )
+            for _ in range(PACED_ROUNDS)
+        ]
         # Flat out, Lexhub's receiver and the floor (a view that reads the body and answers 202) in turn.
         flat_out = anchors.alternate(
             {
@@ -102,19 +107,21 @@ def run(quick: bool) -> list[Row]:
         )
     ours, floor = flat_out["Lexhub"], flat_out["floor"]
     stored = WebhookEvent.objects.filter(connection=connection).count()
-    paced_ours, paced_floor = at_50["by_tag"]["Lexhub"], at_50["by_tag"]["floor"]
-    accepted = sum(r["statuses"].get("202", 0) for r in (warm, paced_ours, *ours))
-    refused = sum(r["count"] - r["statuses"].get("202", 0) for r in (warm, paced_ours, *ours))
-    print(f"   p50 at 50/s: Lexhub {paced_ours['p50_ms']:.2f} ms, floor {paced_floor['p50_ms']:.2f} ms")
+    paced_ours = [run["by_tag"]["Lexhub"] for run in at_50]
+    paced_floor = [run["by_tag"]["floor"] for run in at_50]
+    accepted = sum(r["statuses"].get("202", 0) for r in (warm, *paced_ours, *ours))
+    refused = sum(r["count"] - r["statuses"].get("202", 0) for r in (warm, *paced_ours, *ours))
+    p50s = anchors.median(paced_ours, "p50_ms"), anchors.median(paced_floor, "p50_ms")
+    print(f"   p50 at 50/s: Lexhub {p50s[0]:.2f} ms, floor {p50s[1]:.2f} ms")
     print(f"   gunicorn {GUNICORN}\n   at 50/s: {at_50}\n   flat out, Lexhub: {ours}\n   flat out, floor: {floor}")
     return [
         Row(
             "webhooks: p99 latency at 50 deliveries/s, no worker",
             5.0,
-            paced_ours["p99_ms"],
+            anchors.median(paced_ours, "p99_ms"),
             "ms",
             anchor=FLOOR_PACED,
-            anchor_measured=paced_floor["p99_ms"],
+            anchor_measured=anchors.median(paced_floor, "p99_ms"),
         ),
         Row(
             "webhooks: acknowledgements per second (8 clients)",
