@@ -109,8 +109,9 @@ def run(quick: bool) -> list[Row]:
     stored = WebhookEvent.objects.filter(connection=connection).count()
     paced_ours = [run["by_tag"]["Lexhub"] for run in at_50]
     paced_floor = [run["by_tag"]["floor"] for run in at_50]
-    accepted = sum(r["statuses"].get("202", 0) for r in (warm, *paced_ours, *ours))
-    refused = sum(r["count"] - r["statuses"].get("202", 0) for r in (warm, *paced_ours, *ours))
+    answered = [warm, *paced_ours, *ours]
+    accepted = anchors.statuses(answered).get("202", 0)
+    refused = anchors.not_ok(answered, ok="202")
     p50s = anchors.median(paced_ours, "p50_ms"), anchors.median(paced_floor, "p50_ms")
     print(f"   p50 at 50/s: Lexhub {p50s[0]:.2f} ms, floor {p50s[1]:.2f} ms")
     print(f"   gunicorn {GUNICORN}\n   at 50/s: {at_50}\n   flat out, Lexhub: {ours}\n   flat out, floor: {floor}")
