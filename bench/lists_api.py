@@ -11,7 +11,7 @@ import requests
 from bench import anchors, dataset, env
 from bench.load import load
 from bench.rows import Row
-from bench.server import Server, api_token, cpu_seconds, postgres_pids
+from bench.server import Server, api_token, cpu_by_process, cpu_spent, postgres_pids
 from vouchers.models import Voucher
 
 CLIENTS = 8
@@ -101,14 +101,14 @@ def api_rows(server: Server, data: dataset.Dataset, user, count: int, *, quick: 
     for path in paths.values():  # warm-up: connections, caches, plans, the floor's bytes read
         measure(base_url, [path], headers, 60)
 
-    processes = {"gunicorn workers": server.worker_pids(), "PostgreSQL": postgres_pids()}
+    processes = {"gunicorn workers": server.worker_pids, "PostgreSQL": postgres_pids}
     spent = dict.fromkeys(processes, 0.0)
 
     def lexhub_round() -> dict:
-        before = {name: cpu_seconds(pids) for name, pids in processes.items()}
+        before = {name: cpu_by_process(pids()) for name, pids in processes.items()}
         result = measure(base_url, [paths["Lexhub"]], headers, per_round)
         for name, pids in processes.items():
-            spent[name] += cpu_seconds(pids) - before[name]
+            spent[name] += cpu_spent(before[name], pids())
         return result
 
     # Five rounds: on a machine shared with other jobs one round of either side can meet a burst of theirs.

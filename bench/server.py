@@ -33,13 +33,22 @@ def _stat_fields(stat: Path) -> list[str] | None:
         return None
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time the processes have used so far (those that exited meanwhile count 0)."""
-    total = 0
+def cpu_by_process(pids: list[int]) -> dict[tuple[int, int], float]:
+    """User + system CPU seconds of each process still running, keyed by (pid, start time) so that a pid
+    the system hands to a new process is a new key."""
+    spent = {}
     for pid in pids:
         if fields := _stat_fields(Path(f"/proc/{pid}/stat")):
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
+            spent[(pid, int(fields[19]))] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return spent
+
+
+def cpu_spent(before: dict[tuple[int, int], float], pids_now: list[int]) -> float:
+    """CPU seconds used since `before` (cpu_by_process) by the processes running now: those started since
+    count whole, those that ended since count nothing. Summing each set at both ends instead would subtract
+    an ended process's whole past (a database backend replaced when its connection reached CONN_MAX_AGE:
+    seconds of CPU, against a batch's fraction of one)."""
+    return sum(seconds - before.get(key, 0.0) for key, seconds in cpu_by_process(pids_now).items())
 
 
 def postgres_pids() -> list[int]:

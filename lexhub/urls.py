@@ -39,6 +39,9 @@ router.register("webhook-endpoints", outgoing_api.EndpointViewSet, basename="web
 router.register("webhook-deliveries", outgoing_api.DeliveryViewSet, basename="webhookdelivery")
 
 urlpatterns = [
+    # The REST API first: Django tries the patterns in order, and API clients send most of the requests.
+    path("api/v1/vouchers/<int:pk>/e-invoice/", einvoice_api.VoucherEInvoiceView.as_view(), name="voucher-einvoice"),
+    path("api/v1/", include(router.urls)),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("language/", set_language, name="set_language"),  # the header's language switch: a cookie
@@ -58,10 +61,8 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/", query_string=False)),
     path("admin/", admin.site.urls),
     path("webhooks/", include("webhooks.urls")),
-    path("api/v1/vouchers/<int:pk>/e-invoice/", einvoice_api.VoucherEInvoiceView.as_view(), name="voucher-einvoice"),
     path("outgoing-webhooks/", include("outgoing.urls")),
     path("", include("intake.urls")),  # /intake/<connection>/ and /api/v1/intake/
-    path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", api.not_found),

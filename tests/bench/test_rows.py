@@ -10,6 +10,7 @@ import bench.__main__ as bench_main
 from bench import anchors
 from bench.noise import neighbour
 from bench.rows import Row
+from bench.server import cpu_by_process, cpu_spent
 from bench.table import table
 
 
@@ -71,17 +72,33 @@ def test_results_keep_the_sections_not_run_and_replace_those_run(tmp_path: Path,
 
 
 def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / 100
+    return sum(cpu_by_process([pid]).values())
+
+
+def _until_it_has_spent(pid: int, seconds: float) -> None:
+    deadline = time.monotonic() + 20
+    while _cpu_seconds(pid) < seconds:  # it spins: the CPU comes soon, however busy the machine
+        assert time.monotonic() < deadline, "the neighbour does not use the CPU"
+        time.sleep(0.05)
 
 
 def test_the_noise_neighbour_burns_a_core_and_is_ended_by_its_pid() -> None:
     with neighbour() as pid:
         assert pid is not None
-        deadline = time.monotonic() + 20
-        while _cpu_seconds(pid) < 0.5:  # it spins: half a second of CPU comes soon, however busy the machine
-            assert time.monotonic() < deadline, "the neighbour does not use the CPU"
-            time.sleep(0.05)
+        _until_it_has_spent(pid, 0.5)
     assert not Path(f"/proc/{pid}").exists()  # ended and reaped when the block ends
     with neighbour(enabled=False) as nothing:
         assert nothing is None
+
+
+def test_cpu_spent_counts_a_process_started_meanwhile_and_subtracts_none_that_ended() -> None:
+    with neighbour() as ended:
+        _until_it_has_spent(ended, 0.5)
+        before = cpu_by_process([ended])
+    with neighbour() as started:
+        _until_it_has_spent(started, 0.2)
+        spent = cpu_spent(before, [ended, started])
+        started_total = _cpu_seconds(started)
+    # The ended one's half second is not taken off (which would leave less than nothing); the new one counts.
+    assert before[next(iter(before))] >= 0.5
+    assert 0.2 <= spent <= started_total
