@@ -7,6 +7,7 @@ import os
 from urllib.parse import urlencode
 
 import requests
+from django.db import connection as db
 
 from bench import anchors, dataset, env
 from bench.load import load
@@ -101,7 +102,8 @@ def api_rows(server: Server, data: dataset.Dataset, user, count: int, *, quick: 
     for path in paths.values():  # warm-up: connections, caches, plans, the floor's bytes read
         measure(base_url, [path], headers, 60)
 
-    processes = {"gunicorn workers": server.worker_pids, "PostgreSQL": postgres_pids}
+    database = db.settings_dict["NAME"]
+    processes = {"gunicorn workers": server.worker_pids, "PostgreSQL": lambda: postgres_pids(database)}
     spent = dict.fromkeys(processes, 0.0)
 
     def lexhub_round() -> dict:

@@ -51,16 +51,22 @@ def cpu_spent(before: dict[tuple[int, int], float], pids_now: list[int]) -> floa
     return sum(seconds - before.get(key, 0.0) for key, seconds in cpu_by_process(pids_now).items())
 
 
-def postgres_pids() -> list[int]:
-    """Every PostgreSQL server process on the machine (backends, writers): what serving a request costs
-    the database, when nothing else uses it meanwhile."""
+def postgres_pids(database: str | None = None) -> list[int]:
+    """PostgreSQL's server processes on the machine (backends, writers): what serving a request costs the
+    database when nothing else uses it meanwhile. With `database`, only the backends serving clients of that
+    database: the autovacuum and background writers, whose work comes in bursts that do not follow the
+    requests measured, are left out."""
     pids = []
-    for comm in Path("/proc").glob("[0-9]*/comm"):
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            if comm.read_text().startswith("postgres"):
-                pids.append(int(comm.parent.name))
+            words = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
         except OSError:
             continue
+        if not words or not Path(words[0]).name.startswith("postgres"):
+            continue
+        # A backend's title: "postgres: 15/main: <user> <database> <client address> <state>".
+        if database is None or (database in words and "autovacuum" not in words):
+            pids.append(int(cmdline.parent.name))
     return pids
 
 

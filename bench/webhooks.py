@@ -21,7 +21,9 @@ _workers, _class, _threads = os.environ.get("BENCH_WEBHOOK_GUNICORN", "3,gthread
 GUNICORN = (int(_workers), _class, int(_threads))
 FLOOR = "the stack's floor: a Django view on the same gunicorn that reads the body and answers 202"
 FLOOR_PACED = f"{FLOOR}, 50/s of it interleaved with Lexhub's 50/s"
-PACED_ROUNDS = 3  # medians of three paced runs
+# Medians of five paced runs: each acknowledgement waits for PostgreSQL's commit to reach the disk, and on a
+# shared disk a slow spell of seconds gave two of three runs a slow tail (5.93 x, 2026-12-05).
+PACED_ROUNDS = 5
 
 
 def signed_deliveries(connection, key: rsa.RSAPrivateKey, count: int, url: str) -> list[dict]:
@@ -77,7 +79,7 @@ def run(quick: bool) -> list[Row]:
         ]
         warm = load({"requests": signed_deliveries(connection, key, 100, url), "rate": 0, "concurrency": 8})
         load({"requests": floor_deliveries[:100], "rate": 0, "concurrency": 8})
-        # 50 deliveries/s to Lexhub and 50/s to the floor, interleaved in one paced run (100/s in all), three
+        # 50 deliveries/s to Lexhub and 50/s to the floor, interleaved in one paced run (100/s in all), five
         # runs: a p99 of one run's few hundred requests is its third-worst, one scheduler hiccup decides it.
         at_50 = [
             load(

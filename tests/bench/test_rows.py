@@ -10,8 +10,9 @@ import bench.__main__ as bench_main
 from bench import anchors
 from bench.noise import neighbour
 from bench.rows import Row
-from bench.server import cpu_by_process, cpu_spent
+from bench.server import cpu_by_process, cpu_spent, postgres_pids
 from bench.table import table
+from tests.conftest import require
 
 
 def test_a_row_without_an_anchor_is_judged_on_its_figure_as_before() -> None:
@@ -102,3 +103,16 @@ def test_cpu_spent_counts_a_process_started_meanwhile_and_subtracts_none_that_en
     # The ended one's half second is not taken off (which would leave less than nothing); the new one counts.
     assert before[next(iter(before))] >= 0.5
     assert 0.2 <= spent <= started_total
+
+
+@pytest.mark.django_db
+def test_the_backends_of_a_database_are_found_by_their_process_titles() -> None:
+    from django.db import connection
+
+    require(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL) for its server processes")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        ours = cursor.fetchone()[0]
+    backends = postgres_pids(connection.settings_dict["NAME"])
+    assert ours in backends
+    assert set(backends) < set(postgres_pids())  # everything else: the writers, other databases' backends
