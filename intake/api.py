@@ -4,6 +4,7 @@
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -13,6 +14,7 @@ from rest_framework.routers import DefaultRouter
 from connections.access import visible_connection_ids
 from connections.models import Connection
 from intake.folder import resolve
+from intake.hosts import clean_host
 from intake.models import IntakeItem, Mailbox, WatchedFolder
 from web.api import errors
 from web.filters import FilterBackend, FilterSet, IdFilter
@@ -124,6 +126,13 @@ class MailboxSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is None and not attrs.get("password"):
             raise serializers.ValidationError({"password": ["This field is required."]})
+        if "host" in attrs or "port" in attrs:  # checked where it resolves, as the page's form does
+            host = attrs.get("host", getattr(self.instance, "host", ""))
+            port = attrs.get("port") or getattr(self.instance, "port", None) or Mailbox._meta.get_field("port").default
+            try:
+                attrs["host"] = clean_host(host, port)
+            except DjangoValidationError as refused:
+                raise serializers.ValidationError({"host": refused.messages}) from None
         return attrs
 
     def create(self, validated_data: dict[str, Any]) -> Mailbox:

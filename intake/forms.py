@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from intake.folder import resolve
+from intake.hosts import clean_host
 from intake.models import Mailbox, WatchedFolder
 
 
@@ -42,6 +43,11 @@ class MailboxForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("host") and data.get("port"):
+            try:
+                data["host"] = clean_host(data["host"], data["port"])
+            except forms.ValidationError as refused:
+                self.add_error("host", refused)
         folders = [data.get("folder"), data.get("processed_folder"), data.get("failed_folder")]
         if len(set(folders)) < 3:
             raise forms.ValidationError(_("The folder to read, the processed and the failed folder must differ."))

@@ -5,15 +5,17 @@ until every part is settled; a mail moved away is never read again, a mail read 
 
 import imaplib
 import logging
+import socket
 import ssl
 from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_noop
-from imap_tools import AND, BaseMailBox, H, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
+from imap_tools import AND, BaseMailBox, H, MailMessage
 from imap_tools.errors import MailboxFolderSelectError, MailboxFolderStatusError, MailboxLoginError
 
 from intake import doors, mime
+from intake.hosts import HostRefused, checked_address
 from intake.items import Received, record, settle_open
 from intake.models import DoorState, IntakeItem, Mailbox
 
@@ -37,18 +39,76 @@ class MailboxProblem(Exception):
 
 def open_mailbox(mailbox: Mailbox) -> BaseMailBox:
     """Logged in, no folder selected yet. Raises MailboxProblem."""
+    try:
+        address = str(checked_address(mailbox.host, mailbox.port))
+    except HostRefused as refused:
+        raise MailboxProblem(DoorState.ERROR, refused.message) from None
     box: BaseMailBox
     try:
         if mailbox.security == Mailbox.Security.TLS:
-            box = MailBox(mailbox.host, mailbox.port, timeout=TIMEOUT_SECONDS, ssl_context=ssl.create_default_context())
+            box = PinnedMailBox(address, mailbox.host, mailbox.port, ssl.create_default_context())
         elif mailbox.security == Mailbox.Security.STARTTLS:
-            context = ssl.create_default_context()
-            box = MailBoxStartTls(mailbox.host, mailbox.port, timeout=TIMEOUT_SECONDS, ssl_context=context)
+            box = PinnedMailBoxStartTls(address, mailbox.host, mailbox.port, ssl.create_default_context())
         else:
-            box = MailBoxUnencrypted(mailbox.host, mailbox.port, timeout=TIMEOUT_SECONDS)
+            box = PinnedMailBoxUnencrypted(address, mailbox.host, mailbox.port)
         return box.login(mailbox.username, mailbox.password, initial_folder=None)
     except Exception as exc:
         raise problem(exc, mailbox) from None
+
+
+# The clients connect to the address checked (intake/hosts.py) while keeping the host name for TLS: the
+# certificate is verified against the name, and the name is not resolved a second time.
+
+
+def _connect(address: str, port: int) -> socket.socket:
+    return socket.create_connection((address, port), TIMEOUT_SECONDS)
+
+
+class PinnedIMAP4(imaplib.IMAP4):
+    def __init__(self, address: str, host: str, port: int) -> None:
+        self.address = address
+        super().__init__(host, port, timeout=TIMEOUT_SECONDS)
+
+    def _create_socket(self, timeout: float | None = None) -> socket.socket:
+        return _connect(self.address, self.port)
+
+
+class PinnedIMAP4SSL(imaplib.IMAP4_SSL):
+    def __init__(self, address: str, host: str, port: int, context: ssl.SSLContext) -> None:
+        self.address = address
+        super().__init__(host, port, ssl_context=context, timeout=TIMEOUT_SECONDS)
+
+    def _create_socket(self, timeout: float | None = None) -> socket.socket:
+        return self.ssl_context.wrap_socket(_connect(self.address, self.port), server_hostname=self.host)
+
+
+class PinnedMailBox(BaseMailBox):
+    def __init__(self, address: str, host: str, port: int, context: ssl.SSLContext) -> None:
+        self._pinned = (address, host, port, context)
+        super().__init__()
+
+    def _get_mailbox_client(self) -> imaplib.IMAP4:
+        return PinnedIMAP4SSL(*self._pinned)
+
+
+class PinnedMailBoxStartTls(BaseMailBox):
+    def __init__(self, address: str, host: str, port: int, context: ssl.SSLContext) -> None:
+        self._pinned, self._context = (address, host, port), context
+        super().__init__()
+
+    def _get_mailbox_client(self) -> imaplib.IMAP4:
+        client = PinnedIMAP4(*self._pinned)
+        client.starttls(self._context)  # raises when the server offers no STARTTLS: never sent in the clear
+        return client
+
+
+class PinnedMailBoxUnencrypted(BaseMailBox):
+    def __init__(self, address: str, host: str, port: int) -> None:
+        self._pinned = (address, host, port)
+        super().__init__()
+
+    def _get_mailbox_client(self) -> imaplib.IMAP4:
+        return PinnedIMAP4(*self._pinned)
 
 
 def problem(exc: Exception, mailbox: Mailbox) -> MailboxProblem:

@@ -373,6 +373,7 @@ LEXHUB_SYNC_INTERVAL_SECONDS = env_int("LEXHUB_SYNC_INTERVAL_SECONDS", 900)
 # Intake (intake/): watched folders live under this root; mailboxes and folders are polled every INTERVAL,
 # retried after BACKOFF * 2^failures (at most 1 h); a poll's lease runs out LEASE seconds after a worker died.
 LEXHUB_INTAKE_ROOT = Path(env_str("LEXHUB_INTAKE_ROOT", str(VAR_DIR / "intake")))
+LEXHUB_INTAKE_ALLOWED_NETWORKS = env_list("LEXHUB_INTAKE_ALLOWED_NETWORKS", [])  # mail servers besides public
 LEXHUB_INTAKE_POLL_SECONDS = env_int("LEXHUB_INTAKE_POLL_SECONDS", 180)
 LEXHUB_INTAKE_BACKOFF_SECONDS = env_int("LEXHUB_INTAKE_BACKOFF_SECONDS", 60)
 LEXHUB_INTAKE_LEASE_SECONDS = env_int("LEXHUB_INTAKE_LEASE_SECONDS", 120)

@@ -11,7 +11,8 @@ import ssl
 import time
 from dataclasses import dataclass
 
-from outgoing.addresses import IPAddress, Target
+from outgoing.addresses import Target
+from web.addresses import IPAddress
 
 RESPONSE_LIMIT = 2048
 CONNECT_TIMEOUT = 5.0

@@ -97,6 +97,7 @@ def world(sandbox_server, alice, media, django_capture_on_commit_callbacks, sett
     )
     outgoing_event = Event.objects.create(connection=connection, event_type="contact.changed")
     settings.LEXHUB_INTAKE_ROOT = media / "intake"
+    settings.LEXHUB_INTAKE_ALLOWED_NETWORKS = ["127.0.0.0/8"]  # nothing listens on port 9 either
     for name in ("books", "spare", "other"):
         (media / "intake" / name).mkdir(parents=True)
     mailbox = Mailbox(connection=connection, host="127.0.0.1", port=9, username="belege")

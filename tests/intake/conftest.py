@@ -10,6 +10,13 @@ from tests.conftest import require
 USER, PASSWORD = "belege", "mail-password-1"
 
 
+@pytest.fixture(autouse=True)
+def mail_servers_on_loopback(settings, monkeypatch) -> None:
+    """The tests' Dovecot listens on loopback, where a deployment's mailboxes may not connect by default."""
+    settings.LEXHUB_INTAKE_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    monkeypatch.setenv("LEXHUB_INTAKE_ALLOWED_NETWORKS", "127.0.0.0/8")  # for the workers a test starts
+
+
 @pytest.fixture
 def dovecot():
     require(Path("/usr/sbin/dovecot").exists(), "dovecot is not installed (apt-get install dovecot-imapd)")

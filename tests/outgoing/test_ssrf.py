@@ -6,6 +6,7 @@ URLs that point at a public host, which an endpoint may. Names resolve through a
 test knows what each name "is" without the network. A loopback listener must see no connection at all.
 """
 
+import ipaddress
 import socket
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from outgoing.models import Attempt, Delivery, Endpoint, Event
 from outgoing.services import create_endpoint
 from tests.api.conftest import token_client
 from tests.security.test_ssrf import CountingListener, Redirector, corpus
+from web import addresses as resolver
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +45,7 @@ def fake_resolver(answers: dict[str, list[str]]):
     def getaddrinfo(host: str, port: int) -> list[str]:
         calls.append(host)
         try:
-            return [str(addresses.ipaddress.ip_address(host))]
+            return [str(ipaddress.ip_address(host))]
         except ValueError:
             pass
         if host not in answers:
@@ -101,7 +103,7 @@ def test_the_corpus_is_refused_at_input_and_blocked_at_send_time(
     connection, alice, listener, redirector, monkeypatch, settings
 ) -> None:
     settings.LEXHUB_OUTGOING_WEBHOOKS_ALLOWED_NETWORKS = []
-    monkeypatch.setattr(addresses, "getaddrinfo", fake_resolver(NAMES))
+    monkeypatch.setattr(resolver, "getaddrinfo", fake_resolver(NAMES))
     urls = internal_corpus(listener.port, redirector)
     assert len(urls) >= 55
     api = token_client(alice)
@@ -134,7 +136,7 @@ def test_the_corpus_is_refused_at_input_and_blocked_at_send_time(
 
 def test_a_name_that_turns_private_between_check_and_send_is_blocked(connection, alice, listener, monkeypatch) -> None:
     answers = {"rebind.example": [PUBLIC]}
-    monkeypatch.setattr(addresses, "getaddrinfo", fake_resolver(answers))
+    monkeypatch.setattr(resolver, "getaddrinfo", fake_resolver(answers))
     endpoint = create_endpoint(
         connection=connection, user=alice, url=f"http://rebind.example:{listener.port}/hooks", event_types=["*"]
     ).endpoint
@@ -150,7 +152,7 @@ def test_a_name_that_turns_private_between_check_and_send_is_blocked(connection,
 
 
 def test_one_private_answer_among_public_ones_is_enough_to_block(connection, listener, monkeypatch) -> None:
-    monkeypatch.setattr(addresses, "getaddrinfo", fake_resolver({"mixed.example": [PUBLIC, "10.0.0.7"]}))
+    monkeypatch.setattr(resolver, "getaddrinfo", fake_resolver({"mixed.example": [PUBLIC, "10.0.0.7"]}))
     with pytest.raises(addresses.AddressRefused):
         addresses.checked_url(f"http://mixed.example:{listener.port}/")
     endpoint = stored_endpoint(connection, f"http://mixed.example:{listener.port}/")
@@ -162,7 +164,7 @@ def test_one_private_answer_among_public_ones_is_enough_to_block(connection, lis
 def test_the_delivery_connects_to_the_address_it_checked(endpoint, receiver, monkeypatch) -> None:
     """The name exists only in the patched resolver: had the HTTP client resolved it again itself, the
     delivery could not have arrived."""
-    monkeypatch.setattr(addresses, "getaddrinfo", fake_resolver({"pinned.invalid": ["127.0.0.1"]}))
+    monkeypatch.setattr(resolver, "getaddrinfo", fake_resolver({"pinned.invalid": ["127.0.0.1"]}))
     Endpoint.objects.filter(pk=endpoint.pk).update(url=f"http://pinned.invalid:{receiver.port}/hooks/lexhub")
     pending_delivery(endpoint)
 
