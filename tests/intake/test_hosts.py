@@ -76,3 +76,85 @@ def test_the_connection_goes_to_the_address_checked_not_to_a_second_lookup(mailb
     mailbox.refresh_from_db()
 
     check(mailbox)  # logs in and opens the folder, or raises
+
+
+def _certificate_for(name: str, directory) -> tuple[str, str]:
+    """A self-signed certificate for `name` and its key, as PEM files."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "server.pem", directory / "server.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return str(cert_path), str(key_path)
+
+
+def _imap_over_tls(cert: str, key: str):
+    """A loopback server that greets over TLS and answers CAPABILITY, as an IMAP server does first; a thread
+    serves one client at a time until the socket is closed."""
+    import socket
+    import ssl
+    import threading
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                raw, _ = server.accept()
+            except OSError:
+                return
+            try:
+                with context.wrap_socket(raw, server_side=True) as conn:
+                    conn.sendall(b"* OK IMAP4rev1 ready\r\n")
+                    tag = conn.recv(1024).split(b" ", 1)[0]
+                    conn.sendall(b"* CAPABILITY IMAP4rev1\r\n" + tag + b" OK done\r\n")
+                    conn.recv(1024)
+            except (OSError, ssl.SSLError):
+                continue
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server
+
+
+def test_over_tls_the_certificate_is_checked_against_the_name_while_the_address_is_the_one_checked(tmp_path) -> None:
+    import ssl
+
+    from intake.imap import PinnedIMAP4SSL
+
+    cert, key = _certificate_for("mail.lexhub.test", tmp_path)
+    server = _imap_over_tls(cert, key)
+    port = server.getsockname()[1]
+    try:
+        trusting = ssl.create_default_context(cafile=cert)
+        client = PinnedIMAP4SSL("127.0.0.1", "mail.lexhub.test", port, trusting)
+        assert client.sock.getpeername()[0] == "127.0.0.1" and client.host == "mail.lexhub.test"
+        assert "IMAP4REV1" in client.capabilities
+        client.shutdown()
+        with pytest.raises(ssl.SSLCertVerificationError):  # another name: the certificate does not match
+            PinnedIMAP4SSL("127.0.0.1", "other.lexhub.test", port, trusting)
+    finally:
+        server.close()
