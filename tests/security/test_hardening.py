@@ -109,6 +109,19 @@ def test_403_and_400_use_lexhubs_layout(alice_client: Client, settings) -> None:
         assert "lexhub/lexhub.css" in response.content.decode()
 
 
+@pytest.mark.django_db
+def test_a_form_sent_without_its_csrf_token_gets_lexhubs_page_in_german(alice, settings) -> None:
+    settings.DEBUG = False
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(alice)
+    response = browser.post("/contacts/new/", {"name": "Kanzlei Weber"})  # a form, sent without its token
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "<h1>Das Formular konnte nicht gesendet werden</h1>" in html and "lexhub/lexhub.css" in html
+    assert "CSRF verification failed" not in html and "DEBUG" not in html
+
+
 def test_the_500_page_needs_neither_the_request_nor_the_database() -> None:
     from django.views.defaults import server_error
 
