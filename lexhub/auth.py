@@ -5,9 +5,11 @@ so an attacker guessing at a name slows only themselves, never its owner elsewhe
 adds a ceiling per address across all usernames. A lockout answers 429 with the login page and a message.
 
 Password reset is offered only when outgoing mail is configured (EMAIL_HOST, from EMAIL_URL): without it
-its pages are 404 and the login page shows no link to it. Its form is throttled per client address.
+its pages are 404 and the login page shows no link to it. Its form is throttled per client address, and
+its mail is sent by a worker.
 """
 
+import logging
 from functools import wraps
 
 from axes.attempts import get_cool_off_threshold
@@ -16,14 +18,17 @@ from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.cache import cache
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from lexhub.client_address import throttle_address
+
+log = logging.getLogger(__name__)
 
 
 def password_reset_available() -> bool:
@@ -100,13 +105,27 @@ def mail_required(view: object) -> object:
     return wrapped
 
 
-class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset form, throttled per client address (each reset request may send a mail). The link in
-    the mail is built from PUBLIC_BASE_URL, not the request's Host header."""
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form with the mail handed to a worker (lexhub/tasks.py): the page answers as fast for
+    an unknown address as for a known one (a mail server's delay would tell them apart), and a slow mail
+    server holds up no request. The link in the mail is built from PUBLIC_BASE_URL, not the Host header."""
 
-    def form_valid(self, form: object) -> HttpResponse:
-        self.extra_email_context = {"base_url": settings.PUBLIC_BASE_URL}  # read per request: overrides apply
-        return super().form_valid(form)
+    def save(self, *args: object, **kwargs: object) -> None:  # Django's arguments; the worker builds the mail
+        from lexhub.tasks import send_password_reset_mail_task
+
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        for user in self.get_users(self.cleaned_data["email"]):
+            try:
+                send_password_reset_mail_task.delay(user.pk, language)
+            except Exception as exc:  # broker unreachable: send it from here rather than not at all
+                log.warning("password reset mail not queued (%s); sending it now", type(exc).__name__)
+                send_password_reset_mail_task.apply(args=(user.pk, language))
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view with the queued form, throttled per client address (each request may send a mail)."""
+
+    form_class = QueuedPasswordResetForm
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not reset_request_allowed(request):

@@ -1,0 +1,39 @@
+"""Tasks of the project itself: the password-reset mail."""
+
+import logging
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=10, max_retries=5)
+def send_password_reset_mail_task(user_id: int, language: str) -> None:
+    """The reset link is made here, in the worker, so it never travels through the broker; it is valid only
+    while the user's password and last login are what they were when it was made."""
+    user = get_user_model()._default_manager.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password() or not user.email:
+        return
+    context = {
+        "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "base_url": settings.PUBLIC_BASE_URL,
+    }
+    with translation.override(language):
+        PasswordResetForm().send_mail(
+            "registration/password_reset_subject.txt",
+            "registration/password_reset_email.html",
+            context,
+            None,  # DEFAULT_FROM_EMAIL
+            user.email,
+        )
+    log.info("password reset mail sent to user %s", user.pk)
