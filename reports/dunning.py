@@ -12,6 +12,7 @@ from connections.models import OutboxEntry
 from connections.writes import WriteError, operation, remember_created, submit
 from invoices.models import SalesDocument
 from invoices.sync import ensure_document_file, sales_document_of, store_sales_document
+from lexoffice.kinds import BY_VOUCHER_TYPE
 from vouchers.models import File, Voucher
 
 DUNNABLE_TYPES = ("invoice", "downpaymentinvoice")
@@ -74,7 +75,11 @@ def push_dunning(*, voucher: Voucher, user: Any, fee: Decimal = Decimal("0"), re
     invoice = sales_document_of(voucher=voucher)
     if invoice is None:
         raise WriteError(_("The invoice no longer exists in Lexoffice."), status=404)
-    payload = {"invoiceId": str(voucher.lexoffice_id), "body": dunning_payload(invoice, fee=fee, remark=remark)}
+    payload = {
+        "invoiceId": str(voucher.lexoffice_id),
+        "invoicePath": BY_VOUCHER_TYPE[voucher.voucher_type].path,
+        "body": dunning_payload(invoice, fee=fee, remark=remark),
+    }
     lexoffice_id = submit(connection=voucher.connection, user=user, operation_name="create_dunning", payload=payload)
     return SalesDocument.objects.get(connection=voucher.connection, lexoffice_id=lexoffice_id)
 
@@ -94,8 +99,51 @@ def dunnings_of(invoice: Voucher) -> list[SalesDocument]:
     ]
 
 
-# No lookup for a lost response: dunnings are missing from the voucher list, so a retry cannot find one.
-@operation("create_dunning")
+def _find_created_dunning(entry: OutboxEntry) -> str | None:
+    """After a lost create response: Lexoffice lists dunnings nowhere but in their invoice's relatedVouchers.
+    The one there that no other write of ours claims and whose content is our payload's is ours."""
+    client = entry.connection.client()
+    invoice = client.sales_document(entry.payload.get("invoicePath", "invoices"), entry.payload["invoiceId"])
+    claimed = set(
+        OutboxEntry.objects.filter(connection=entry.connection)
+        .exclude(pk=entry.pk)
+        .exclude(lexoffice_id="")
+        .values_list("lexoffice_id", flat=True)
+    )
+    for related in invoice.get("relatedVouchers") or []:
+        if related.get("voucherType") != "dunning" or related.get("id") in claimed:
+            continue
+        candidate = client.sales_document("dunnings", related["id"])
+        if _is_ours(entry.payload["body"], candidate):
+            remember_created(entry, candidate["id"])
+            store_sales_document(connection=entry.connection, kind="dunning", data=candidate)
+            return str(candidate["id"])
+    return None
+
+
+def _is_ours(body: dict[str, Any], candidate: dict[str, Any]) -> bool:
+    """Whether a dunning read from Lexoffice has the content we sent: its texts, its day and its items'
+    names and the amounts we set (Lexoffice adds ids, computed amounts and the other of net and gross)."""
+    texts = ("title", "introduction", "remark")
+    if any(body.get(key) != candidate.get(key) for key in texts):
+        return False
+    if str(body.get("voucherDate") or "")[:10] != str(candidate.get("voucherDate") or "")[:10]:
+        return False
+    ours, theirs = body.get("lineItems") or [], candidate.get("lineItems") or []
+    if len(ours) != len(theirs):
+        return False
+    for sent, read in zip(ours, theirs, strict=True):
+        if (sent.get("type"), sent.get("name")) != (read.get("type"), read.get("name")):
+            return False
+        price, read_price = sent.get("unitPrice") or {}, read.get("unitPrice") or {}
+        if any(
+            float(read_price.get(key) or 0) != float(value) for key, value in price.items() if key.endswith("Amount")
+        ):
+            return False
+    return True
+
+
+@operation("create_dunning", lookup=_find_created_dunning)
 def _create_dunning(entry: OutboxEntry) -> str:
     client = entry.connection.client()
     if not entry.lexoffice_id:

@@ -177,3 +177,31 @@ def test_a_purchase_invoice_or_an_invoice_not_yet_due_cannot_be_dunned(alice_cli
     assert not_due.status_code == 400 and "not overdue" in not_due.json()["message"]
     assert sandbox.counters()["requests"] == before  # refused locally, nothing sent
     assert not SalesDocument.objects.filter(kind="dunning").exists()
+
+
+@pytest.mark.parametrize(
+    "fault", [{"kind": "drop", "applyWrite": True}, {"kind": "status", "status": 504, "applyWrite": True}]
+)
+def test_a_dunning_whose_response_was_lost_is_found_again_not_sent_twice(synced, sandbox, alice, fault) -> None:
+    from connections.writes import WriteQueued, process_entry
+    from reports.dunning import push_dunning
+
+    overdue = [
+        v
+        for v in openitems.open_items(connection_ids=[synced.pk], direction="receivable", bucket="")
+        if v.voucher_type == "invoice" and v.effective_due.date() < date.today()
+    ]
+    earlier = push_dunning(voucher=overdue[0], user=alice, fee=Decimal("5"))  # same invoice, same day: not ours
+    for voucher in overdue[:2]:
+        sandbox.set_faults([{"path": "^/v1/dunnings/?$", "method": "POST", "rate": 1.0, "count": 1, **fault}])
+        with pytest.raises(WriteQueued) as queued:  # Lexoffice made it; the answer never came
+            push_dunning(voucher=voucher, user=alice, fee=Decimal("5"), remark="Zweite Mahnung")
+        sandbox.clear_faults()
+
+        lexoffice_id = process_entry(queued.value.entry.pk)  # the retry looks in the invoice first
+
+        invoice = sandbox.api("GET", f"/v1/invoices/{voucher.lexoffice_id}").json()
+        upstream = [r["id"] for r in invoice["relatedVouchers"] if r["voucherType"] == "dunning"]
+        mine = [str(earlier.lexoffice_id)] if voucher == overdue[0] else []
+        assert upstream == [*mine, lexoffice_id]
+    assert SalesDocument.objects.filter(connection=synced, kind="dunning").count() == 1 + len(overdue[:2])
