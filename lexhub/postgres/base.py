@@ -5,11 +5,11 @@ attach its time zone), which parses each value in Python: ~4 µs a value, over a
 of 50 vouchers with four timestamps each. Django keeps its connections in UTC, which the C loader
 already returns, so for UTC connections the C loader serves unchanged (~0.6 µs a value).
 
-Prepared statements: see DatabaseWrapper.prepared_statements. Health checks: see TRUSTED_FOR.
+Prepared statements: see DatabaseWrapper.prepared_statements. Health checks: see DatabaseWrapper.is_usable.
 """
 
 import datetime
-import time
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -17,17 +17,10 @@ from functools import cache
 import psycopg
 from django.conf import settings
 from django.db.backends.postgresql import base, operations
-from psycopg import adapters
+from psycopg import adapters, pq
 from psycopg.adapt import Loader
 from psycopg.postgres import types
 from psycopg.pq import Format
-
-# Health checks (CONN_HEALTH_CHECKS): Django sends `SELECT 1` before each request's first query, a third of
-# the round trips of an API list request and a quarter to a third of its database CPU. A connection that served a
-# request without error in the last TRUSTED_FOR seconds is used unchecked: the check is for connections
-# left idle (a server restart, an idle timeout). Should the server end a connection within that window, one
-# request fails with 503 (lexhub.middleware.DatabaseUnavailableMiddleware) and Django drops the connection as it ends.
-TRUSTED_FOR = 2.0
 
 
 class PreparedCursor(psycopg.Cursor):
@@ -52,25 +45,24 @@ class DatabaseOperations(operations.DatabaseOperations):
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
     preparing = False
-    answered_at = float("-inf")  # when a request last finished its queries on this connection without error
 
-    def close_if_unusable_or_obsolete(self) -> None:
-        # Called as a request starts and as it ends: health_check_done then says the request used the
-        # connection, errors_occurred whether a query failed.
-        worked = self.connection is not None and self.health_check_done and not self.errors_occurred
-        super().close_if_unusable_or_obsolete()
-        if worked and self.connection is not None:
-            self.answered_at = time.monotonic()
-
-    def close_if_health_check_failed(self) -> None:
-        if (
-            self.connection is not None
-            and time.monotonic() - self.answered_at < TRUSTED_FOR
-            and "health_check" not in settings.LEXHUB_SPEEDUPS_OFF
+    def is_usable(self) -> bool:
+        """Django's health check (CONN_HEALTH_CHECKS) sends `SELECT 1` before each request's first query: one
+        of the three round trips of an API list request. A connection the server has ended (a restart, an
+        idle timeout, pg_terminate_backend) has its closing message or end-of-file waiting on the socket,
+        while a live idle one has nothing to read, so asking the socket tells the same without a round trip.
+        Anything readable counts as unusable, and the connection is replaced, which is always safe."""
+        if self.connection is None or not hasattr(select, "poll") or "health_check" in settings.LEXHUB_SPEEDUPS_OFF:
+            return bool(super().is_usable())
+        pgconn = self.connection.pgconn
+        if pgconn.status != pq.ConnStatus.OK or pgconn.transaction_status not in (
+            pq.TransactionStatus.IDLE,
+            pq.TransactionStatus.INTRANS,
         ):
-            self.health_check_done = True
-            return
-        super().close_if_health_check_failed()
+            return False
+        poller = select.poll()
+        poller.register(pgconn.socket, select.POLLIN | select.POLLPRI)
+        return not poller.poll(0)  # readable, hung up or in error: the server has closed it
 
     @contextmanager
     def prepared_statements(self) -> Iterator[None]:
