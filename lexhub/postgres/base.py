@@ -52,7 +52,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         idle timeout, pg_terminate_backend) has its closing message or end-of-file waiting on the socket,
         while a live idle one has nothing to read, so asking the socket tells the same without a round trip.
         Anything readable counts as unusable, and the connection is replaced, which is always safe."""
-        if self.connection is None or not hasattr(select, "poll") or "health_check" in settings.LEXHUB_SPEEDUPS_OFF:
+        if self.connection is None or not hasattr(select, "poll"):
             return bool(super().is_usable())
         pgconn = self.connection.pgconn
         if pgconn.status != pq.ConnStatus.OK or pgconn.transaction_status not in (
