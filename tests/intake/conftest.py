@@ -6,6 +6,7 @@ import pytest
 
 from harness.dovecot import PrivateDovecot
 from tests.conftest import require
+from tests.security.test_ssrf import listener  # noqa: F401  (a loopback port that counts the connections made)
 
 USER, PASSWORD = "belege", "mail-password-1"
 

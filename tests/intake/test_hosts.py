@@ -9,17 +9,9 @@ from intake.imap import check, poll_mailbox
 from intake.models import DoorState, Mailbox
 from tests.intake.conftest import PASSWORD, USER
 from tests.intake.test_pages import mailbox_form
-from tests.security.test_ssrf import CountingListener
 from web import addresses
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def listener():
-    counting = CountingListener()
-    yield counting
-    counting.close()
 
 
 @pytest.fixture
