@@ -186,6 +186,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=5)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "lexhub.client_address.axes_client_address"
+LEXHUB_LOGIN_LOG_DAYS = env_int("LEXHUB_LOGIN_LOG_DAYS", 90)  # sign-ins and failures kept this long
 AXES_LOCKOUT_CALLABLE = "lexhub.auth.lockout_response"
 
 
@@ -388,10 +389,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "connections.tasks.sweep_outbox_task", "schedule": 30.0},
     "sweep-uploads": {"task": "vouchers.tasks.sweep_uploads_task", "schedule": 60.0},
     "sweep-outgoing-deliveries": {"task": "outgoing.tasks.sweep_deliveries_task", "schedule": 30.0},
-    "poll-intake": {
-        "task": "intake.tasks.poll_due_doors_task",
-        "schedule": float(env_int("LEXHUB_INTAKE_TICK_SECONDS", 30)),
-    },
+    "poll-intake": {"task": "intake.tasks.poll_due_doors_task", "schedule": env_int("LEXHUB_INTAKE_TICK_SECONDS", 30)},
+    "expire-login-log": {"task": "lexhub.tasks.expire_login_log_task", "schedule": 6 * 3600},
     "reconcile-webhook-subscriptions": {
         "task": "webhooks.tasks.reconcile_all_webhooks_task",
         "schedule": env_int("LEXHUB_WEBHOOK_RECONCILE_SECONDS", 6 * 3600),

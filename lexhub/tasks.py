@@ -1,14 +1,15 @@
-"""Tasks of the project itself: the password-reset mail."""
+"""Tasks of the project itself: the password-reset mail and the expiry of the sign-in log."""
 
 import logging
 import smtplib
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -37,3 +38,18 @@ def send_password_reset_mail_task(user_id: int, language: str) -> None:
             user.email,
         )
     log.info("password reset mail sent to user %s", user.pk)
+
+
+@shared_task
+def expire_login_log_task() -> int:
+    """django-axes records every sign-in and failed attempt (address, browser, time) and never forgets them.
+    They are kept LEXHUB_LOGIN_LOG_DAYS days: long enough to look into a break-in, without a lasting record
+    of everyone's comings and goings."""
+    from axes.models import AccessFailureLog, AccessLog
+
+    cutoff = timezone.now() - timedelta(days=settings.LEXHUB_LOGIN_LOG_DAYS)
+    deleted = AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
+    deleted += AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
+    if deleted:
+        log.info("sign-in log: %s records older than %s days removed", deleted, settings.LEXHUB_LOGIN_LOG_DAYS)
+    return deleted

@@ -181,3 +181,27 @@ def test_rotating_through_an_ipv6_64_does_not_escape_the_brake(admin) -> None:
     statuses = [attempt(client, "admin", f"x{n}", f"2001:db8:1:2::{n + 1:x}") for n in range(LIMIT + 1)]
     assert statuses[-2:] == [429, 429]
     assert attempt(Client(), "admin", "admin-password-1", "2001:db8:1:3::1") == 302  # the next /64 is not
+
+
+@pytest.mark.django_db
+def test_the_sign_in_log_is_kept_for_its_days_and_no_longer(settings) -> None:
+    from datetime import timedelta
+
+    from axes.models import AccessFailureLog, AccessLog
+    from django.utils import timezone
+
+    from lexhub.tasks import expire_login_log_task
+
+    settings.LEXHUB_LOGIN_LOG_DAYS = 90
+    now = timezone.now()
+    for model in (AccessLog, AccessFailureLog):
+        for days, name in ((91, "old"), (89, "recent")):
+            model.objects.create(username=name, ip_address="203.0.113.9", user_agent="x", path_info="/")
+            # attempt_time is set on creation: date the row back
+            model.objects.filter(username=name).update(attempt_time=now - timedelta(days=days))
+
+    assert expire_login_log_task() == 2
+    assert sorted(AccessLog.objects.values_list("username", flat=True)) == ["recent"]
+    assert sorted(AccessFailureLog.objects.values_list("username", flat=True)) == ["recent"]
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "lexhub.tasks.expire_login_log_task" in schedule  # beat runs it
