@@ -71,17 +71,20 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: Request, view: object) -> str:
         if isinstance(request.auth, AuthToken):
-            ident = f"token-{request.auth.token_key}"
-        elif request.user and request.user.is_authenticated:
-            ident = f"user-{request.user.pk}"
-        else:
-            ident = f"anon-{self.get_ident(request)}"
-        return f"throttle_{self.scope}_{ident}"
+            return self.token_cache_key(request.auth)
+        if request.user and request.user.is_authenticated:
+            return f"throttle_{self.scope}_user-{request.user.pk}"
+        return f"throttle_{self.scope}_anon-{self.get_ident(request)}"
+
+    def token_cache_key(self, token: AuthToken) -> str:
+        """A token's budget, which the MCP server (assistants/http.py) spends too."""
+        return f"throttle_{self.scope}_token-{token.token_key}"
 
     def allow_request(self, request: Request, view: object) -> bool:
-        if self.rate is None:
-            return True
-        key = self.get_cache_key(request, view)
+        return self.rate is None or self.allow(self.get_cache_key(request, view))
+
+    def allow(self, key: str) -> bool:
+        """Count one request against the budget under `key`; False (nothing counted) when it is spent."""
         now = self.timer()
         window, into = divmod(now, self.duration)
         current_key = f"{key}:{int(window)}"

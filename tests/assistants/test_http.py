@@ -194,3 +194,35 @@ def test_a_change_upstream_in_the_same_field_is_answered_as_a_conflict(synced, s
     body = json.loads(conflict.content[0].text)
     assert body["conflict"] is True and "note" in body["fields"] and body["theirs"]["note"] == "their note"
     assert sandbox.api("GET", f"/v1/contacts/{contact.lexoffice_id}").json()["note"] == "their note"
+
+
+def test_a_tokens_budget_is_one_for_its_mcp_and_its_rest_requests(alice, alice_token, settings, tmp_path) -> None:
+    from django.test import Client
+
+    from harness.processes import free_port, manage_py_server
+    from lexhub.tokens import issue_token
+    from tests.assistants.conftest import server_env
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/mcp"
+    environment = {**server_env(), "LEXHUB_API_THROTTLE": "5/hour", "MEDIA_ROOT": str(tmp_path / "media")}
+    auth = {"Authorization": f"Bearer {alice_token}"}
+    with manage_py_server(
+        ["mcp", "--http", "--host", "127.0.0.1", "--port", str(port)],
+        ready_url=url,
+        env=environment,
+        log_path=tmp_path / "mcp.log",
+    ):
+        statuses = [requests.post(url, json={}, headers=auth, timeout=10).status_code for _ in range(5)]
+        refused = requests.post(url, json={}, headers=auth, timeout=10)
+
+    assert 429 not in statuses  # five requests fit (the SDK answers the empty body as it will)
+    assert refused.status_code == 429 and refused.json()["code"] == "throttled"
+    assert int(refused.headers["Retry-After"]) > 0
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": "5/hour"}}
+    # The server's cache keys have no test prefix; the token is this test's own, so no other test shares them.
+    settings.CACHES = {name: {**config, "KEY_PREFIX": ""} for name, config in settings.CACHES.items()}
+    spent = Client().get("/api/v1/connections/", HTTP_AUTHORIZATION=f"Token {alice_token}")
+    fresh = Client().get("/api/v1/connections/", HTTP_AUTHORIZATION=f"Token {issue_token(alice, read_only=True)[1]}")
+    assert spent.status_code == 429  # the same budget, spent over MCP
+    assert fresh.status_code == 200  # another token has its own
