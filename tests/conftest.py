@@ -57,3 +57,20 @@ def isolated_cache(settings) -> None:
     settings.CACHES = {
         name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"} for name, config in settings.CACHES.items()
     }
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server, django_db_setup, django_db_blocker):
+    """pytest-django's live server, and at the end of the session its database sessions ended. A browser keeps
+    its HTTP connections open, and a request thread that serves one keeps its database connection (Lexhub's
+    CONN_MAX_AGE) until the process exits: PostgreSQL then refuses to drop the test database."""
+    yield live_server
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
