@@ -32,8 +32,8 @@ MIN_GAIN = 0.10
 WORKERS = 1
 
 
-def _cost(server, path: str, headers: dict, count: int) -> tuple[float, float]:
-    """(CPU ms per request of the server's workers and PostgreSQL, requests per second) for one batch."""
+def _cost(server, path: str, headers: dict, count: int) -> float:
+    """CPU ms per request of the server's workers and PostgreSQL for one batch."""
     database = db.settings_dict["NAME"]
     before = cpu_by_process(server.worker_pids() + postgres_pids(database))
     result = load(
@@ -46,7 +46,7 @@ def _cost(server, path: str, headers: dict, count: int) -> tuple[float, float]:
     if result["statuses"].get("200", 0) != count:
         raise RuntimeError(f"{server.base_url}{path}: {result['statuses']}")
     spent = cpu_spent(before, server.worker_pids() + postgres_pids(database))
-    return spent / count * 1000, result["per_second"]
+    return spent / count * 1000
 
 
 def run(quick: bool) -> list[Row]:
@@ -83,7 +83,7 @@ def run(quick: bool) -> list[Row]:
                 path = SPEEDUPS[name][1]
                 pair = [("shipped", shipped), (name, without[name])]
                 order = pair if round_ % 2 == 0 else pair[::-1]
-                measured = {side: _cost(server, path, headers, count)[0] for side, server in order}
+                measured = {side: _cost(server, path, headers, count) for side, server in order}
                 gains[name].append(measured[name] / measured["shipped"] - 1)
                 costs[name].append((measured["shipped"], measured[name]))
     for name, (_off, path) in SPEEDUPS.items():

@@ -158,6 +158,17 @@ def enqueue_write(
     )
 
 
+def claimed_ids(entry: OutboxEntry) -> set[str]:
+    """The Lexoffice ids the connection's other writes created: a lookup after a lost response (an
+    operation's `lookup`) must not take one of them for its own."""
+    return set(
+        OutboxEntry.objects.filter(connection=entry.connection)
+        .exclude(pk=entry.pk)
+        .exclude(lexoffice_id="")
+        .values_list("lexoffice_id", flat=True)
+    )
+
+
 def remember_created(entry: OutboxEntry, lexoffice_id: str) -> None:
     """Record a create's Lexoffice id at once (committed), so a retry after a crash re-fetches it
     instead of creating a duplicate."""

@@ -6,7 +6,7 @@ import uuid
 from connections.mirror import bulk_upsert, mark_deleted, parse_uuid, upsert_one
 from connections.models import Connection, OutboxEntry
 from connections.progress import Progress
-from connections.writes import EditConflict, WriteError, operation, remember_created, submit
+from connections.writes import EditConflict, WriteError, claimed_ids, operation, remember_created, submit
 from contacts.models import Contact, contact_columns
 from contacts.validation import READ_ONLY, flatten, validate_contact, writable
 from lexoffice.client import Conflict, Lexoffice, NotFound, ValidationFailed
@@ -102,12 +102,7 @@ def _find_created_contact(entry: OutboxEntry) -> str | None:
         return None
     client = entry.connection.client()
     wanted = comparable(payload)
-    claimed = set(
-        OutboxEntry.objects.filter(connection=entry.connection)
-        .exclude(pk=entry.pk)
-        .exclude(lexoffice_id="")
-        .values_list("lexoffice_id", flat=True)
-    )
+    claimed = claimed_ids(entry)
     for candidate in client.iter_contacts(name=name):
         if candidate.get("id") in claimed:
             continue

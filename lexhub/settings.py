@@ -186,8 +186,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=5)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "lexhub.client_address.axes_client_address"
-LEXHUB_LOGIN_LOG_DAYS = env_int("LEXHUB_LOGIN_LOG_DAYS", 90)  # sign-ins and failures kept this long
 AXES_LOCKOUT_CALLABLE = "lexhub.auth.lockout_response"
+LEXHUB_LOGIN_LOG_DAYS = env_int("LEXHUB_LOGIN_LOG_DAYS", 90)  # sign-ins and failures kept this long
 
 
 # Outgoing mail, for password reset only: without EMAIL_URL or EMAIL_HOST, password reset is not offered

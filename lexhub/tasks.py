@@ -1,7 +1,6 @@
 """Tasks of the project itself: the password-reset mail and the expiry of the sign-in log."""
 
 import logging
-import smtplib
 from datetime import timedelta
 
 from celery import shared_task
@@ -16,7 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 log = logging.getLogger(__name__)
 
 
-@shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=10, max_retries=5)
+@shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=5)  # smtplib's errors are OSErrors
 def send_password_reset_mail_task(user_id: int, language: str) -> None:
     """The reset link is made here, in the worker, so it never travels through the broker; it is valid only
     while the user's password and last login are what they were when it was made."""

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from connections.models import OutboxEntry
-from connections.writes import WriteError, operation, remember_created, submit
+from connections.writes import WriteError, claimed_ids, operation, remember_created, submit
 from invoices.models import SalesDocument
 from invoices.sync import ensure_document_file, sales_document_of, store_sales_document
 from lexoffice.kinds import BY_VOUCHER_TYPE
@@ -104,12 +104,7 @@ def _find_created_dunning(entry: OutboxEntry) -> str | None:
     The one there that no other write of ours claims and whose content is our payload's is ours."""
     client = entry.connection.client()
     invoice = client.sales_document(entry.payload.get("invoicePath", "invoices"), entry.payload["invoiceId"])
-    claimed = set(
-        OutboxEntry.objects.filter(connection=entry.connection)
-        .exclude(pk=entry.pk)
-        .exclude(lexoffice_id="")
-        .values_list("lexoffice_id", flat=True)
-    )
+    claimed = claimed_ids(entry)
     for related in invoice.get("relatedVouchers") or []:
         if related.get("voucherType") != "dunning" or related.get("id") in claimed:
             continue

@@ -22,7 +22,7 @@ from connections.mirror import (
 )
 from connections.models import Connection, OutboxEntry
 from connections.progress import Progress
-from connections.writes import EditConflict, WriteError, operation, remember_created, submit
+from connections.writes import EditConflict, WriteError, claimed_ids, operation, remember_created, submit
 from contacts.models import Contact
 from lexoffice.client import Conflict, Lexoffice, NotFound
 from vouchers import hooks
@@ -281,12 +281,7 @@ def _find_created_voucher(entry: OutboxEntry) -> str | None:
     if not payload.get("voucherNumber"):
         return None
     client = entry.connection.client()
-    claimed = set(
-        OutboxEntry.objects.filter(connection=entry.connection)
-        .exclude(pk=entry.pk)
-        .exclude(lexoffice_id="")
-        .values_list("lexoffice_id", flat=True)
-    )
+    claimed = claimed_ids(entry)
     for candidate in client.vouchers_by_number(payload["voucherNumber"]):
         if candidate.get("id") in claimed:
             continue
